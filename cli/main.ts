@@ -1,0 +1,30 @@
+import { parseCommand, PARSE_HELP } from './parse.ts';
+
+const HELP = `imr: IMR Atlas command line
+
+Usage:
+  imr parse FILE|DIR...   Parse IMR determination letters (PDF or text) into JSON lines
+  imr --help              Show this help; "imr COMMAND --help" shows a command's options
+
+Run it as "npx imr ..." from the project folder.
+`;
+
+/** Runs the CLI with the given arguments and resolves to the process exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  switch (command) {
+    case 'parse':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(PARSE_HELP);
+        return 0;
+      }
+      return parseCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+    default:
+      process.stderr.write(`imr: unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}

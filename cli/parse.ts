@@ -1,0 +1,101 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { LetterFormatError } from '../shared/errors.ts';
+import { parseLetter } from '../shared/parser/parse-letter.ts';
+
+export const PARSE_HELP = `Usage: imr parse FILE|DIR...
+
+Parses each IMR final determination letter (PDF or UTF-8 text) and prints one JSON line per
+input, in input order: the Determination, or {"source": ..., "error": ...}.
+A directory stands for the .pdf and .txt files directly inside it, sorted by name.
+Exit status: 0 when every input parsed, 1 when any failed, 2 on a usage error.
+`;
+
+interface Io {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+}
+
+// A few files in flight keep the disk busy while one parses, and bound memory to a few letters
+// however many paths are given.
+const IN_FLIGHT = 4;
+const LETTER_FILE = /\.(?:pdf|txt)$/i;
+
+async function expand(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const s = await stat(p).catch(() => null);
+    if (s?.isDirectory()) {
+      const names = (await readdir(p)).filter((n) => LETTER_FILE.test(n)).sort();
+      out.push(...names.map((n) => join(p, n)));
+    } else {
+      out.push(p); // A missing file is reported in its place in the output.
+    }
+  }
+  return out;
+}
+
+type Outcome = { ok: true; line: string } | { ok: false; line: string };
+
+async function parseOne(path: string): Promise<Outcome> {
+  try {
+    const bytes = await readFile(path);
+    const determination = await parseLetter(
+      new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+      path,
+    );
+    return { ok: true, line: JSON.stringify(determination) };
+  } catch (e) {
+    const error =
+      e instanceof LetterFormatError
+        ? e.message
+        : e instanceof Error && 'code' in e && e.code === 'ENOENT'
+          ? `${path}: no such file`
+          : e instanceof Error && 'code' in e && e.code === 'EISDIR'
+            ? `${path}: is a directory`
+            : `${path}: ${e instanceof Error ? e.message : String(e)}`;
+    return { ok: false, line: JSON.stringify({ source: path, error }) };
+  }
+}
+
+/** `imr parse`: one JSON line per input on stdout, progress on stderr when it is a terminal. */
+export async function parseCommand(args: readonly string[], io: Io): Promise<number> {
+  const unknown = args.find((a) => a.startsWith('-'));
+  if (unknown !== undefined) {
+    io.stderr.write(`imr parse: unknown option ${unknown}\n\n${PARSE_HELP}`);
+    return 2;
+  }
+  if (args.length === 0) {
+    io.stderr.write(`imr parse: no files given\n\n${PARSE_HELP}`);
+    return 2;
+  }
+  const files = await expand(args);
+  const progress = io.stderr.isTTY === true;
+  let failed = 0;
+  let done = 0;
+  const started = Date.now();
+  const pending: Promise<Outcome>[] = [];
+  let next = 0;
+  const launch = (): void => {
+    if (next < files.length) pending.push(parseOne(files[next++]!));
+  };
+  for (let i = 0; i < IN_FLIGHT; i++) launch();
+  while (pending.length > 0) {
+    const outcome = await pending.shift()!;
+    launch();
+    if (!outcome.ok) failed++;
+    done++;
+    if (!io.stdout.write(outcome.line + '\n')) {
+      await new Promise((resolve) => io.stdout.once('drain', resolve));
+    }
+    if (progress) {
+      io.stderr.write(`\rparsed ${done}/${files.length}${failed > 0 ? `, ${failed} failed` : ''}`);
+    }
+  }
+  if (progress) {
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    io.stderr.write(`\rparsed ${done}/${files.length}, ${failed} failed, in ${secs} s\n`);
+  }
+  return failed === 0 ? 0 : 1;
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { citationSchema } from './parser/citations.ts';
+import { categorySchema, subcategorySchema } from './taxonomy/vocabulary.ts';
+
+/** "YYYY-MM-DD", or null when the letter does not state the date (or states one that is not real). */
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .nullable();
+
+export const decisionSchema = z.enum(['upheld', 'overturned']);
+export const outcomeSchema = z.enum(['upheld', 'overturned', 'partially overturned']);
+export const layoutSchema = z.enum([
+  'full-letter',
+  'body-only',
+  'maximus-legacy',
+  'medical-professional-review',
+  'notice-2013',
+]);
+
+/** One disputed item (treatment or service) and the reviewer's decision on it. */
+export const issueSchema = z.object({
+  ordinal: z.number().int().positive(),
+  /** The disputed item as the letter names it; for a modified request, the remaining IMR-eligible portion. */
+  request: z.string().min(1),
+  /** For a modified request, what the physician first asked for; otherwise null. */
+  originalRequest: z.string().nullable(),
+  /** For a modified request, what utilization review approved; otherwise null. */
+  authorizedPortion: z.string().nullable(),
+  decision: decisionSchema,
+  category: categorySchema,
+  subcategory: subcategorySchema.nullable(),
+  /** Canonical generic name of a recognised drug (pharmaceutical requests only). */
+  drug: z.string().nullable(),
+  bodyRegion: z.string().nullable(),
+  quantity: z.string().nullable(),
+  frequency: z.string().nullable(),
+  claimsAdministratorGuideline: z.string().nullable(),
+  reviewerGuideline: z.string().nullable(),
+  /** The reviewer's (MAXIMUS) citations, in the order given. */
+  citations: z.array(citationSchema),
+  /** Utilization review's citations, in the order given. */
+  claimsAdministratorCitations: z.array(citationSchema),
+  rationale: z.string(),
+  /** What the rationale's closing sentence concludes, independent of the decision line. */
+  conclusion: z.enum(['medically necessary', 'not medically necessary', 'none']),
+  flags: z.array(z.string()),
+});
+
+/** One IMR final determination letter, parsed. The field names are a public contract. */
+export const determinationSchema = z.object({
+  /** File name the letter came from. */
+  source: z.string(),
+  /** "CM" + 2-digit year + "-" + 7 digits; null when neither the letter nor its file name gives one. */
+  caseNumber: z
+    .string()
+    .regex(/^CM\d{2}-\d{7}$/)
+    .nullable(),
+  layout: layoutSchema,
+  dates: z.object({
+    assigned: isoDate,
+    injury: isoDate,
+    decision: isoDate,
+    urDenial: isoDate,
+    applicationReceived: isoDate,
+  }),
+  priority: z.enum(['Standard', 'Expedited']).nullable(),
+  reviewer: z.object({
+    specialties: z.array(z.string()),
+    licensure: z.array(z.string()),
+  }),
+  patient: z.object({
+    age: z.number().int().min(0).max(120).nullable(),
+    sex: z.enum(['female', 'male']).nullable(),
+  }),
+  diagnoses: z.array(z.string()),
+  outcome: outcomeSchema,
+  issues: z.array(issueSchema).min(1),
+  /** The clinical case summary as the letter gives it (redacted in published letters). */
+  summary: z.string().nullable(),
+  flags: z.array(z.string()),
+});
+
+export type Decision = z.infer<typeof decisionSchema>;
+export type Outcome = z.infer<typeof outcomeSchema>;
+export type Layout = z.infer<typeof layoutSchema>;
+export type Issue = z.infer<typeof issueSchema>;
+export type Determination = z.infer<typeof determinationSchema>;
+
+/** The DWC's case outcome: all upheld, all overturned, or a mix. */
+export function outcomeOf(decisions: readonly Decision[]): Outcome {
+  if (decisions.every((d) => d === 'upheld')) return 'upheld';
+  if (decisions.every((d) => d === 'overturned')) return 'overturned';
+  return 'partially overturned';
+}

@@ -1,0 +1,89 @@
+import { extractText as extractPdfText, getDocumentProxy } from 'unpdf';
+import { LetterFormatError } from '../errors.ts';
+
+const PDF_MAGIC = '%PDF-';
+// Letters are a few pages of text; a control character in the first 4 KB means a binary file.
+const BINARY_PROBE = 4096;
+// eslint-disable-next-line no-control-regex
+const controlChars = /[\u0000-\u0008\u000e-\u001a]/;
+
+/** True when the bytes start like a PDF (the magic may follow a little junk, as readers allow). */
+export function looksLikePdf(bytes: Uint8Array): boolean {
+  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  return head.includes(PDF_MAGIC);
+}
+
+/**
+ * The letter's text, from PDF bytes (all pages, in reading order) or UTF-8 text.
+ * Throws LetterFormatError for what cannot hold a letter: empty, binary, corrupt or
+ * password-protected PDFs, and PDFs without a text layer (scans).
+ */
+export async function extractText(bytes: Uint8Array, fileName: string): Promise<string> {
+  if (bytes.length === 0) {
+    throw new LetterFormatError('empty', `${fileName} is empty (0 bytes): send the letter again.`);
+  }
+  if (looksLikePdf(bytes)) return extractFromPdf(bytes, fileName);
+  return decodeText(bytes, fileName);
+}
+
+/** Decodes UTF-8 text (with or without a byte-order mark), refusing binary content. */
+export function decodeText(bytes: Uint8Array, fileName: string): string {
+  const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(bytes);
+  const probe = text.slice(0, BINARY_PROBE);
+  if (controlChars.test(probe) || probe.includes('\uFFFD\uFFFD\uFFFD')) {
+    throw new LetterFormatError(
+      'binary',
+      `${fileName} is neither a PDF nor UTF-8 text: expected an IMR letter as a PDF or a text file.`,
+    );
+  }
+  return text;
+}
+
+interface PdfJsError {
+  name: string;
+  message: string;
+}
+
+function isPdfJsError(e: unknown): e is PdfJsError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as { name?: unknown }).name === 'string' &&
+    typeof (e as { message?: unknown }).message === 'string'
+  );
+}
+
+async function extractFromPdf(bytes: Uint8Array, fileName: string): Promise<string> {
+  // pdf.js takes ownership of (and detaches) the buffer it is given; copy so callers keep theirs.
+  const data = new Uint8Array(bytes);
+  let pages: string[];
+  try {
+    const pdf = await getDocumentProxy(data, { isEvalSupported: false, stopAtErrors: false });
+    try {
+      pages = (await extractPdfText(pdf, { mergePages: false })).text;
+    } finally {
+      await pdf.destroy();
+    }
+  } catch (e) {
+    if (isPdfJsError(e) && e.name === 'PasswordException') {
+      throw new LetterFormatError(
+        'pdf-password',
+        `${fileName} is a password-protected PDF: send a copy without a password to open it.`,
+      );
+    }
+    const detail = isPdfJsError(e) ? e.message : String(e);
+    throw new LetterFormatError(
+      'pdf-corrupt',
+      `${fileName} could not be read as a PDF (${detail}): the file may be truncated or damaged; send it again.`,
+    );
+  }
+  // A form feed between pages mirrors pdftotext, so text and PDF input normalise alike.
+  const text = pages.join('\n\f\n');
+  if (!/[A-Za-z]{3}/.test(text)) {
+    throw new LetterFormatError(
+      'pdf-no-text',
+      `${fileName} has no text layer: it is a scanned image; send the original PDF, not a scan.`,
+    );
+  }
+  return text;
+}

@@ -1,0 +1,213 @@
+import type { Layout } from '../determination.ts';
+import { parseHeader } from './header.ts';
+import { readItems, type RawItem } from './items.ts';
+import { joinLines } from './normalize.ts';
+import type { LetterParts } from './parse-letter.ts';
+import { readReviewer } from './reviewer.ts';
+import { readSummary } from './summary.ts';
+
+// The older layouts DOMAIN.md describes have no samples in hand: they are recognised by their
+// headings and read for what they carry, and every guess they need is flagged.
+
+const caseNumberRe = /\bCM\d{2}-\d{7}\b/i;
+
+/** A heading that may wrap over lines: words separated by any whitespace. */
+function heading(words: string): RegExp {
+  return new RegExp(
+    words
+      .split(' ')
+      .map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('\\s+'),
+    'i',
+  );
+}
+
+interface Section {
+  name: string;
+  start: number;
+  end: number;
+}
+
+/** Finds each heading's position in the text and cuts the text between consecutive headings. */
+function sections(text: string, headings: Record<string, RegExp>): Map<string, string> {
+  const found: Section[] = [];
+  for (const [name, re] of Object.entries(headings)) {
+    const m = re.exec(text);
+    if (m) found.push({ name, start: m.index, end: m.index + m[0].length });
+  }
+  found.sort((a, b) => a.start - b.start);
+  const out = new Map<string, string>();
+  found.forEach((s, i) => {
+    out.set(s.name, text.slice(s.end, found[i + 1]?.start ?? text.length).trim());
+  });
+  return out;
+}
+
+function base(
+  layout: Layout,
+  text: string,
+  fileName: string,
+  flags: string[],
+): Omit<LetterParts, 'items' | 'summary' | 'reviewer' | 'patient' | 'diagnoses'> {
+  const header = parseHeader(text.slice(0, 2000));
+  let caseNumber =
+    header.caseNumber ?? caseNumberRe.exec(text.slice(0, 3000))?.[0].toUpperCase() ?? null;
+  if (caseNumber === null) {
+    const fromName =
+      caseNumberRe.exec(fileName.split(/[\\/]/).pop() ?? '')?.[0].toUpperCase() ?? null;
+    if (fromName) {
+      caseNumber = fromName;
+      flags.push('case-number-from-file-name');
+    }
+  }
+  for (const field of header.unreadable) flags.push(`unparsed-date:${field}`);
+  return { layout, caseNumber, dates: header.dates, priority: header.priority, flags };
+}
+
+function withSummary(
+  summary: string | null,
+  dates: LetterParts['dates'],
+): Pick<LetterParts, 'summary' | 'patient' | 'diagnoses'> {
+  if (summary === null || summary === '')
+    return { summary: null, patient: { age: null, sex: null }, diagnoses: [] };
+  const facts = readSummary(summary);
+  if (dates.injury === null) dates.injury = facts.injuryDate;
+  if (dates.urDenial === null) dates.urDenial = facts.urDate;
+  return { summary, patient: { age: facts.age, sex: facts.sex }, diagnoses: facts.diagnoses };
+}
+
+/** "MAXIMUS FEDERAL SERVICES, INC. / Independent Medical Review" letters: the standard items under "IMR DECISION(S) AND RATIONALE(S)". */
+function readMaximusLegacy(lines: readonly string[], fileName: string): LetterParts | null {
+  const text = lines.join('\n');
+  if (!/MAXIMUS\s+FEDERAL\s+SERVICES/i.test(text) || !/Independent\s+Medical\s+Review/i.test(text))
+    return null;
+  const decisionsAt = lines.findIndex((l) =>
+    /^IMR\s+DECISION\(?S?\)?\s+AND\s+RATIONALE\(?S?\)?:?$/i.test(l),
+  );
+  if (decisionsAt < 0 || !/DOCUMENTS\s+REVIEWED/i.test(text)) return null;
+  const flags: string[] = [];
+  const parts = base('maximus-legacy', text, fileName, flags);
+  const secs = sections(text, {
+    summary: /^(?:CLINICAL\s+)?CASE\s+SUMMARY:?$/im,
+    documents: /^DOCUMENTS\s+REVIEWED:?$/im,
+    decisions: /^IMR\s+DECISION\(?S?\)?\s+AND\s+RATIONALE\(?S?\)?:?$/im,
+  });
+  return {
+    ...parts,
+    ...withSummary(secs.get('summary') ?? null, parts.dates),
+    reviewer: readReviewer(lines.slice(0, decisionsAt)),
+    items: readItems(lines.slice(decisionsAt + 1)),
+  };
+}
+
+const MPR_HEADINGS = {
+  issue: heading('ISSUE AT DISPUTE:'),
+  summary: heading('CASE SUMMARY:'),
+  documents: heading('DOCUMENTS REVIEWED FOR DETERMINATION:'),
+  guidelines: heading(
+    'MEDICAL TREATMENT GUIDELINE(S) RELIED UPON BY PROFESSIONAL REVIEWER AND WHY:',
+  ),
+  rationale:
+    /RATIONALE\s+FOR\s+WHY\s+THE\s+REQUESTED\s+TREATMENT\s*\/\s*SERVICE\s+IS\s*\/\s*WAS\s+NOT\s+MEDICALLY\s+NECESSARY:/i,
+  qualifications: heading('MEDICAL REVIEWER QUALIFICATIONS:'),
+};
+
+/** Splits a list of disputed items: numbered ("1) ...", "1. ...") or one per line. */
+function splitIssueList(text: string): string[] {
+  const numbered = text
+    .split(/(?:^|\s)\d{1,2}[).]\s+/)
+    .map((s) => joinLines(s.split('\n')))
+    .filter((s) => s !== '');
+  if (numbered.length > 1) return numbered;
+  return [joinLines(text.split('\n'))].filter((s) => s !== '');
+}
+
+function decisionIn(text: string): RawItem['decision'] {
+  const m = /\b(Upheld|Overturned)\b\.?\s*$/i.exec(text);
+  if (!m) return null;
+  return m[1]!.toLowerCase() === 'upheld' ? 'upheld' : 'overturned';
+}
+
+/** "MEDICAL PROFESSIONAL REVIEW" letters: one issue section, one rationale, headings that wrap. */
+function readMedicalProfessionalReview(
+  lines: readonly string[],
+  fileName: string,
+): LetterParts | null {
+  const text = lines.join('\n');
+  if (!/MEDICAL\s+PROFESSIONAL\s+REVIEW/i.test(text) || !MPR_HEADINGS.issue.test(text)) return null;
+  const flags: string[] = [];
+  const parts = base('medical-professional-review', text, fileName, flags);
+  const secs = sections(text, MPR_HEADINGS);
+  const requests = splitIssueList(secs.get('issue') ?? '');
+  const rationale = joinLines((secs.get('rationale') ?? '').split('\n'));
+  const guideline = secs.has('guidelines') ? joinLines(secs.get('guidelines')!.split('\n')) : null;
+  const items: RawItem[] = requests.map((r) => {
+    const decision = decisionIn(r);
+    return {
+      request: r.replace(/[\s:]*\b(?:Upheld|Overturned)\b\.?\s*$/i, ''),
+      originalRequest: null,
+      authorizedPortion: null,
+      decision,
+      claimsAdministratorGuideline: null,
+      reviewerGuideline: guideline,
+      rationale,
+      flags: requests.length > 1 ? ['rationale-shared-by-items'] : [],
+    };
+  });
+  return {
+    ...parts,
+    ...withSummary(secs.get('summary') ?? null, parts.dates),
+    reviewer: readReviewer((secs.get('qualifications') ?? '').split('\n')),
+    items,
+  };
+}
+
+// "1) MAXIMUS Federal Services, Inc. has determined the request for X is (not) medically necessary and appropriate."
+const noticeOutcomeRe =
+  /(?:^|\s)\d{1,2}\)\s*MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+(?:that\s+)?the\s+request\s+for\s+([\s\S]+?)\s+(is\s+not|is)\s+medically\s+necessary(?:\s+and\s+appropriate)?/gi;
+
+/** The 2013 "Notice of Independent Medical Review Determination": numbered outcomes, then a shared decision-and-rationale section. */
+function readNotice2013(lines: readonly string[], fileName: string): LetterParts | null {
+  const text = lines.join('\n');
+  if (!heading('Notice of Independent Medical Review Determination').test(text)) return null;
+  const flags: string[] = [];
+  const parts = base('notice-2013', text, fileName, flags);
+  const secs = sections(text, {
+    decision: heading('INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE'),
+    qualifications: heading('Medical Qualifications of the Expert Reviewer:'),
+    summary: heading('Case Summary:'),
+  });
+  const outcomes = [...text.matchAll(noticeOutcomeRe)];
+  const rationaleText = secs.get('decision') ?? '';
+  // Rationales are numbered like the outcomes when there are several.
+  const pieces = rationaleText.split(/(?:^|\n)\s*\d{1,2}\)\s+/).filter((s) => s.trim() !== '');
+  const separated = pieces.length === outcomes.length;
+  const items: RawItem[] = outcomes.map((m, i) => ({
+    request: joinLines(m[1]!.split('\n')),
+    originalRequest: null,
+    authorizedPortion: null,
+    decision: /not/i.test(m[2]!) ? 'upheld' : 'overturned',
+    claimsAdministratorGuideline: null,
+    reviewerGuideline: null,
+    rationale: joinLines((separated ? pieces[i]! : rationaleText).split('\n')),
+    flags: separated || outcomes.length === 1 ? [] : ['rationale-shared-by-items'],
+  }));
+  return {
+    ...parts,
+    ...withSummary(
+      secs.get('summary') ? joinLines(secs.get('summary')!.split('\n')) : null,
+      parts.dates,
+    ),
+    reviewer: readReviewer((secs.get('qualifications') ?? '').split('\n')),
+    items,
+  };
+}
+
+/** Recognises the older layouts by their headings; null when none matches. */
+export function readLegacy(lines: readonly string[], fileName: string): LetterParts | null {
+  return (
+    readNotice2013(lines, fileName) ??
+    readMedicalProfessionalReview(lines, fileName) ??
+    readMaximusLegacy(lines, fileName)
+  );
+}

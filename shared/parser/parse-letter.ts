@@ -1,0 +1,234 @@
+import {
+  determinationSchema,
+  outcomeOf,
+  type Determination,
+  type Issue,
+  type Layout,
+} from '../determination.ts';
+import { LetterFormatError } from '../errors.ts';
+import { classifyRequest } from '../taxonomy/classify.ts';
+import { parseCitations } from './citations.ts';
+import { rationaleConclusion } from './conclusion.ts';
+import { extractText } from './extract-text.ts';
+import { parseHeader, type HeaderField } from './header.ts';
+import { readItems, type RawItem } from './items.ts';
+import { readLegacy } from './legacy.ts';
+import { joinLines, toLines } from './normalize.ts';
+import { readReviewer } from './reviewer.ts';
+import { readSummary } from './summary.ts';
+
+const HEADINGS = {
+  how: /^HOW THE IMR FINAL DETERMINATION WAS MADE$/i,
+  summary: /^CLINICAL CASE SUMMARY:?$/i,
+  issues: /^IMR ISSUES,? DECISIONS,? AND RATIONALES:?$/i,
+} as const;
+
+const caseNumberRe = /\bCM\d{2}-\d{7}\b/i;
+const summaryBoilerplateRe =
+  /^The expert reviewer developed the following clinical case summary based on a review of the case file, including all medical records:\s*/i;
+
+/** What every layout's reader hands back, before classification and validation. */
+export interface LetterParts {
+  layout: Layout;
+  caseNumber: string | null;
+  dates: Determination['dates'];
+  priority: Determination['priority'];
+  reviewer: Determination['reviewer'];
+  summary: string | null;
+  patient: Determination['patient'];
+  diagnoses: string[];
+  items: RawItem[];
+  flags: string[];
+}
+
+/** A case number in a file name such as "CM16-0213037.pdf", or null. */
+export function caseNumberFromFileName(fileName: string): string | null {
+  const base = fileName.split(/[\\/]/).pop() ?? fileName;
+  return caseNumberRe.exec(base)?.[0].toUpperCase() ?? null;
+}
+
+/** Parses a letter's bytes (PDF or UTF-8 text) into a validated Determination. */
+export async function parseLetter(bytes: Uint8Array, fileName: string): Promise<Determination> {
+  return parseLetterText(await extractText(bytes, fileName), fileName);
+}
+
+/** Parses a letter's extracted text into a validated Determination, or throws LetterFormatError. */
+export function parseLetterText(text: string, fileName: string): Determination {
+  const lines = toLines(text);
+  const parts = readStandard(lines, fileName) ?? readLegacy(lines, fileName);
+  if (parts === null) {
+    const found = joinLines(lines.slice(0, 3)).slice(0, 100);
+    throw new LetterFormatError(
+      'unknown-layout',
+      `${fileName} is not a recognised IMR final determination letter: expected a "Case Number: CM..." ` +
+        `header or the heading "IMR ISSUES, DECISIONS AND RATIONALES"; found ` +
+        (found === '' ? 'no text' : `"${found}${found.length === 100 ? '...' : ''}"`),
+    );
+  }
+  return assemble(parts, fileName);
+}
+
+function indexOfHeading(lines: readonly string[], re: RegExp, from = 0): number {
+  for (let i = from; i < lines.length; i++) if (re.test(lines[i]!)) return i;
+  return -1;
+}
+
+/** The 2014-2017 layouts: an optional header table, then the three standard sections. */
+function readStandard(lines: readonly string[], fileName: string): LetterParts | null {
+  const issuesAt = indexOfHeading(lines, HEADINGS.issues);
+  if (issuesAt < 0) return null;
+  const howAt = indexOfHeading(lines, HEADINGS.how);
+  const summaryAt = indexOfHeading(lines, HEADINGS.summary);
+  const flags: string[] = [];
+
+  const firstHeading = [howAt, summaryAt, issuesAt]
+    .filter((i) => i >= 0)
+    .reduce((a, b) => Math.min(a, b));
+  const header = parseHeader(lines.slice(0, firstHeading).join('\n'));
+  const layout: Layout = header.labelsFound >= 2 ? 'full-letter' : 'body-only';
+
+  if (howAt < 0) flags.push('missing-section:how-the-determination-was-made');
+  if (summaryAt < 0) flags.push('missing-section:clinical-case-summary');
+  const end = (start: number): number =>
+    [howAt, summaryAt, issuesAt, lines.length]
+      .filter((i) => i > start)
+      .reduce((a, b) => Math.min(a, b));
+
+  const reviewer =
+    howAt >= 0
+      ? readReviewer(lines.slice(howAt + 1, end(howAt)))
+      : { specialties: [], licensure: [] };
+  const summaryText =
+    summaryAt >= 0
+      ? joinLines(lines.slice(summaryAt + 1, end(summaryAt))).replace(summaryBoilerplateRe, '')
+      : null;
+  const facts = summaryText !== null ? readSummary(summaryText) : null;
+
+  const dates = { ...header.dates };
+  for (const field of header.unreadable) flags.push(`unparsed-date:${field}`);
+  if (layout === 'full-letter') {
+    const required: (HeaderField & keyof typeof dates)[] = [
+      'assigned',
+      'decision',
+      'injury',
+      'urDenial',
+      'applicationReceived',
+    ];
+    for (const field of required) {
+      if (dates[field] === null && !header.unreadable.includes(field))
+        flags.push(`missing-date:${field}`);
+    }
+    if (header.caseNumber === null) flags.push('missing-case-number');
+    if (header.priority === null) flags.push('missing-priority');
+  }
+  // Body-only letters state these two dates in prose; a full letter's header wins when present.
+  if (facts) {
+    if (dates.injury === null && facts.injuryDate !== null) dates.injury = facts.injuryDate;
+    if (dates.urDenial === null && facts.urDate !== null) dates.urDenial = facts.urDate;
+    if (layout === 'body-only')
+      for (const f of facts.unreadableDates) flags.push(`unparsed-date:${f}`);
+  }
+
+  let caseNumber = header.caseNumber;
+  const fromName = caseNumberFromFileName(fileName);
+  if (caseNumber === null && fromName !== null) {
+    caseNumber = fromName;
+    flags.push('case-number-from-file-name');
+  } else if (caseNumber !== null && fromName !== null && fromName !== caseNumber) {
+    flags.push('case-number-differs-from-file-name');
+  }
+
+  return {
+    layout,
+    caseNumber,
+    dates,
+    priority: header.priority,
+    reviewer,
+    summary: summaryText,
+    patient: { age: facts?.age ?? null, sex: facts?.sex ?? null },
+    diagnoses: facts?.diagnoses ?? [],
+    items: readItems(lines.slice(issuesAt + 1)),
+    flags,
+  };
+}
+
+function toIssue(raw: RawItem, ordinal: number, fileName: string): Issue {
+  const flags = [...raw.flags];
+  const conclusion = rationaleConclusion(raw.rationale);
+  const concluded =
+    conclusion === 'not medically necessary'
+      ? 'upheld'
+      : conclusion === 'medically necessary'
+        ? 'overturned'
+        : null;
+  let decision = raw.decision;
+  if (decision === null) {
+    if (concluded === null) {
+      throw new LetterFormatError(
+        'unknown-layout',
+        `${fileName}: item ${ordinal} ("${raw.request.slice(0, 60)}") has neither a decision ` +
+          `(": Upheld" or ": Overturned") nor a rationale concluding "(not) medically necessary".`,
+      );
+    }
+    decision = concluded;
+    flags.push('decision-inferred-from-rationale');
+  } else if (concluded === null) {
+    flags.push('rationale-conclusion-missing');
+  } else if (concluded !== decision) {
+    flags.push('decision-conflicts-with-rationale');
+  }
+  const taxonomy = classifyRequest(raw.request);
+  return {
+    ordinal,
+    request: raw.request,
+    originalRequest: raw.originalRequest,
+    authorizedPortion: raw.authorizedPortion,
+    decision,
+    ...taxonomy,
+    claimsAdministratorGuideline: raw.claimsAdministratorGuideline,
+    reviewerGuideline: raw.reviewerGuideline,
+    citations: raw.reviewerGuideline !== null ? parseCitations(raw.reviewerGuideline) : [],
+    claimsAdministratorCitations:
+      raw.claimsAdministratorGuideline !== null
+        ? parseCitations(raw.claimsAdministratorGuideline)
+        : [],
+    rationale: raw.rationale,
+    conclusion,
+    flags,
+  };
+}
+
+function assemble(parts: LetterParts, fileName: string): Determination {
+  const usable = parts.items.filter((i) => i.request !== '' || i.rationale !== '');
+  if (usable.length === 0) {
+    throw new LetterFormatError(
+      'no-issues',
+      `${fileName} has the layout of an IMR letter but no disputed items: expected request lines ` +
+        `ending in ": Upheld" or ": Overturned", each followed by "Decision rationale:".`,
+    );
+  }
+  const issues = usable.map((raw, i) => toIssue(raw, i + 1, fileName));
+  for (const issue of issues) {
+    if (issue.request === '')
+      throw new LetterFormatError(
+        'unknown-layout',
+        `${fileName}: item ${issue.ordinal} has no request text.`,
+      );
+  }
+  const flags = [...parts.flags];
+  if (parts.reviewer.specialties.length === 0) flags.push('missing-reviewer-specialty');
+  return determinationSchema.parse({
+    source: fileName,
+    caseNumber: parts.caseNumber,
+    layout: parts.layout,
+    dates: parts.dates,
+    priority: parts.priority,
+    reviewer: parts.reviewer,
+    patient: parts.patient,
+    diagnoses: parts.diagnoses,
+    outcome: outcomeOf(issues.map((i) => i.decision)),
+    issues,
+    summary: parts.summary,
+    flags,
+  });
+}

@@ -1,0 +1,119 @@
+import { ANY_DATE, toIsoDate } from './dates.ts';
+
+export interface SummaryFacts {
+  age: number | null;
+  sex: 'female' | 'male' | null;
+  injuryDate: string | null;
+  urDate: string | null;
+  /** Dates that were stated but are not real calendar dates. */
+  unreadableDates: ('injury' | 'urDenial')[];
+  diagnoses: string[];
+}
+
+const SEX_WORD: Record<string, 'female' | 'male'> = {
+  female: 'female',
+  woman: 'female',
+  lady: 'female',
+  girl: 'female',
+  male: 'male',
+  man: 'male',
+  gentleman: 'male',
+  boy: 'male',
+};
+
+const ageRe =
+  /\b(\d{1,3})(?:\s*|-)years?(?:\s*|-)old\b(?:\s*,?\s*(?:(?:right|left)[- ]handed|injured|married|single|divorced|widowed|african[- ]american|hispanic|caucasian|white|black|asian)\b)*\s*(female|male|woman|man|lady|gentleman|girl|boy)?/i;
+const sexWordRe = /\b(female|male|woman|gentleman|lady)\b/i;
+const sheRe = /\b(?:she|her|hers|herself)\b/gi;
+const heRe = /\b(?:he|him|his|himself)\b/gi;
+
+// Phrases introducing the date of injury and the utilization review date, as case summaries
+// word them ("date of injury in this case is 08/07/2012", "sustained an industrial injury on
+// 10-13-16", "industrial injury date of August 10, 2010", "utilization review under appeal is dated").
+const DATE = `(${ANY_DATE}|\\d{1,4}[/-]\\d{1,4}[/-]\\d{1,4})`;
+const injuryRes = [
+  new RegExp(
+    String.raw`\bdate\s+of\s+(?:the\s+)?(?:industrial\s+)?injury(?:\s+in\s+this\s+case)?\s*(?:is|was|of|on|:)?\s*(?:on\s+)?${DATE}`,
+    'i',
+  ),
+  new RegExp(String.raw`\binjury\s+date\s*(?:is|was|of|on|:)?\s*${DATE}`, 'i'),
+  new RegExp(
+    String.raw`\b(?:sustained|suffered|reported|incurred)\s+(?:an?\s+)?(?:\w+\s+){0,3}?injur(?:y|ies)\s+(?:\w+\s+){0,6}?on\s+${DATE}`,
+    'i',
+  ),
+  new RegExp(String.raw`\binjured\s+(?:\w+\s+){0,6}?on\s+${DATE}`, 'i'),
+  new RegExp(String.raw`\bDOI\s*(?:of|:|is)?\s*${DATE}`),
+];
+const urRes = [
+  new RegExp(String.raw`\butilization\s+review\s+(?:\w+\s+){0,4}?(?:dated|of|on)\s+${DATE}`, 'i'),
+  new RegExp(String.raw`\butilization\s+review\s*\(\s*${DATE}\s*\)`, 'i'),
+  new RegExp(String.raw`\bon\s+${DATE}\s*,?\s+(?:the\s+)?(?:a\s+)?utilization\s+review`, 'i'),
+  new RegExp(String.raw`\bUR\s+(?:\w+\s+){0,3}?(?:dated|of|on)\s+${DATE}`),
+  new RegExp(String.raw`\bUR\s*\(\s*${DATE}\s*\)`),
+];
+
+const diagnosisRes = [
+  /\b(?:diagnos(?:es|is)|diagnosed)\s+(?:of|with|include[sd]?|included|including|are|were|is|was|as|:)\s*:?\s*(.+?)(?:\.\s|\.$|;|$)/i,
+  /\bsubmitted\s+a\s+claim\s+for\s+(.+?)(?:\s+associated\s+with|\.\s|\.$|;|$)/i,
+];
+
+function firstDate(text: string, res: readonly RegExp[]): { iso: string | null; found: boolean } {
+  for (const re of res) {
+    const m = re.exec(text);
+    if (m?.[1]) return { iso: toIsoDate(m[1]), found: true };
+  }
+  return { iso: null, found: false };
+}
+
+/** Splits "a, b and c" into items, keeping "and" inside parentheses. */
+function splitList(s: string): string[] {
+  const numbered = s.split(/\s*\b\d{1,2}[).]\s+/).filter((x) => x.trim() !== '');
+  const parts = numbered.length > 1 ? numbered : s.split(/,\s*(?:and\s+)?|\s+and\s+(?![^(]*\))/);
+  return parts
+    .map((p) =>
+      p
+        .trim()
+        .replace(/^(?:the\s+|and\s+|of\s+)+/i, '')
+        .replace(/[.;,\s]+$/, ''),
+    )
+    .filter((p) => p.length > 1 && p.length < 120);
+}
+
+/** Facts a clinical case summary states in prose: age, sex, injury and UR dates, diagnoses. */
+export function readSummary(summary: string): SummaryFacts {
+  const ageMatch = ageRe.exec(summary);
+  let age: number | null = null;
+  let sex: SummaryFacts['sex'] = null;
+  if (ageMatch) {
+    const n = Number(ageMatch[1]);
+    if (n >= 14 && n <= 100) age = n;
+    if (ageMatch[2]) sex = SEX_WORD[ageMatch[2].toLowerCase()] ?? null;
+  }
+  if (sex === null) {
+    const w = sexWordRe.exec(summary);
+    if (w) sex = SEX_WORD[w[1]!.toLowerCase()] ?? null;
+  }
+  if (sex === null) {
+    // Pronouns decide only when they clearly point one way: summaries quote other people too.
+    const she = summary.match(sheRe)?.length ?? 0;
+    const he = summary.match(heRe)?.length ?? 0;
+    if (she >= 2 && she >= 3 * he) sex = 'female';
+    else if (he >= 2 && he >= 3 * she) sex = 'male';
+  }
+
+  const injury = firstDate(summary, injuryRes);
+  const ur = firstDate(summary, urRes);
+  const unreadableDates: SummaryFacts['unreadableDates'] = [];
+  if (injury.found && injury.iso === null) unreadableDates.push('injury');
+  if (ur.found && ur.iso === null) unreadableDates.push('urDenial');
+
+  let diagnoses: string[] = [];
+  for (const re of diagnosisRes) {
+    const m = re.exec(summary);
+    if (m?.[1]) {
+      diagnoses = splitList(m[1]);
+      if (diagnoses.length > 0) break;
+    }
+  }
+  return { age, sex, injuryDate: injury.iso, urDate: ur.iso, unreadableDates, diagnoses };
+}
