@@ -45,14 +45,23 @@ const injuryRes = [
   new RegExp(String.raw`\bDOI\s*(?:of|:|is)?\s*${DATE}`),
 ];
 const urRes = [
-  new RegExp(String.raw`\butilization\s+review\s+(?:\w+\s+){0,4}?(?:dated|of|on)\s+${DATE}`, 'i'),
+  new RegExp(
+    String.raw`\butilization\s+review\s+(?:[\w-]+\s+){0,4}?(?:dated|of|on|from)\s+(?:on\s+)?${DATE}`,
+    'i',
+  ),
   new RegExp(String.raw`\butilization\s+review\s*\(\s*${DATE}\s*\)`, 'i'),
   new RegExp(String.raw`\bon\s+${DATE}\s*,?\s+(?:the\s+)?(?:a\s+)?utilization\s+review`, 'i'),
-  new RegExp(String.raw`\bUR\s+(?:\w+\s+){0,3}?(?:dated|of|on)\s+${DATE}`),
+  new RegExp(String.raw`\bUR\s+(?:[\w-]+\s+){0,3}?(?:dated|of|on|from)\s+(?:on\s+)?${DATE}`),
   new RegExp(String.raw`\bUR\s*\(\s*${DATE}\s*\)`),
+  new RegExp(
+    String.raw`\b(?:non-?certified|denied|modified)\s+(?:[\w-]+\s+){0,3}?on\s+${DATE}`,
+    'i',
+  ),
 ];
 
 const diagnosisRes = [
+  // A numbered list runs over several sentences: "diagnoses are: 1) C/S discopathy. 2) L/S radiculopathy."
+  /\b(?:diagnos(?:es|is)|diagnosed)\s+(?:of|with|include[sd]?|included|including|are|were|is|was|as|:)\s*:?\s*(1[).]\s+.+?(?:\s+\d{1,2}[).]\s+.+?)*)(?:\.\s+(?!\d{1,2}[).])|\.$|;|$)/i,
   /\b(?:diagnos(?:es|is)|diagnosed)\s+(?:of|with|include[sd]?|included|including|are|were|is|was|as|:)\s*:?\s*(.+?)(?:\.\s|\.$|;|$)/i,
   /\bsubmitted\s+a\s+claim\s+for\s+(.+?)(?:\s+associated\s+with|\.\s|\.$|;|$)/i,
 ];

@@ -8,7 +8,7 @@ export interface RequestClassification {
   /** Canonical generic name when a drug is recognised (see drugs.ts), else null. */
   drug: string | null;
   /** First body region mentioned, from the fixed list in `BODY_REGIONS`. */
-  bodyRegion: string | null;
+  bodyRegion: BodyRegion | null;
   /** Count as a bare decimal string ("60", "6", "12-18"); the unit follows from the category. */
   quantity: string | null;
   /** Frequency as written, lower-cased with whitespace collapsed ("2 times a week for 4 weeks"). */
@@ -261,7 +261,7 @@ function categorise(
   return { category, subcategory, drug: null };
 }
 
-/** The fixed body-region vocabulary, most specific wording first within each region. */
+/** The fixed body-region vocabulary: each normalised name with the wordings that map to it. */
 export const BODY_REGIONS = [
   [
     'thoracic spine',
@@ -394,7 +394,7 @@ export function findFrequency(text: string): string | null {
   return m === null ? null : m[0].replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
-/** Classifies one disputed item's request text into the DWC taxonomy with its key details. */
+/** Classifies one disputed item's request text; field conventions are on RequestClassification. */
 export function classifyRequest(request: string): RequestClassification {
   const text = request.replace(/\s+/g, ' ').trim();
   const prefix = PREFIX.exec(text)?.[0] ?? '';
