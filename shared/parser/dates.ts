@@ -21,6 +21,9 @@ export const WORDY_DATE = String.raw`(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oc
 /** Any date this module can read. */
 export const ANY_DATE = `(?:${NUMERIC_DATE}|${WORDY_DATE})`;
 
+// A two-digit year up to next year's is this century: letters date injuries decades back, never ahead.
+const PIVOT = (new Date().getUTCFullYear() + 1) % 100;
+
 const numericRe = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})$/;
 const wordyRe = /^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$/;
 
@@ -36,7 +39,7 @@ function iso(year: number, month: number, day: number): string | null {
 
 /**
  * Converts a US-style date to "YYYY-MM-DD", or null when it is not a real calendar date.
- * Two-digit years pivot at 70: IMR began in 2013, but injuries reach back decades.
+ * Two-digit years belong to this century up to next year, to the last century beyond it.
  */
 export function toIsoDate(text: string): string | null {
   const s = text.trim();
@@ -44,7 +47,7 @@ export function toIsoDate(text: string): string | null {
   if (n) {
     const [, m, d, y] = n;
     let year = Number(y);
-    if (y!.length === 2) year += year < 70 ? 2000 : 1900;
+    if (y!.length === 2) year += year <= PIVOT ? 2000 : 1900;
     return iso(year, Number(m), Number(d));
   }
   const w = wordyRe.exec(s);

@@ -17,15 +17,16 @@ const ORDER: Record<Label, number> = { ca: 0, mx: 1, rat: 2 };
 
 const labelRe =
   /^(?:(Claims\s+Administrator\s+guideline)|(MAXIMUS\s+guideline)|(Decision\s+rationale))\s*:\s*(.*)$/i;
-const introRe = /^The Final Determination was based on decisions for the disputed items\/services/i;
+const introRe = /^The Final Determination was based on/i;
 // The decision ends the request line ("...: Upheld") or sits alone on the next line.
 const decisionAtEndRe = /^(.*?)[\s:]*\b(Upheld|Overturned)\s*\.?$/;
 const bareDecisionRe = /^(?:Upheld|Overturned)\.?$/i;
-// A line ending a sentence (not a colon: requests wrap after "DOS:") normally ends the previous rationale, except the sentences that make
-// up a modified request ("X was the original request. Y was authorized by the Claims Administrator.").
+// A line ending a sentence (not a colon: requests wrap after "DOS:") ends the previous rationale.
 const sentenceEndRe = /[.!?]["')\]]*$/;
-const modifiedSentenceEndRe =
-  /(?:was the original request|by the Claims Administrator|leaving the original request IMR eligible|original request IMR eligible)\.$/i;
+// How far back a modified request's first sentence may start, in lines.
+const MODIFIED_LOOKBACK = 8;
+// A sentence boundary inside a captured part means the match ran into rationale prose.
+const sentenceBoundaryRe = /[.!?]["')\]]?\s+["'(]?[A-Z]/;
 
 const modifiedRes = [
   // "A was the original request. B was authorized by the Claims Administrator. The remaining IMR
@@ -39,6 +40,36 @@ const modifiedRes = [
     re: /^(?<original>.+?) was the original request\.\s*The Claims Administrator authorized (?<authorized>.+?),?\s*leaving the original request IMR eligible\.\s*The original request,?\s*(?<request>.+?)(?:\s+(?:is|are))?$/i,
   },
 ];
+
+interface Modified {
+  request: string;
+  originalRequest: string;
+  authorizedPortion: string;
+}
+
+/** Reads the modified-request wording, or null when the text is not (only) that wording. */
+function matchModified(request: string): Modified | null {
+  for (const { re } of modifiedRes) {
+    const g = re.exec(request)?.groups;
+    if (!g) continue;
+    const parts = [g.original!, g.authorized!, g.request!];
+    // Rationales sometimes quote a whole modified request; the real one is a block of its own.
+    if (parts.some((p) => sentenceBoundaryRe.test(p))) continue;
+    return {
+      request: clean(g.request!),
+      originalRequest: clean(g.original!),
+      authorizedPortion: clean(g.authorized!),
+    };
+  }
+  return null;
+}
+
+/** The request text of a block: its joined lines without the trailing decision. */
+function requestText(block: readonly string[]): string {
+  const text = joinLines(block);
+  const m = decisionAtEndRe.exec(text);
+  return (m ? m[1]! : text).replace(/[\s:]+$/, '').replace(/\s+(?:is|are)$/i, '');
+}
 
 function labelOf(m: RegExpExecArray): Label {
   if (m[1] !== undefined) return 'ca';
@@ -54,10 +85,19 @@ function splitRequestBlock(lines: readonly string[]): { tail: string[]; block: s
   let start = end;
   // A bare "Upheld" line belongs to the request above it, even when that line ends in a colon.
   if (bareDecisionRe.test(lines[end]!) && start > 0) start--;
-  while (start > 0) {
-    const prev = lines[start - 1]!;
-    if (sentenceEndRe.test(prev) && !modifiedSentenceEndRe.test(prev)) break;
-    start--;
+  const previousSentenceStart = (from: number): number => {
+    let i = from;
+    while (i > 0 && !sentenceEndRe.test(lines[i - 1]!)) i--;
+    return i;
+  };
+  start = previousSentenceStart(start);
+  // A modified request spans sentences; try earlier sentence starts while they read as one.
+  for (let s = start; s > 0 && end - s < MODIFIED_LOOKBACK;) {
+    s = previousSentenceStart(s - 1);
+    if (matchModified(requestText(lines.slice(s, end + 1)))) {
+      start = s;
+      break;
+    }
   }
   return { tail: lines.slice(0, start), block: lines.slice(start, end + 1) };
 }
@@ -77,17 +117,8 @@ function readRequest(
     flags.push('decision-missing');
   }
   request = request.replace(/[\s:]+$/, '').replace(/\s+(?:is|are)$/i, '');
-  for (const { re } of modifiedRes) {
-    const mm = re.exec(request);
-    if (mm?.groups) {
-      return {
-        request: clean(mm.groups.request!),
-        originalRequest: clean(mm.groups.original!),
-        authorizedPortion: clean(mm.groups.authorized!),
-        decision,
-      };
-    }
-  }
+  const modified = matchModified(request);
+  if (modified) return { ...modified, decision };
   if (/was the original request/i.test(request)) flags.push('modified-request-unparsed');
   return { request: clean(request), originalRequest: null, authorizedPortion: null, decision };
 }
@@ -105,10 +136,10 @@ export function readItems(sectionLines: readonly string[]): RawItem[] {
   let lines = [...sectionLines];
   const intro = lines.findIndex((l) => introRe.test(l));
   if (intro >= 0 && intro < 3) {
-    // The intro sentence may wrap; it ends at "below:".
+    // The intro sentence may wrap over several lines; it ends at "below:".
     let end = intro;
-    while (end < lines.length - 1 && end < intro + 2 && !/below:?$/i.test(lines[end]!)) end++;
-    lines = lines.slice(end + 1);
+    while (end < lines.length - 1 && end < intro + 8 && !/below:?$/i.test(lines[end]!)) end++;
+    if (/below:?$/i.test(lines[end]!)) lines = lines.slice(end + 1);
   }
 
   interface Draft {
