@@ -59,12 +59,93 @@ const urRes = [
   ),
 ];
 
+const DX_LEAD = String.raw`\b(?:diagnos(?:es|is)|diagnosed)\s+(?:\w+\s+){0,2}?(?:of|with|include[sd]?|included|including|are|were|is|was|as|:)\s*:?\s*`;
 const diagnosisRes = [
   // A numbered list runs over several sentences: "diagnoses are: 1) C/S discopathy. 2) L/S radiculopathy."
-  /\b(?:diagnos(?:es|is)|diagnosed)\s+(?:of|with|include[sd]?|included|including|are|were|is|was|as|:)\s*:?\s*(1[).]\s+.+?(?:\s+\d{1,2}[).]\s+.+?)*)(?:\.\s+(?!\d{1,2}[).])|\.$|;|$)/i,
-  /\b(?:diagnos(?:es|is)|diagnosed)\s+(?:of|with|include[sd]?|included|including|are|were|is|was|as|:)\s*:?\s*(.+?)(?:\.\s|\.$|;|$)/i,
+  new RegExp(
+    String.raw`${DX_LEAD}(1[).]\s+.+?(?:\s+\d{1,2}[).]\s+.+?)*)(?:\.\s+(?!\d{1,2}[).])|\.$|$)`,
+    'i',
+  ),
+  new RegExp(String.raw`${DX_LEAD}(.+?)(?:\.\s|\.$|$)`, 'i'),
+  /\b(?:undergoing treatment|being treated|treated)\s+for\s+(.+?)(?:\.\s|\.$|$)/i,
   /\bsubmitted\s+a\s+claim\s+for\s+(.+?)(?:\s+associated\s+with|\.\s|\.$|;|$)/i,
 ];
+
+// Words that name a condition. "X strain and Y sprain" is two diagnoses, while "right wrist and
+// right hand sprain", "right and left shoulder sprain" or "dizziness and giddiness" is one.
+const conditionRe =
+  /\b(?:sprains?|strains?|pain|fractures?|syndrome|disorders?|disease|injury|injuries|contusions?|tears?|lesions?|displacement|stenosis|herniation|protrusion|bulg\w+|spasms?|depression|anxiety|insomnia|dislocation|stiffness|instability|impingement|paresthesias?|headaches?|wounds?|hernia|\w+itis|\w+opathy|\w+algia|\w+osis|\w+emia|hypertension)\b/i;
+// ICD-style qualifiers follow a comma inside one diagnosis: "sprain of ligaments, subsequent encounter".
+const qualifierRe =
+  /^(?:(?:subsequent|initial)\s+encounter|sequela|unspecified(?:\s+\w+)?|[\w ]*region|(?:right|left|bilateral|unspecified)?\s*(?:shoulder|knee|hip|elbow|wrist|hand|ankle|foot|side|upper arm|lower leg|thigh|forearm))$/i;
+const leadNoiseRe = /^(?:(?:documented|listed|noted)\s+as|having|of|with|and|the|a|an|her|his)\s+/i;
+const trailingDateRe = new RegExp(
+  String.raw`\s+(?:on|dated|in)\s+${ANY_DATE}$|\s*\(${ANY_DATE}\)$`,
+  'i',
+);
+
+function cleanDiagnosis(p: string): string {
+  let s = p.trim();
+  for (let prev = ''; prev !== s;) {
+    prev = s;
+    s = s.replace(leadNoiseRe, '');
+  }
+  return s.replace(trailingDateRe, '').replace(/[.;,:\s]+$/, '');
+}
+
+/** Splits "a and b" where each side names a condition; a side without one belongs to its neighbour. */
+function splitOnAnd(p: string): string[] {
+  const halves = p.split(/\s+and\s+/);
+  const groups: string[] = [];
+  halves.forEach((half, k) => {
+    const last = groups.length - 1;
+    if (
+      last >= 0 &&
+      !(conditionRe.test(groups[last]!) && conditionRe.test(halves.slice(k).join(' ')))
+    ) {
+      groups[last] += ` and ${half}`;
+    } else {
+      groups.push(half);
+    }
+  });
+  // A trailing side without a condition ("... sprain and right") rejoins the group before it.
+  return groups.reduce<string[]>((out, g) => {
+    if (out.length > 0 && !conditionRe.test(g)) out[out.length - 1] += ` and ${g}`;
+    else out.push(g);
+    return out;
+  }, []);
+}
+
+/** Splits a stated list of diagnoses into items without cutting a diagnosis's own name apart. */
+function splitDiagnoses(s: string): string[] {
+  const numbered = s.split(/\s*\b\d{1,2}[).]\s+/).filter((x) => x.trim() !== '');
+  let parts: string[];
+  if (numbered.length > 1) parts = numbered;
+  else if (s.includes(';')) parts = s.split(/\s*;\s*/);
+  else {
+    parts = [];
+    for (const piece of s.split(/\s*,\s*/)) {
+      const cleaned = cleanDiagnosis(piece);
+      const prev = parts[parts.length - 1];
+      // "strain of muscle, fascia and tendon of the lower back" is one ICD name.
+      const continues =
+        prev !== undefined &&
+        (qualifierRe.test(cleaned) || (!conditionRe.test(cleaned) && /\bof\s+\w+$/i.test(prev)));
+      if (continues) parts[parts.length - 1] += `, ${cleaned}`;
+      else parts.push(piece);
+    }
+    // A lone adjective ("cervical, thoracic and lumbar injury") shares the condition after it.
+    parts = parts.reduceRight<string[]>((out, p) => {
+      const word = cleanDiagnosis(p);
+      if (out.length > 0 && /^[a-z-]+(?:al|ar|ic|ous|ior)$/i.test(word))
+        out[0] = `${word}, ${out[0]!}`;
+      else out.unshift(p);
+      return out;
+    }, []);
+    parts = parts.flatMap(splitOnAnd);
+  }
+  return parts.map(cleanDiagnosis).filter((p) => p.length > 2 && p.length < 120);
+}
 
 function firstDate(text: string, res: readonly RegExp[]): { iso: string | null; found: boolean } {
   for (const re of res) {
@@ -72,20 +153,6 @@ function firstDate(text: string, res: readonly RegExp[]): { iso: string | null; 
     if (m?.[1]) return { iso: toIsoDate(m[1]), found: true };
   }
   return { iso: null, found: false };
-}
-
-/** Splits "a, b and c" into items, keeping "and" inside parentheses. */
-function splitList(s: string): string[] {
-  const numbered = s.split(/\s*\b\d{1,2}[).]\s+/).filter((x) => x.trim() !== '');
-  const parts = numbered.length > 1 ? numbered : s.split(/,\s*(?:and\s+)?|\s+and\s+(?![^(]*\))/);
-  return parts
-    .map((p) =>
-      p
-        .trim()
-        .replace(/^(?:the\s+|and\s+|of\s+)+/i, '')
-        .replace(/[.;,\s]+$/, ''),
-    )
-    .filter((p) => p.length > 1 && p.length < 120);
 }
 
 /** Facts a clinical case summary states in prose: age, sex, injury and UR dates, diagnoses. */
@@ -120,7 +187,7 @@ export function readSummary(summary: string): SummaryFacts {
   for (const re of diagnosisRes) {
     const m = re.exec(summary);
     if (m?.[1]) {
-      diagnoses = splitList(m[1]);
+      diagnoses = splitDiagnoses(m[1]);
       if (diagnoses.length > 0) break;
     }
   }

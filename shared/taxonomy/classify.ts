@@ -52,7 +52,7 @@ const STRONG_RULES: readonly Rule[] = [
   rule(
     'Surgery',
     'Adjunct',
-    /\bpre-?\s?op(?:erative)?\s+(?:labs?|clearance|testing|tests|work-?up|evaluation|visit|medical)|(?:medical|surgical|cardiac|cardiology|pulmonary) clearance|\bclearance\b|assistant (?:surgeon|PA)\b|\bPA assist\w*|surgical assist\w*|\bco-?surgeon|\banesthe\w*|\banaesthe\w*|inpatient (?:stay|admission|hospital\w*|days?|care)|hospital (?:stay|admission|days?)|(?:length of|overnight) stay|\b(?:\d+|one|two|three)[- ]days? (?:inpatient|hospital)|surgery center|ambulatory surgical|DVT prophylaxis/,
+    /assistant (?:surgeon|PA)\b|\bPA assist\w*|surgical assist\w*|\bco-?surgeon|\banesthe\w*|\banaesthe\w*|inpatient (?:stay|admission|hospital\w*|days?|care)|hospital (?:stay|admission|days?)|(?:length of|overnight) stay|\b(?:\d+|one|two|three)[- ]days? (?:inpatient|hospital)|surgery center|ambulatory surgical|DVT prophylaxis/,
   ),
   rule('Surgery', 'Arthroscopic', /arthroscop\w*|\bscope\b/),
   rule(
@@ -165,7 +165,7 @@ const STRONG_RULES: readonly Rule[] = [
   rule(
     'Evaluation & Management',
     null,
-    /functional capacity|\bFCE\b|medication management|\bQME\b|\bAME\b|telemedicine|telehealth|office visits?|follow[- ]?up visits?/,
+    /functional capacity|\bFCE\b|medication management|\bclearance\b|\bQME\b|\bAME\b|telemedicine|telehealth|office visits?|follow[- ]?up visits?/,
   ),
 ];
 
@@ -220,10 +220,12 @@ const JOINT =
 const TOPICAL_FORM =
   /\b(?:creams?|gels?|ointments?|lotions?|patch(?:es)?|transdermal|topical|compound(?:ed)?)\b|\d\s*%/i;
 
-// Labels that say when or why an item was requested, not what it is. Pre-op is kept apart:
-// pre-operative tests and clearance visits belong to the surgery (Surgery/Adjunct).
+// Labels that say when or why an item was requested, not what it is. Items that accompany a
+// surgery are classified by what they are (a pre-op EKG is a test, a clearance a visit); only
+// what is nothing else (a pain pump, a hip pad with no other reading) is a surgical adjunct.
 const PREFIX =
   /^\s*(?:(?:associated surgical services?|post[- ]?op(?:erative(?:ly)?)?|retro(?:spective)?|prospective|concurrent)\b(?:\s+(?:request|review))?(?:\s+(?:for|of))?\s*[:\-–—]?\s*)+/i;
+const SPINE = /\b(?:spine|spinal|lumbar|cervical|thoracic|lumbosacral|L[1-5]|C[1-7])\b/i;
 const PRE_OP = /^\s*pre[- ]?op(?:erative(?:ly)?)?\b\s*[:\-–—]?\s*/i;
 
 function categorise(
@@ -248,15 +250,13 @@ function categorise(
   if (category === 'Pharmaceuticals' && TOPICAL_FORM.test(text)) subcategory = 'Topical Analgesics';
   if (category === 'Injections' && subcategory === 'Other' && JOINT.test(text))
     subcategory = 'Joint';
-  const adjunct =
-    (preOp &&
-      (category === 'Diagnostic Testing' ||
-        category === 'Evaluation & Management' ||
-        category === 'Other')) ||
-    (surgical && category === 'Other');
-  if (adjunct) {
+  if ((preOp || surgical) && category === 'Other') {
     category = 'Surgery';
     subcategory = 'Adjunct';
+  }
+  // Open procedures on the spine (neuroplasty, decompression) are spine surgery.
+  if (category === 'Surgery' && subcategory === 'Non-arthroscopic' && SPINE.test(text)) {
+    subcategory = 'Spine';
   }
   return { category, subcategory, drug: null };
 }

@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseLetter } from '../../shared/parser/parse-letter.ts';
+import { GOLDEN_CORPUS, GOLDEN_SEEDS } from '../fixtures/golden/letters.ts';
+import { goldenView } from '../support/golden.ts';
+import { CORPUS_DIR, SEEDS_DIR } from '../support/letters.ts';
+
+const goldenDir = join(import.meta.dirname, '../fixtures/golden');
+
+async function check(path: string): Promise<void> {
+  const name = path.split('/').pop()!;
+  const golden: unknown = JSON.parse(
+    await readFile(join(goldenDir, name.replace(/\.(pdf|txt)$/, '.json')), 'utf8'),
+  );
+  const parsed = await parseLetter(new Uint8Array(await readFile(path)), name);
+  expect(goldenView(parsed)).toEqual(golden);
+}
+
+// Each golden file was checked by hand against its letter; see test/fixtures/golden/update.ts.
+describe('golden Determinations', () => {
+  it.each(GOLDEN_CORPUS.map((c) => [c]))('corpus letter %s', async (caseNumber) => {
+    await check(join(CORPUS_DIR, `${caseNumber}.pdf`));
+  });
+  it.each(GOLDEN_SEEDS.map((s) => [s]))('seed letter %s', async (seed) => {
+    await check(join(SEEDS_DIR, seed));
+  });
+
+  it('covers at least 25 corpus letters and all five seeds', () => {
+    expect(GOLDEN_CORPUS.length).toBeGreaterThanOrEqual(25);
+    expect(GOLDEN_SEEDS).toHaveLength(5);
+  });
+});
