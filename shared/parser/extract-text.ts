@@ -58,7 +58,12 @@ async function extractFromPdf(bytes: Uint8Array, fileName: string): Promise<stri
   const data = new Uint8Array(bytes);
   let pages: string[];
   try {
-    const pdf = await getDocumentProxy(data, { isEvalSupported: false, stopAtErrors: false });
+    const pdf = await getDocumentProxy(data, {
+      isEvalSupported: false,
+      stopAtErrors: false,
+      // pdf.js warns on stderr about every damaged stream; the outcome is reported instead.
+      verbosity: 0,
+    });
     try {
       pages = (await extractPdfText(pdf, { mergePages: false })).text;
     } finally {

@@ -217,7 +217,7 @@ function assemble(parts: LetterParts, fileName: string): Determination {
   }
   const flags = [...parts.flags];
   if (parts.reviewer.specialties.length === 0) flags.push('missing-reviewer-specialty');
-  return determinationSchema.parse({
+  const checked = determinationSchema.safeParse({
     source: fileName,
     caseNumber: parts.caseNumber,
     layout: parts.layout,
@@ -231,4 +231,14 @@ function assemble(parts: LetterParts, fileName: string): Determination {
     summary: parts.summary,
     flags,
   });
+  if (!checked.success) {
+    // The readers build valid records from anything that looks like a letter; reaching this
+    // means a letter so malformed that a field came out unusable.
+    const first = checked.error.issues[0];
+    throw new LetterFormatError(
+      'unknown-layout',
+      `${fileName} could not be read consistently: ${first?.path.join('.') ?? 'record'} ${first?.message ?? 'is invalid'}.`,
+    );
+  }
+  return checked.data;
 }
