@@ -1,0 +1,95 @@
+// npm run bench:parse: parser throughput on the corpus, against poppler's pdftotext measured in
+// the same run. Prints figures; asserts nothing (targets are reported next to them).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { extractText } from '../shared/parser/extract-text.ts';
+import { parseLetter, parseLetterText } from '../shared/parser/parse-letter.ts';
+
+const SHARED = resolve(import.meta.dirname, '../../shared');
+const corpusDir = join(SHARED, 'corpus/pdf');
+const seedsDir = join(SHARED, 'seeds');
+const TEXT_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+
+function need(cmd: string, pkg: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) {
+    process.stderr.write(
+      `bench:parse needs ${cmd}: install it with "sudo apt-get install ${pkg}".\n`,
+    );
+    process.exit(2);
+  }
+}
+need('pdftotext', 'poppler-utils');
+
+const pdfPaths = readdirSync(corpusDir)
+  .filter((f) => f.endsWith('.pdf'))
+  .sort()
+  .map((f) => join(corpusDir, f));
+const pdfs = pdfPaths.map((p) => ({ name: p, bytes: new Uint8Array(readFileSync(p)) }));
+const pdfMb = pdfs.reduce((n, p) => n + p.bytes.length, 0) / 1e6;
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+log(`bench:parse: ${pdfs.length} corpus PDFs (${pdfMb.toFixed(1)} MB) and the seeds`);
+
+// Texts as the parser sees them: pdf.js extraction of the PDFs plus the seed text files.
+const texts: { name: string; text: string }[] = [];
+for (const p of pdfs) texts.push({ name: p.name, text: await extractText(p.bytes, p.name) });
+for (const f of readdirSync(seedsDir).filter((f) => f.endsWith('.txt'))) {
+  texts.push({ name: f, text: readFileSync(join(seedsDir, f), 'utf8') });
+}
+const textMb = texts.reduce((n, t) => n + Buffer.byteLength(t.text), 0) / 1e6;
+
+// 1. Text to Determination, one core, repeated for a few seconds after a warm-up pass.
+for (const t of texts) parseLetterText(t.text, t.name);
+log(`text: parsing for ${TEXT_SECONDS} s...`);
+let letters = 0;
+let bytes = 0;
+const textStart = performance.now();
+while (performance.now() - textStart < TEXT_SECONDS * 1000) {
+  for (const t of texts) {
+    parseLetterText(t.text, t.name);
+    letters++;
+    bytes += t.text.length;
+  }
+}
+const textSecs = (performance.now() - textStart) / 1000;
+
+// 2. PDF bytes to Determination, sequentially (one core), after one warm-up letter.
+await parseLetter(pdfs[0]!.bytes, pdfs[0]!.name);
+log('pdf: parsing every corpus PDF...');
+const pdfStart = performance.now();
+for (const p of pdfs) await parseLetter(p.bytes, p.name);
+const pdfMs = (performance.now() - pdfStart) / pdfs.length;
+
+// 3. The reference: pdftotext on the same PDFs, one process per letter as a pipeline would run it.
+log('pdftotext: extracting every corpus PDF...');
+execFileSync('pdftotext', [pdfPaths[0]!, '-']);
+const refStart = performance.now();
+for (const p of pdfPaths)
+  execFileSync('pdftotext', ['-enc', 'UTF-8', p, '-'], { maxBuffer: 64 << 20 });
+const refMs = (performance.now() - refStart) / pdfPaths.length;
+
+const rssMb = process.resourceUsage().maxRSS / 1024;
+const row = (k: string, v: string, target = ''): string =>
+  `${k.padEnd(38)}${v.padStart(14)}  ${target}`;
+const lines = [
+  '',
+  row('measure', 'value', 'target'),
+  row(
+    'text -> Determination (1 core)',
+    `${Math.round(letters / textSecs)} letters/s`,
+    '>= 2,000 letters/s',
+  ),
+  row('text -> Determination throughput', `${(bytes / 1e6 / textSecs).toFixed(1)} MB/s`),
+  row(
+    'PDF -> Determination (1 core)',
+    `${pdfMs.toFixed(1)} ms/letter`,
+    `${Math.round(1000 / pdfMs)} letters/s`,
+  ),
+  row('pdftotext -> text (per process)', `${refMs.toFixed(1)} ms/letter`, 'reference'),
+  row('PDF -> Determination / pdftotext', `${(pdfMs / refMs).toFixed(2)}x`, '<= 2x'),
+  row('peak RSS', `${rssMb.toFixed(0)} MB`),
+  '',
+  `corpus: ${pdfs.length} PDFs, ${pdfMb.toFixed(2)} MB; text of ${texts.length} letters, ${textMb.toFixed(2)} MB; node ${process.version}`,
+];
+process.stdout.write(lines.join('\n') + '\n');
