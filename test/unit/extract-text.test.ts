@@ -7,7 +7,7 @@ import { parseLetter } from '../../shared/parser/parse-letter.ts';
 import { renderLetter } from '../../shared/synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { CORPUS_DIR } from '../support/letters.ts';
-import { minimalPdf, textPdf } from '../support/pdf.ts';
+import { minimalPdf, passwordPdf, textPdf } from '../support/pdf.ts';
 
 const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -43,6 +43,13 @@ describe('documents that cannot hold a letter', () => {
       expect(why).toBe('pdf-corrupt');
       expect(message).toMatch(/truncated or damaged/);
     }
+  });
+
+  it('rejects a PDF that needs a password, asking for a copy without one', async () => {
+    expect(await reason(passwordPdf('secret'))).toEqual([
+      'pdf-password',
+      'upload.pdf is a password-protected PDF: send a copy without a password to open it.',
+    ]);
   });
 
   it('rejects a PDF without a text layer as a scan', async () => {
