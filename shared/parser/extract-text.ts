@@ -1,4 +1,4 @@
-import { extractText as extractPdfText, getDocumentProxy } from 'unpdf';
+import { getResolvedPDFJS } from 'unpdf';
 import { LetterFormatError } from '../errors.ts';
 
 const PDF_MAGIC = '%PDF-';
@@ -53,21 +53,55 @@ function isPdfJsError(e: unknown): e is PdfJsError {
   );
 }
 
+const PDFJS_SOURCE = '/unpdf/dist/pdfjs.mjs';
+let guarded = false;
+
+/**
+ * pdf.js, opening a damaged file, starts internal work whose promises reject with nobody
+ * listening, after the document promise itself has already failed (seen with the property
+ * tests' corrupted PDFs). Node would crash the process on them. This listener drops only
+ * rejections raised inside pdf.js's own code; anything else is rethrown, which keeps Node's
+ * default of crashing on an unhandled rejection.
+ */
+function guardPdfJsRejections(): void {
+  if (guarded) return;
+  guarded = true;
+  process.on('unhandledRejection', (reason) => {
+    if (isPdfJsInternalError(reason)) return;
+    throw reason;
+  });
+}
+
+/** True for an error raised inside pdf.js's own code (see guardPdfJsRejections). */
+export function isPdfJsInternalError(reason: unknown): boolean {
+  return reason instanceof Error && reason.stack?.includes(PDFJS_SOURCE) === true;
+}
+
 async function extractFromPdf(bytes: Uint8Array, fileName: string): Promise<string> {
+  guardPdfJsRejections();
   // pdf.js takes ownership of (and detaches) the buffer it is given; copy so callers keep theirs.
   const data = new Uint8Array(bytes);
-  let pages: string[];
+  const { getDocument } = await getResolvedPDFJS();
+  const task = getDocument({
+    data,
+    isEvalSupported: false,
+    useSystemFonts: true,
+    disableFontFace: true,
+    stopAtErrors: false,
+    // pdf.js warns on stderr about every damaged stream; the outcome is reported instead.
+    verbosity: 0,
+  });
+  const pages: string[] = [];
   try {
-    const pdf = await getDocumentProxy(data, {
-      isEvalSupported: false,
-      stopAtErrors: false,
-      // pdf.js warns on stderr about every damaged stream; the outcome is reported instead.
-      verbosity: 0,
-    });
-    try {
-      pages = (await extractPdfText(pdf, { mergePages: false })).text;
-    } finally {
-      await pdf.destroy();
+    const pdf = await task.promise;
+    for (let n = 1; n <= pdf.numPages; n++) {
+      const page = await pdf.getPage(n);
+      const content = await page.getTextContent();
+      let text = '';
+      for (const item of content.items) {
+        if ('str' in item) text += item.str + (item.hasEOL ? '\n' : '');
+      }
+      pages.push(text);
     }
   } catch (e) {
     if (isPdfJsError(e) && e.name === 'PasswordException') {
@@ -81,6 +115,10 @@ async function extractFromPdf(bytes: Uint8Array, fileName: string): Promise<stri
       'pdf-corrupt',
       `${fileName} could not be read as a PDF (${detail}): the file may be truncated or damaged; send it again.`,
     );
+  } finally {
+    // Destroying the loading task (not just the document) stops pdf.js's worker-side parsing,
+    // which otherwise rejects later, unhandled, on damaged files.
+    await task.destroy();
   }
   // A form feed between pages mirrors pdftotext, so text and PDF input normalise alike.
   const text = pages.join('\n\f\n');

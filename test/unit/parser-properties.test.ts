@@ -137,7 +137,7 @@ describe('parser robustness (property-based)', () => {
           await outcome(() => parseLetter(bytes, 'damaged.pdf'), PDF_BOUND_MS);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 150 },
     );
   });
 });
