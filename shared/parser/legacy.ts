@@ -1,4 +1,5 @@
 import type { Layout } from '../determination.ts';
+import { findCaseNumber, resolveCaseNumber } from './case-number.ts';
 import { parseHeader } from './header.ts';
 import { readItems, type RawItem } from './items.ts';
 import { joinLines } from './normalize.ts';
@@ -8,8 +9,6 @@ import { readSummary } from './summary.ts';
 
 // The older layouts DOMAIN.md describes have no samples in hand: they are recognised by their
 // headings and read for what they carry, and every guess they need is flagged.
-
-const caseNumberRe = /\bCM\d{2}-\d{7}\b/i;
 
 /** A heading that may wrap over lines: words separated by any whitespace. */
 function heading(words: string): RegExp {
@@ -50,16 +49,9 @@ function base(
   flags: string[],
 ): Omit<LetterParts, 'items' | 'summary' | 'reviewer' | 'patient' | 'diagnoses'> {
   const header = parseHeader(text.slice(0, 2000));
-  let caseNumber =
-    header.caseNumber ?? caseNumberRe.exec(text.slice(0, 3000))?.[0].toUpperCase() ?? null;
-  if (caseNumber === null) {
-    const fromName =
-      caseNumberRe.exec(fileName.split(/[\\/]/).pop() ?? '')?.[0].toUpperCase() ?? null;
-    if (fromName) {
-      caseNumber = fromName;
-      flags.push('case-number-from-file-name');
-    }
-  }
+  // Older letters print the case number in a reference line rather than a header table.
+  const fromLetter = header.caseNumber ?? findCaseNumber(text.slice(0, 3000));
+  const caseNumber = resolveCaseNumber(fromLetter, fileName, flags);
   for (const field of header.unreadable) flags.push(`unparsed-date:${field}`);
   return { layout, caseNumber, dates: header.dates, priority: header.priority, flags };
 }

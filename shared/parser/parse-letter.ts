@@ -6,6 +6,7 @@ import {
   type Layout,
 } from '../determination.ts';
 import { LetterFormatError } from '../errors.ts';
+import { resolveCaseNumber } from './case-number.ts';
 import { classifyRequest } from '../taxonomy/classify.ts';
 import { parseCitations } from './citations.ts';
 import { rationaleConclusion } from './conclusion.ts';
@@ -23,7 +24,6 @@ const HEADINGS = {
   issues: /^IMR ISSUES,? DECISIONS,? AND RATIONALES:?$/i,
 } as const;
 
-const caseNumberRe = /\bCM\d{2}-\d{7}\b/i;
 const summaryBoilerplateRe =
   /^The expert reviewer developed the following clinical case summary based on a review of the case file, including all medical records:\s*/i;
 
@@ -39,12 +39,6 @@ export interface LetterParts {
   diagnoses: string[];
   items: RawItem[];
   flags: string[];
-}
-
-/** A case number in a file name such as "CM16-0213037.pdf", or null. */
-export function caseNumberFromFileName(fileName: string): string | null {
-  const base = fileName.split(/[\\/]/).pop() ?? fileName;
-  return caseNumberRe.exec(base)?.[0].toUpperCase() ?? null;
 }
 
 /** Parses a letter's bytes (PDF or UTF-8 text) into a validated Determination. */
@@ -129,14 +123,7 @@ function readStandard(lines: readonly string[], fileName: string): LetterParts |
       for (const f of facts.unreadableDates) flags.push(`unparsed-date:${f}`);
   }
 
-  let caseNumber = header.caseNumber;
-  const fromName = caseNumberFromFileName(fileName);
-  if (caseNumber === null && fromName !== null) {
-    caseNumber = fromName;
-    flags.push('case-number-from-file-name');
-  } else if (caseNumber !== null && fromName !== null && fromName !== caseNumber) {
-    flags.push('case-number-differs-from-file-name');
-  }
+  const caseNumber = resolveCaseNumber(header.caseNumber, fileName, flags);
 
   return {
     layout,

@@ -1,0 +1,30 @@
+const caseNumberRe = /\bCM\d{2}-\d{7}\b/i;
+
+/** The first case number ("CM16-0213037") in a text, upper-cased, or null. */
+export function findCaseNumber(text: string): string | null {
+  return caseNumberRe.exec(text)?.[0].toUpperCase() ?? null;
+}
+
+/** A case number in a file name such as "CM16-0213037.pdf", or null. */
+export function caseNumberFromFileName(fileName: string): string | null {
+  return findCaseNumber(fileName.split(/[\\/]/).pop() ?? fileName);
+}
+
+/**
+ * The letter's own case number when it states one, else the file name's, flagging either the
+ * fallback or a disagreement between the two.
+ */
+export function resolveCaseNumber(
+  fromLetter: string | null,
+  fileName: string,
+  flags: string[],
+): string | null {
+  const fromName = caseNumberFromFileName(fileName);
+  if (fromLetter === null) {
+    if (fromName !== null) flags.push('case-number-from-file-name');
+    return fromName;
+  }
+  if (fromName !== null && fromName !== fromLetter)
+    flags.push('case-number-differs-from-file-name');
+  return fromLetter;
+}
