@@ -17,14 +17,17 @@ const ORDER: Record<Label, number> = { ca: 0, mx: 1, rat: 2 };
 
 const labelRe =
   /^(?:(Claims\s+Administrator\s+guideline)|(MAXIMUS\s+guideline)|(Decision\s+rationale))\s*:\s*(.*)$/i;
-const introRe = /^The Final Determination was based on/i;
+const introRe =
+  /^The Final Determination was based on decisions for the disputed items\/services set forth below:?$/i;
+const INTRO_MAX_LINES = 12;
 // The decision ends the request line ("...: Upheld") or sits alone on the next line.
 const decisionAtEndRe = /^(.*?)[\s:]*\b(Upheld|Overturned)\s*\.?$/;
 const bareDecisionRe = /^(?:Upheld|Overturned)\.?$/i;
 // A line ending a sentence (not a colon: requests wrap after "DOS:") ends the previous rationale.
 const sentenceEndRe = /[.!?]["')\]]*$/;
-// How far back a modified request's first sentence may start, in lines.
-const MODIFIED_LOOKBACK = 8;
+// How far back a modified request's first sentence may start, in characters (not lines: how
+// many lines it takes depends on the page width and the extractor).
+const MODIFIED_LOOKBACK_CHARS = 1500;
 // A sentence boundary inside a captured part means the match ran into rationale prose.
 const sentenceBoundaryRe = /[.!?]["')\]]?\s+["'(]?[A-Z]/;
 
@@ -92,8 +95,11 @@ function splitRequestBlock(lines: readonly string[]): { tail: string[]; block: s
   };
   start = previousSentenceStart(start);
   // A modified request spans sentences; try earlier sentence starts while they read as one.
-  for (let s = start; s > 0 && end - s < MODIFIED_LOOKBACK;) {
-    s = previousSentenceStart(s - 1);
+  let chars = 0;
+  for (let s = start; s > 0 && chars < MODIFIED_LOOKBACK_CHARS;) {
+    const from = previousSentenceStart(s - 1);
+    for (let i = from; i < s; i++) chars += lines[i]!.length + 1;
+    s = from;
     if (matchModified(requestText(lines.slice(s, end + 1)))) {
       start = s;
       break;
@@ -127,21 +133,24 @@ function clean(s: string): string {
   return s.replace(/\s+/g, ' ').replace(/^[\s,;:-]+|[\s,;:]+$/g, '');
 }
 
+/** How many lines the section's intro sentence takes (0 when absent); it wraps at any width. */
+function introLength(lines: readonly string[]): number {
+  if (!/^The\b/i.test(lines[0] ?? '')) return 0;
+  let text = '';
+  for (let k = 0; k < Math.min(lines.length, INTRO_MAX_LINES); k++) {
+    text = text === '' ? lines[k]! : `${text} ${lines[k]!}`;
+    if (introRe.test(text)) return k + 1;
+  }
+  return 0;
+}
+
 /**
  * Reads the "IMR ISSUES, DECISIONS AND RATIONALES" section into items: each is a request line
  * (ending in its decision), a Claims Administrator guideline, a MAXIMUS guideline and a rationale.
  * Items are anchored on the labels, which extraction never splits, rather than on request lines.
  */
 export function readItems(sectionLines: readonly string[]): RawItem[] {
-  let lines = [...sectionLines];
-  const intro = lines.findIndex((l) => introRe.test(l));
-  if (intro >= 0 && intro < 3) {
-    // The intro sentence may wrap over several lines; it ends at "below:".
-    let end = intro;
-    while (end < lines.length - 1 && end < intro + 8 && !/below:?$/i.test(lines[end]!)) end++;
-    if (/below:?$/i.test(lines[end]!)) lines = lines.slice(end + 1);
-  }
-
+  const lines = sectionLines.slice(introLength(sectionLines));
   interface Draft {
     block: string[];
     parts: Partial<Record<Label, string[]>>;

@@ -1,3 +1,5 @@
+const pageFooterRe = /^(?:-\s*)?Page\s+\d{1,3}(?:\s+of\s+\d{1,3})?(?:\s*-)?$/i;
+
 /**
  * The letter as trimmed, non-empty lines. PDF-to-text tools differ in blank lines, trailing
  * spaces, page breaks and odd spaces; removing them here lets every later step assume one shape.
@@ -16,7 +18,8 @@ export function toLines(text: string): string[] {
     : text;
   for (const raw of normalised.split(/\r\n|[\r\n\f\v]/)) {
     const line = raw.replace(/[ \t]+/g, ' ').trim();
-    if (line !== '') out.push(line);
+    // Page furniture ("Page 2 of 5") would otherwise land inside a request or rationale.
+    if (line !== '' && !pageFooterRe.test(line)) out.push(line);
   }
   return out;
 }

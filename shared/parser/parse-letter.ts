@@ -24,6 +24,7 @@ const HEADINGS = {
   issues: /^IMR ISSUES,? DECISIONS,? AND RATIONALES:?$/i,
 } as const;
 
+const runningHeaderRe = /^(?:(?:IMR\s+)?Case\s+(?:Number|No\.?)\s*:?\s*)?CM\d{2}-\d{7}$/i;
 const summaryBoilerplateRe =
   /^The expert reviewer developed the following clinical case summary based on a review of the case file, including all medical records:\s*/i;
 
@@ -134,7 +135,8 @@ function readStandard(lines: readonly string[], fileName: string): LetterParts |
     summary: summaryText,
     patient: { age: facts?.age ?? null, sex: facts?.sex ?? null },
     diagnoses: facts?.diagnoses ?? [],
-    items: readItems(lines.slice(issuesAt + 1)),
+    // A running header repeats the case number at the top of each page, between items.
+    items: readItems(lines.slice(issuesAt + 1).filter((l) => !runningHeaderRe.test(l))),
     flags,
   };
 }

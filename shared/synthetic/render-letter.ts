@@ -36,6 +36,8 @@ export interface RenderOptions {
   /** Put the decision on its own line after the request. */
   decisionOnOwnLine?: boolean;
   lineEnding?: '\n' | '\r\n';
+  /** Break pages every N lines with a "Page i of n" footer and a running case-number header. */
+  pageLines?: number;
 }
 
 /** Greedy word wrap, as a PDF's fixed text column breaks lines. */
@@ -127,6 +129,18 @@ export function renderLetter(spec: LetterSpec, options: RenderOptions): string {
     para(`Claims Administrator guideline: ${item.claimsAdministratorGuideline}`);
     para(`MAXIMUS guideline: ${item.reviewerGuideline}`);
     para(`Decision rationale: ${item.rationale}`);
+  }
+
+  if (options.pageLines !== undefined) {
+    const size = options.pageLines;
+    const pages = Math.ceil(out.length / size);
+    const paged: string[] = [];
+    for (let p = 0; p < pages; p++) {
+      if (p > 0 && spec.caseNumber !== null) paged.push(spec.caseNumber);
+      paged.push(...out.slice(p * size, (p + 1) * size), `Page ${p + 1} of ${pages}`);
+      if (p < pages - 1) paged.push('\f');
+    }
+    out.splice(0, out.length, ...paged);
   }
 
   const eol = options.lineEnding ?? '\n';
