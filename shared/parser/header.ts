@@ -44,7 +44,7 @@ const tokenRe = new RegExp(
     String.raw`(?<decisionLabel>Decision\s+Date\s*:)`,
     String.raw`(?<priorityLabel>Priority\s*:)`,
     String.raw`(?<injuryLabel>Date\s+of\s+Injury\s*:)`,
-    String.raw`(?<urLabel>UR\s+Denial\s+Date\s*:)`,
+    String.raw`(?<urLabel>(?:UR\s+Denial\s+Date|Date\s+of\s+UR\s+(?:Decision|Denial))\s*:)`,
     // "Application Received:" wraps, and the value can sit between the two words.
     String.raw`(?<appLabel>Application(?:\s+Received)?\s*:?)`,
     String.raw`(?<receivedWord>Received\s*:)`,

@@ -15,8 +15,10 @@ export interface RawItem {
 type Label = 'ca' | 'mx' | 'rat';
 const ORDER: Record<Label, number> = { ca: 0, mx: 1, rat: 2 };
 
+// Label wordings vary a little across years and extractors (case, plural, a possessive, and
+// "Expert Reviewer" in place of "MAXIMUS").
 const labelRe =
-  /^(?:(Claims\s+Administrator\s+guideline)|(MAXIMUS\s+guideline)|(Decision\s+rationale))\s*:\s*(.*)$/i;
+  /^(?:(Claims\s+Administrator(?:'s)?\s+guidelines?)|((?:MAXIMUS|Expert\s+Reviewer|IMR\s+Reviewer)(?:'s)?\s+guidelines?)|(Decision\s+rationale))\s*:\s*(.*)$/i;
 const introRe =
   /^The Final Determination was based on decisions for the disputed items\/services set forth below:?$/i;
 const INTRO_MAX_LINES = 12;

@@ -279,3 +279,48 @@ describe('older layouts, recognised by their headings', () => {
     });
   });
 });
+
+describe('wording variants', () => {
+  // Unwrapped, so the test can swap whole sentences.
+  const letter = renderLetter(SPEC, { layout: 'body-only', width: 10_000 });
+
+  it.each([
+    [
+      'Board Certified in Internal Medicine, has a subspecialty in Pulmonary Diseases',
+      ['Internal Medicine', 'Pulmonary Diseases'],
+    ],
+    ['a Licensed Chiropractor', ['Chiropractor']],
+    [
+      'Board Certified in Physical Medicine and Rehabilitation',
+      ['Physical Medicine and Rehabilitation'],
+    ],
+  ])('reads the inline reviewer "%s"', (wording, specialties) => {
+    const text = letter.replace(
+      /The expert reviewer is Board Certified in[\s\S]*?and is licensed to practice in/,
+      `The expert reviewer is ${wording} and is licensed to practice in`,
+    );
+    expect(parseLetterText(text, 'x.txt').reviewer.specialties).toEqual(specialties);
+  });
+
+  it('reads label variants: plural, possessive, "Expert Reviewer"', () => {
+    const text = renderLetter(SPEC, { layout: 'full-letter' })
+      .replaceAll('Claims Administrator guideline:', "Claims Administrator's Guidelines:")
+      .replaceAll('MAXIMUS guideline:', 'Expert Reviewer guideline:')
+      .replaceAll('Decision rationale:', 'Decision Rationale:');
+    const d = parseLetterText(text, 'x.txt');
+    expect(d.issues.map((i) => [i.request, i.decision, i.flags])).toEqual([
+      ['MRI of the lumbar spine without contrast', 'upheld', []],
+      ['Acupuncture 6 sessions', 'upheld', []],
+      [SPEC.items[2]!.request, 'overturned', []],
+    ]);
+    expect(d.issues[0]!.citations).toHaveLength(2);
+  });
+
+  it('reads "Date of UR Decision" as the UR denial date', () => {
+    const text = renderLetter(SPEC, { layout: 'full-letter' }).replace(
+      'UR Denial Date:',
+      'Date of UR Decision:',
+    );
+    expect(parseLetterText(text, 'x.txt').dates.urDenial).toBe('2016-11-03');
+  });
+});
