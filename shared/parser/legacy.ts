@@ -1,5 +1,6 @@
 import type { Layout } from '../determination.ts';
 import { findCaseNumber, resolveCaseNumber } from './case-number.ts';
+import { ANY_DATE, toIsoDate } from './dates.ts';
 import { parseHeader } from './header.ts';
 import { readItems, type RawItem } from './items.ts';
 import { joinLines } from './normalize.ts';
@@ -154,42 +155,93 @@ function readMedicalProfessionalReview(
   };
 }
 
-// "1) MAXIMUS Federal Services, Inc. has determined the request for X is (not) medically necessary and appropriate."
+// "1) MAXIMUS Federal Services, Inc. has determined the request for X is (not) medically necessary
+// and appropriate." Extraction sometimes loses the space in "notmedically". The outcomes are
+// printed twice (in the notice and again in the decision section); the first of each number wins.
 const noticeOutcomeRe =
-  /(?:^|\s)\d{1,2}\)\s*MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+(?:that\s+)?the\s+request\s+for\s+([\s\S]+?)\s+(is\s+not|is)\s+medically\s+necessary(?:\s+and\s+appropriate)?/gi;
+  /(?:^|\s)(\d{1,2})\)\s*MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+(?:that\s+)?the\s+request\s+for\s+([\s\S]+?)\s+(is\s*not|is)\s*medically\s+necessary(?:\s+and\s+appropriate)?/gi;
+// Per-item blocks after the case summary: "1) Regarding the request for X:", then the guideline
+// relied upon and "Rationale for the Decision:".
+const noticeItemRe = /(?:^|\n)\s*(\d{1,2})\)\s*Regarding\s+the\s+request\s+for\s+/gi;
+const noticeGuidelineRe =
+  /Medical\s+Treatment\s+Guidelines?\s*\(?s?\)?\s+Relied\s+Upon\s+by\s+the\s+Expert\s+Reviewer\s*:\s*([\s\S]*?)(?=Rationale\s+for\s+the\s+Decision\s*:|$)/i;
+const noticeRationaleRe = /Rationale\s+for\s+the\s+Decision\s*:\s*([\s\S]*)$/i;
 
-/** The 2013 "Notice of Independent Medical Review Determination": numbered outcomes, then a shared decision-and-rationale section. */
+function noticeDate(text: string, re: RegExp): string | null {
+  const m = re.exec(text);
+  return m?.[1] ? toIsoDate(m[1]) : null;
+}
+
+/** The 2013 "Notice of Independent Medical Review Determination": numbered outcomes, then per-item rationales. */
 function readNotice2013(lines: readonly string[], fileName: string): LetterParts | null {
   const text = lines.join('\n');
   if (!heading('Notice of Independent Medical Review Determination').test(text)) return null;
   const flags: string[] = [];
   const parts = base('notice-2013', text, fileName, flags);
+  // The notice states its dates in prose rather than in a header table.
+  const dates = parts.dates;
+  dates.decision ??= noticeDate(text, new RegExp(String.raw`\bDated:?\s*(${ANY_DATE})`, 'i'));
+  dates.applicationReceived ??= noticeDate(
+    text,
+    new RegExp(
+      String.raw`application\s+for\s+Independent\s+Medical\s+Review\s+was\s+filed\s+on\s+(${ANY_DATE})`,
+      'i',
+    ),
+  );
+  dates.urDenial ??= noticeDate(
+    text,
+    new RegExp(
+      String.raw`Utilization\s+Review\s+(?:Denial|determination|decision)\s+dated\s+(${ANY_DATE})`,
+      'i',
+    ),
+  );
+  dates.assigned ??= noticeDate(
+    text,
+    new RegExp(String.raw`Notice\s+of\s+Assignment[\s\S]{0,80}?\s+on\s+(${ANY_DATE})`, 'i'),
+  );
+
+  const outcomes = new Map<string, RegExpExecArray>();
+  for (const m of text.matchAll(noticeOutcomeRe)) if (!outcomes.has(m[1]!)) outcomes.set(m[1]!, m);
+
+  const blocks = new Map<string, string>();
+  const starts = [...text.matchAll(noticeItemRe)];
+  starts.forEach((m, i) => {
+    blocks.set(m[1]!, text.slice(m.index + m[0].length, starts[i + 1]?.index ?? text.length));
+  });
   const secs = sections(text, {
     decision: heading('INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE'),
     qualifications: heading('Medical Qualifications of the Expert Reviewer:'),
     summary: heading('Case Summary:'),
+    documents: heading('Documents Reviewed for Determination:'),
   });
-  const outcomes = [...text.matchAll(noticeOutcomeRe)];
-  const rationaleText = secs.get('decision') ?? '';
-  // Rationales are numbered like the outcomes when there are several.
-  const pieces = rationaleText.split(/(?:^|\n)\s*\d{1,2}\)\s+/).filter((s) => s.trim() !== '');
-  const separated = pieces.length === outcomes.length;
-  const items: RawItem[] = outcomes.map((m, i) => ({
-    request: joinLines(m[1]!.split('\n')),
-    originalRequest: null,
-    authorizedPortion: null,
-    decision: /not/i.test(m[2]!) ? 'upheld' : 'overturned',
-    claimsAdministratorGuideline: null,
-    reviewerGuideline: null,
-    rationale: joinLines((separated ? pieces[i]! : rationaleText).split('\n')),
-    flags: separated || outcomes.length === 1 ? [] : ['rationale-shared-by-items'],
-  }));
+  let summary = secs.get('summary') ?? null;
+  if (summary !== null && starts[0]) summary = summary.split(noticeItemRe)[0] ?? summary;
+
+  const items: RawItem[] = [...outcomes.values()].map((m) => {
+    const block = blocks.get(m[1]!);
+    const itemFlags: string[] = [];
+    let rationale = '';
+    let guideline: string | null = null;
+    if (block !== undefined) {
+      guideline = noticeGuidelineRe.exec(block)?.[1] ?? null;
+      rationale = noticeRationaleRe.exec(block)?.[1] ?? block;
+    } else {
+      itemFlags.push('missing-rationale');
+    }
+    return {
+      request: joinLines(m[2]!.split('\n')),
+      originalRequest: null,
+      authorizedPortion: null,
+      decision: /not/i.test(m[3]!) ? 'upheld' : 'overturned',
+      claimsAdministratorGuideline: null,
+      reviewerGuideline: guideline === null ? null : joinLines(guideline.split('\n')),
+      rationale: joinLines(rationale.split('\n')),
+      flags: itemFlags,
+    };
+  });
   return {
     ...parts,
-    ...withSummary(
-      secs.get('summary') ? joinLines(secs.get('summary')!.split('\n')) : null,
-      parts.dates,
-    ),
+    ...withSummary(summary ? joinLines(summary.split('\n')) : null, dates),
     reviewer: readReviewer((secs.get('qualifications') ?? '').split('\n')),
     items,
   };

@@ -245,38 +245,71 @@ describe('older layouts, recognised by their headings', () => {
   });
 
   it('reads a 2013 Notice of Independent Medical Review Determination', () => {
-    const text = [
-      'Notice of Independent Medical Review Determination',
-      'Case Number: CM13-0004567',
-      '1) MAXIMUS Federal Services, Inc. has determined the request for physical therapy 12 visits',
-      'is not medically necessary and appropriate.',
+    // Structure as the 2013 notices print it (wording invented): outcomes twice, "notmedically"
+    // run together by extraction, then per-item rationales after the case summary.
+    const outcomes = [
+      '1) MAXIMUS Federal Services, Inc. has determined the request for physical therapy 12',
+      'visits is notmedically necessary and appropriate.',
       '2) MAXIMUS Federal Services, Inc. has determined the request for Naproxen 550mg #60 is',
       'medically necessary and appropriate.',
+    ];
+    const text = [
+      'MAXIMUS FEDERAL SERVICES, INC.',
+      'Notice of Independent Medical Review Determination Dated: 9/26/2013',
+      'IMR Case Number: CM13-0004567 Date of Injury: 01/15/2012',
+      ...outcomes,
       'INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE',
-      '1) Prior therapy gave no functional improvement. The request is not medically necessary.',
-      '2) NSAIDs are recommended for osteoarthritis. The request is medically necessary.',
+      'An application for Independent Medical Review was filed on 9/6/2013 disputing the',
+      'Utilization Review Denial dated 8/30/2013. A Notice of Assignment and Request for',
+      'Information was provided to the above parties on 9/12/2013. A decision has been made',
+      'for each of the treatment and/or services that were in dispute:',
+      ...outcomes,
       'Medical Qualifications of the Expert Reviewer:',
-      'The expert reviewer is Board Certified in Family Practice and is licensed to practice in California.',
+      'The physician reviewer is Board Certified in Family Practice and is licensed to practice in California.',
       'Case Summary:',
-      'The patient is a 50 year old male.',
+      'The patient is a 50 year old male with chronic knee pain.',
+      'Documents Reviewed for Determination:',
+      'Application for IMR, utilization review determination, medical records.',
+      '1) Regarding the request for physical therapy 12 visits:',
+      'Medical Treatment Guideline(s) Relied Upon by the Expert Reviewer:',
+      'Decision based on MTUS Chronic Pain Medical Treatment 2009, Section(s): Physical Medicine.',
+      'Rationale for the Decision:',
+      'Prior therapy gave no functional improvement. The request is not medically necessary.',
+      '2) Regarding the request for Naproxen 550mg #60:',
+      'Medical Treatment Guideline(s) Relied Upon by the Expert Reviewer:',
+      'Decision based on MTUS Chronic Pain Medical Treatment 2009, Section(s): NSAIDs.',
+      'Rationale for the Decision:',
+      'NSAIDs are recommended for osteoarthritis pain. The request is medically necessary.',
     ].join('\n');
     const d = parseLetterText(text, 'notice.txt');
     expect(d).toMatchObject({
       layout: 'notice-2013',
       caseNumber: 'CM13-0004567',
+      dates: {
+        decision: '2013-09-26',
+        injury: '2012-01-15',
+        urDenial: '2013-08-30',
+        applicationReceived: '2013-09-06',
+        assigned: '2013-09-12',
+      },
       outcome: 'partially overturned',
-      reviewer: { specialties: ['Family Practice'] },
+      reviewer: { specialties: ['Family Practice'], licensure: ['California'] },
       patient: { age: 50, sex: 'male' },
+      summary: 'The patient is a 50 year old male with chronic knee pain.',
       issues: [
         {
           request: 'physical therapy 12 visits',
           decision: 'upheld',
           conclusion: 'not medically necessary',
+          rationale:
+            'Prior therapy gave no functional improvement. The request is not medically necessary.',
+          citations: [{ source: 'MTUS', title: 'Chronic Pain Medical Treatment', year: 2009 }],
           flags: [],
         },
         { request: 'Naproxen 550mg #60', decision: 'overturned', subcategory: 'NSAIDs', flags: [] },
       ],
     });
+    expect(d.issues).toHaveLength(2);
   });
 });
 
