@@ -6,6 +6,7 @@ import {
   type Layout,
 } from '../determination.ts';
 import { LetterFormatError } from '../errors.ts';
+import { redact } from '../privacy/redact.ts';
 import { resolveCaseNumber } from './case-number.ts';
 import { classifyRequest } from '../taxonomy/classify.ts';
 import { parseCitations } from './citations.ts';
@@ -206,6 +207,24 @@ function assemble(parts: LetterParts, fileName: string): Determination {
   }
   const flags = [...parts.flags];
   if (parts.reviewer.specialties.length === 0) flags.push('missing-reviewer-specialty');
+  // Originals (not the DWC's redacted copies) can name people; the record never carries that.
+  let replaced = 0;
+  const scrub = <T extends string | null>(text: T): T => {
+    if (text === null) return text;
+    const r = redact(text);
+    replaced += r.replaced;
+    return r.text as T;
+  };
+  const publicIssues = issues.map((i) => ({
+    ...i,
+    request: scrub(i.request),
+    originalRequest: scrub(i.originalRequest),
+    authorizedPortion: scrub(i.authorizedPortion),
+    rationale: scrub(i.rationale),
+  }));
+  const summary = scrub(parts.summary);
+  const diagnoses = parts.diagnoses.map(scrub);
+  if (replaced > 0) flags.push('redacted-identifiers');
   const checked = determinationSchema.safeParse({
     source: fileName,
     caseNumber: parts.caseNumber,
@@ -214,10 +233,10 @@ function assemble(parts: LetterParts, fileName: string): Determination {
     priority: parts.priority,
     reviewer: parts.reviewer,
     patient: parts.patient,
-    diagnoses: parts.diagnoses,
+    diagnoses,
     outcome: outcomeOf(issues.map((i) => i.decision)),
-    issues,
-    summary: parts.summary,
+    issues: publicIssues,
+    summary,
     flags,
   });
   if (!checked.success) {
