@@ -14,6 +14,11 @@ export interface RawItem {
 
 type Label = 'ca' | 'mx' | 'rat';
 const ORDER: Record<Label, number> = { ca: 0, mx: 1, rat: 2 };
+const LABEL_NAME: Record<Label, string> = {
+  ca: 'claims-administrator-guideline',
+  mx: 'reviewer-guideline',
+  rat: 'rationale',
+};
 
 // Label wordings vary a little across years and extractors (case, plural, a possessive, and
 // "Expert Reviewer" in place of "MAXIMUS").
@@ -23,7 +28,7 @@ const introRe =
   /^The Final Determination was based on decisions for the disputed items\/services set forth below:?$/i;
 const INTRO_MAX_LINES = 12;
 // The decision ends the request line ("...: Upheld") or sits alone on the next line.
-const decisionAtEndRe = /^(.*?)[\s:]*\b(Upheld|Overturned)\s*\.?$/;
+const decisionAtEndRe = /^(.*?)[\s:]*\b(Upheld|Overturned)\s*\.?$/i;
 const bareDecisionRe = /^(?:Upheld|Overturned)\.?$/i;
 // A line ending a sentence (not a colon: requests wrap after "DOS:") ends the previous rationale.
 const sentenceEndRe = /[.!?]["')\]]*$/;
@@ -114,17 +119,10 @@ function readRequest(
   block: readonly string[],
   flags: string[],
 ): Omit<RawItem, 'claimsAdministratorGuideline' | 'reviewerGuideline' | 'rationale' | 'flags'> {
-  const text = joinLines(block);
-  const m = decisionAtEndRe.exec(text);
-  let request = text;
-  let decision: RawItem['decision'] = null;
-  if (m) {
-    request = m[1]!;
-    decision = m[2]!.toLowerCase() === 'upheld' ? 'upheld' : 'overturned';
-  } else {
-    flags.push('decision-missing');
-  }
-  request = request.replace(/[\s:]+$/, '').replace(/\s+(?:is|are)$/i, '');
+  const m = decisionAtEndRe.exec(joinLines(block));
+  if (!m) flags.push('decision-missing');
+  const decision = m ? (m[2]!.toLowerCase() === 'upheld' ? 'upheld' : 'overturned') : null;
+  const request = requestText(block);
   const modified = matchModified(request);
   if (modified) return { ...modified, decision };
   if (/was the original request/i.test(request)) flags.push('modified-request-unparsed');
@@ -186,16 +184,16 @@ export function readItems(sectionLines: readonly string[]): RawItem[] {
         ? startItem()
         : current;
     current = item;
-    if (item.parts[label]) item.flags.push(`duplicate-${label}`);
+    if (item.parts[label]) item.flags.push(`duplicate-${LABEL_NAME[label]}`);
     item.parts[label] = m[4] ? [m[4]] : [];
     currentLabel = label;
   }
 
   return items.map(({ block, parts, flags }) => {
     const req = readRequest(block, flags);
-    if (!parts.ca) flags.push('missing-claims-administrator-guideline');
-    if (!parts.mx) flags.push('missing-reviewer-guideline');
-    if (!parts.rat) flags.push('missing-rationale');
+    for (const label of ['ca', 'mx', 'rat'] as const) {
+      if (!parts[label]) flags.push(`missing-${LABEL_NAME[label]}`);
+    }
     return {
       ...req,
       claimsAdministratorGuideline: parts.ca ? joinLines(parts.ca) : null,

@@ -127,3 +127,17 @@ describe('readItems', () => {
     expect(items[0]!.flags).toContain('decision-missing');
   });
 });
+
+describe('readItems decision spellings', () => {
+  it('reads a decision in capitals', () => {
+    const items = readItems([
+      'MRI of the right knee: UPHELD',
+      'Claims Administrator guideline: Decision based on MTUS Knee Complaints 2004.',
+      'MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004.',
+      'Decision rationale: The request is not medically necessary.',
+    ]);
+    expect(items.map((i) => [i.request, i.decision])).toEqual([
+      ['MRI of the right knee', 'upheld'],
+    ]);
+  });
+});
