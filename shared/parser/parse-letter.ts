@@ -7,7 +7,7 @@ import {
 } from '../determination.ts';
 import { LetterFormatError } from '../errors.ts';
 import { redact } from '../privacy/redact.ts';
-import { resolveCaseNumber } from './case-number.ts';
+import { findCaseNumber, resolveCaseNumber } from './case-number.ts';
 import { classifyRequest } from '../taxonomy/classify.ts';
 import { parseCitations } from './citations.ts';
 import { rationaleConclusion } from './conclusion.ts';
@@ -52,16 +52,29 @@ export async function parseLetter(bytes: Uint8Array, fileName: string): Promise<
 export function parseLetterText(text: string, fileName: string): Determination {
   const lines = toLines(text);
   const parts = readStandard(lines, fileName) ?? readLegacy(lines, fileName);
-  if (parts === null) {
-    const found = joinLines(lines.slice(0, 3)).slice(0, 100);
-    throw new LetterFormatError(
+  if (parts === null) throw unknownLayout(lines, fileName);
+  return assemble(parts, fileName);
+}
+
+function unknownLayout(lines: readonly string[], fileName: string): LetterFormatError {
+  const expected =
+    'expected the section "IMR ISSUES, DECISIONS AND RATIONALES" (letters from 2014 on) or the ' +
+    'headings of an older layout ("IMR DECISION(S) AND RATIONALE(S)", "ISSUE AT DISPUTE:", ' +
+    '"Notice of Independent Medical Review Determination")';
+  const caseNumber = findCaseNumber(lines.slice(0, 40).join(' '));
+  if (caseNumber !== null) {
+    return new LetterFormatError(
       'unknown-layout',
-      `${fileName} is not a recognised IMR final determination letter: expected a "Case Number: CM..." ` +
-        `header or the heading "IMR ISSUES, DECISIONS AND RATIONALES"; found ` +
-        (found === '' ? 'no text' : `"${found}${found.length === 100 ? '...' : ''}"`),
+      `${fileName} names case ${caseNumber} but its decisions section is missing: ${expected}. ` +
+        'A page may be missing; send the complete letter.',
     );
   }
-  return assemble(parts, fileName);
+  const found = joinLines(lines.slice(0, 3)).slice(0, 100);
+  return new LetterFormatError(
+    'unknown-layout',
+    `${fileName} is not a recognised IMR final determination letter: ${expected}; found ` +
+      (found === '' ? 'no text' : `"${found}${found.length === 100 ? '...' : ''}"`),
+  );
 }
 
 function indexOfHeading(lines: readonly string[], re: RegExp, from = 0): number {

@@ -170,6 +170,13 @@ describe('documents that are not letters', () => {
     expect(e.message).toContain('found "<html><body>Quarterly report</body></html>"');
   });
 
+  it('says when a letter names its case but lacks the decisions section', () => {
+    const e = reject('Case Number: CM16-0000042\nHOW THE IMR FINAL DETERMINATION WAS MADE\nText.');
+    expect(e.reason).toBe('unknown-layout');
+    expect(e.message).toMatch(/names case CM16-0000042 but its decisions section is missing/);
+    expect(e.message).toMatch(/A page may be missing/);
+  });
+
   it('says when a letter has the headings but no disputed items', () => {
     const e = reject(
       'HOW THE IMR FINAL DETERMINATION WAS MADE\nIMR ISSUES, DECISIONS AND RATIONALES\n',
