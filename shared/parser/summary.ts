@@ -59,33 +59,40 @@ const urRes = [
   ),
 ];
 
-const DX_LEAD = String.raw`\b(?:diagnos(?:es|is)|diagnosed)\s+(?:\w+\s+){0,2}?(?:of|with|include[sd]?|included|including|are|were|is|was|as|:)\s*:?\s*`;
+const DX_LEAD = String.raw`\b(?:diagnos(?:es|is)|diagnosed)\s+(?:\w+\s+){0,2}?(?:of|with|include[sd]?|included|including|are|were|is|was|as|:)\s*:?\s*(?:documented\s+(?:is|as)\s+|documented\s+)?`;
+// A sentence ends at a full stop followed by a space or, when extraction lost the space, a capital.
+const SENTENCE_END = String.raw`(?:\.\s|\.(?=[A-Z])|\.$|$)`;
 const diagnosisRes = [
   // A numbered list runs over several sentences: "diagnoses are: 1) C/S discopathy. 2) L/S radiculopathy."
   new RegExp(
     String.raw`${DX_LEAD}(1[).]\s+.+?(?:\s+\d{1,2}[).]\s+.+?)*)(?:\.\s+(?!\d{1,2}[).])|\.$|$)`,
     'i',
   ),
-  new RegExp(String.raw`${DX_LEAD}(.+?)(?:\.\s|\.$|$)`, 'i'),
-  /\b(?:undergoing treatment|being treated|treated)\s+for\s+(.+?)(?:\.\s|\.$|$)/i,
+  new RegExp(String.raw`${DX_LEAD}(.+?)${SENTENCE_END}`, 'i'),
+  new RegExp(
+    String.raw`\b(?:undergoing\s+treatments?|being\s+treated|treated)\s+for\s*:?\s+(.+?)${SENTENCE_END}`,
+    'i',
+  ),
   /\bsubmitted\s+a\s+claim\s+for\s+(.+?)(?:\s+associated\s+with|\.\s|\.$|;|$)/i,
 ];
 
 // Words that name a condition. "X strain and Y sprain" is two diagnoses, while "right wrist and
-// right hand sprain", "right and left shoulder sprain" or "dizziness and giddiness" is one.
+// right hand sprain", "strain of muscle, fascia and tendon" or "contusion of face, scalp and
+// neck" is one: a part without a condition of its own belongs to its neighbour.
 const conditionRe =
-  /\b(?:sprains?|strains?|pain|fractures?|syndrome|disorders?|disease|injury|injuries|contusions?|tears?|lesions?|displacement|stenosis|herniation|protrusion|bulg\w+|spasms?|depression|anxiety|insomnia|dislocation|stiffness|instability|impingement|paresthesias?|headaches?|wounds?|hernia|\w+itis|\w+opathy|\w+algia|\w+osis|\w+emia|hypertension)\b/i;
+  /\b(?:sprains?|strains?|pain|fractures?|syndrome|disorders?|disease|injury|injuries|contusions?|tears?|lesions?|displacement|stenosis|herniat\w*|protrusion|bulg\w+|spasms?|depression|anxiety|insomnia|dislocation|stiffness|instability|impingement|paresthesias?|headaches?|wounds?|hernia|diabetes|obesity|asthma|concussion|syncope|nausea|vertigo|dizziness|giddiness|tachycardia|infarct\w*|trauma|rupture|subluxation|derangement|arthrosis|effusion|laceration|abrasion|deformity|dysfunction|loss|infection|foreign\s+body|status\s+post|history\s+of|disturbances?|stress|weakness|numbness|lumbago|sciatica|spondylosis|frozen|[\w-]+(?:itis|opathy|algia|osis|emia|malacia)|hypertension)\b/i;
 // ICD-style qualifiers follow a comma inside one diagnosis: "sprain of ligaments, subsequent encounter".
 const qualifierRe =
   /^(?:(?:subsequent|initial)\s+encounter|sequela|unspecified(?:\s+\w+)?|[\w ]*region|(?:right|left|bilateral|unspecified)?\s*(?:shoulder|knee|hip|elbow|wrist|hand|ankle|foot|side|upper arm|lower leg|thigh|forearm))$/i;
-const leadNoiseRe = /^(?:(?:documented|listed|noted)\s+as|having|of|with|and|the|a|an|her|his)\s+/i;
+const leadNoiseRe =
+  /^(?:(?:documented|listed|noted)\s+(?:as|is)|documented|having|of|with|and|the|a|an|her|his)\s+/i;
 const trailingDateRe = new RegExp(
   String.raw`\s+(?:on|dated|in)\s+${ANY_DATE}$|\s*\(${ANY_DATE}\)$`,
   'i',
 );
 
 function cleanDiagnosis(p: string): string {
-  let s = p.trim();
+  let s = p.trim().replace(/^["'“”‘’]+|["'“”‘’]+$/g, '');
   for (let prev = ''; prev !== s;) {
     prev = s;
     s = s.replace(leadNoiseRe, '');
@@ -93,27 +100,57 @@ function cleanDiagnosis(p: string): string {
   return s.replace(trailingDateRe, '').replace(/[.;,:\s]+$/, '');
 }
 
-/** Splits "a and b" where each side names a condition; a side without one belongs to its neighbour. */
-function splitOnAnd(p: string): string[] {
-  const halves = p.split(/\s+and\s+/);
-  const groups: string[] = [];
-  halves.forEach((half, k) => {
-    const last = groups.length - 1;
-    if (
-      last >= 0 &&
-      !(conditionRe.test(groups[last]!) && conditionRe.test(halves.slice(k).join(' ')))
-    ) {
-      groups[last] += ` and ${half}`;
-    } else {
-      groups.push(half);
+const modifierRe = /^(?:right|left|bilateral|upper|lower|mid|[a-z-]+(?:al|ar|ic|ous|ior))$/i;
+// Words that pair with the condition before them: "sprain and strain", "contusion and injury".
+const coConditionRe = /^(?:sprains?|strains?|injury|injuries|giddiness|pain)$/i;
+
+/** Groups the comma- and "and"-separated parts of a prose list into whole diagnoses. */
+function groupParts(list: string): string[] {
+  const atoms: { text: string; sep: string }[] = [];
+  let last = 0;
+  for (const m of list.matchAll(/\s*,\s*(?:and\s+)?|\s+and\s+/g)) {
+    atoms.push({ text: list.slice(last, m.index), sep: m[0] });
+    last = m.index + m[0].length;
+  }
+  atoms.push({ text: list.slice(last), sep: '' });
+  // A lone modifier ("right and left shoulder sprain", "cervical, thoracic and lumbar injury")
+  // shares the condition named after it.
+  for (let i = atoms.length - 2; i >= 0; i--) {
+    const atom = atoms[i]!;
+    if (modifierRe.test(atom.text.trim())) {
+      atoms[i + 1]!.text = atom.text + atom.sep + atoms[i + 1]!.text;
+      atoms.splice(i, 1);
     }
+  }
+  const groups: string[] = [];
+  let pendingSep = '';
+  let carry = '';
+  // "..., right wrist and right hand sprain": the location belongs to the condition after it.
+  const sharesNextCondition = (i: number): boolean =>
+    /^\s+and\s+$/.test(atoms[i]!.sep) && conditionRe.test(atoms[i + 1]?.text ?? '');
+  atoms.forEach(({ text, sep }, i) => {
+    const part = carry + text;
+    carry = '';
+    const cleaned = cleanDiagnosis(part);
+    const last = groups[groups.length - 1];
+    if (last === undefined) {
+      groups.push(part);
+    } else if ((qualifierRe.test(cleaned) && !sharesNextCondition(i)) || !conditionRe.test(last)) {
+      groups[groups.length - 1] += pendingSep + part;
+    } else if (!conditionRe.test(cleaned)) {
+      // A part without a condition continues an ICD "of" list ("contusion of face, scalp and
+      // neck"), or else shares the condition after it ("right wrist and right hand sprain").
+      if (/\b(?:of|to|in|at)\b/i.test(last) || i === atoms.length - 1)
+        groups[groups.length - 1] += pendingSep + part;
+      else carry = part + sep;
+    } else if (/^\s+and\s+$/.test(pendingSep) && coConditionRe.test(cleaned)) {
+      groups[groups.length - 1] += pendingSep + part;
+    } else {
+      groups.push(part);
+    }
+    pendingSep = sep;
   });
-  // A trailing side without a condition ("... sprain and right") rejoins the group before it.
-  return groups.reduce<string[]>((out, g) => {
-    if (out.length > 0 && !conditionRe.test(g)) out[out.length - 1] += ` and ${g}`;
-    else out.push(g);
-    return out;
-  }, []);
+  return groups;
 }
 
 /** Splits a stated list of diagnoses into items without cutting a diagnosis's own name apart. */
@@ -122,29 +159,8 @@ function splitDiagnoses(s: string): string[] {
   let parts: string[];
   if (numbered.length > 1) parts = numbered;
   else if (s.includes(';')) parts = s.split(/\s*;\s*/);
-  else {
-    parts = [];
-    for (const piece of s.split(/\s*,\s*/)) {
-      const cleaned = cleanDiagnosis(piece);
-      const prev = parts[parts.length - 1];
-      // "strain of muscle, fascia and tendon of the lower back" is one ICD name.
-      const continues =
-        prev !== undefined &&
-        (qualifierRe.test(cleaned) || (!conditionRe.test(cleaned) && /\bof\s+\w+$/i.test(prev)));
-      if (continues) parts[parts.length - 1] += `, ${cleaned}`;
-      else parts.push(piece);
-    }
-    // A lone adjective ("cervical, thoracic and lumbar injury") shares the condition after it.
-    parts = parts.reduceRight<string[]>((out, p) => {
-      const word = cleanDiagnosis(p);
-      if (out.length > 0 && /^[a-z-]+(?:al|ar|ic|ous|ior)$/i.test(word))
-        out[0] = `${word}, ${out[0]!}`;
-      else out.unshift(p);
-      return out;
-    }, []);
-    parts = parts.flatMap(splitOnAnd);
-  }
-  return parts.map(cleanDiagnosis).filter((p) => p.length > 2 && p.length < 120);
+  else parts = groupParts(s);
+  return parts.map(cleanDiagnosis).filter((p) => p.length > 2 && p.length < 160);
 }
 
 function firstDate(text: string, res: readonly RegExp[]): { iso: string | null; found: boolean } {

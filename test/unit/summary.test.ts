@@ -55,3 +55,41 @@ describe('readSummary', () => {
     ).toEqual(['C/S discopathy', 'L/S radiculopathy']);
   });
 });
+
+describe('readSummary diagnoses as letters word them', () => {
+  it.each([
+    [
+      'The injured worker is undergoing treatments for low back pain, lumbar radiculopathy and muscle weakness. Then',
+      ['low back pain', 'lumbar radiculopathy', 'muscle weakness'],
+    ],
+    [
+      'She is undergoing treatment for: right shoulder tendinitis. Then',
+      ['right shoulder tendinitis'],
+    ],
+    [
+      'The diagnoses are documented as strain of muscle, fascia and tendon at neck level and cervicalgia. Then',
+      ['strain of muscle, fascia and tendon at neck level', 'cervicalgia'],
+    ],
+    [
+      'He was diagnosed with contusion of face, scalp and neck and acute cervical sprain. Then',
+      ['contusion of face, scalp and neck', 'acute cervical sprain'],
+    ],
+    [
+      'Diagnoses include left buttock and left thigh sciatic pain, right knee contusion and injury. Then',
+      ['left buttock and left thigh sciatic pain', 'right knee contusion and injury'],
+    ],
+    [
+      'Diagnoses include cervical sprain and strain, lumbar strain and left knee sprain.Treatment',
+      ['cervical sprain and strain', 'lumbar strain', 'left knee sprain'],
+    ],
+    [
+      'The diagnosis is "herniated disc of lumbar spine, sprain of ligaments of lumbar spine, subsequent encounter". Then',
+      [
+        'herniated disc of lumbar spine',
+        'sprain of ligaments of lumbar spine, subsequent encounter',
+      ],
+    ],
+  ])('%s', (summary, diagnoses) => {
+    expect(readSummary(summary).diagnoses).toEqual(diagnoses);
+  });
+});
