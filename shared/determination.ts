@@ -32,7 +32,9 @@ export const issueSchema = z.object({
   subcategory: subcategorySchema.nullable(),
   /** Canonical generic name of a recognised drug (pharmaceutical requests only). */
   drug: z.string().nullable(),
+  /** The first body region the request names (see bodyRegions for all of them). */
   bodyRegion: z.string().nullable(),
+  bodyRegions: z.array(z.string()),
   quantity: z.string().nullable(),
   frequency: z.string().nullable(),
   claimsAdministratorGuideline: z.string().nullable(),

@@ -9,6 +9,8 @@ export interface RequestClassification {
   drug: string | null;
   /** First body region mentioned, from the fixed list in `BODY_REGIONS`. */
   bodyRegion: BodyRegion | null;
+  /** Every body region mentioned, in order of first mention ("neck, back and left shoulder"). */
+  bodyRegions: BodyRegion[];
   /** Count as a bare decimal string ("60", "6", "12-18"); the unit follows from the category. */
   quantity: string | null;
   /** Frequency as written, lower-cased with whitespace collapsed ("2 times a week for 4 weeks"). */
@@ -297,14 +299,22 @@ export const BODY_REGIONS = [
 
 export type BodyRegion = (typeof BODY_REGIONS)[number][0];
 
-const REGION = new RegExp(BODY_REGIONS.map(([, re]) => `(${re.source})`).join('|'), 'i');
+const REGION = new RegExp(BODY_REGIONS.map(([, re]) => `(${re.source})`).join('|'), 'gi');
+
+/** Every body region named in a request, in order of first mention, each once. */
+export function findBodyRegions(text: string): BodyRegion[] {
+  const found: BodyRegion[] = [];
+  for (const m of text.matchAll(REGION)) {
+    const hit = m.findIndex((group, i) => i > 0 && group !== undefined);
+    const region = BODY_REGIONS[hit - 1]?.[0];
+    if (region !== undefined && !found.includes(region)) found.push(region);
+  }
+  return found;
+}
 
 /** First body region named in a request, normalised ("low back" and "L4-5" are "lumbar spine"). */
 export function findBodyRegion(text: string): BodyRegion | null {
-  const m = REGION.exec(text);
-  if (m === null) return null;
-  const hit = m.findIndex((group, i) => i > 0 && group !== undefined);
-  return BODY_REGIONS[hit - 1]?.[0] ?? null;
+  return findBodyRegions(text)[0] ?? null;
 }
 
 const NUMBER_WORDS: Readonly<Record<string, number>> = {
@@ -394,6 +404,11 @@ export function findFrequency(text: string): string | null {
   return m === null ? null : m[0].replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
+function regions(text: string): Pick<RequestClassification, 'bodyRegion' | 'bodyRegions'> {
+  const bodyRegions = findBodyRegions(text);
+  return { bodyRegion: bodyRegions[0] ?? null, bodyRegions };
+}
+
 /** Classifies one disputed item's request text; field conventions are on RequestClassification. */
 export function classifyRequest(request: string): RequestClassification {
   const text = request.replace(/\s+/g, ' ').trim();
@@ -404,7 +419,7 @@ export function classifyRequest(request: string): RequestClassification {
   const surgical = /associated surgical|post[- ]?op/i.test(prefix);
   return {
     ...categorise(item, surgical, preOpPrefix !== ''),
-    bodyRegion: findBodyRegion(item),
+    ...regions(item),
     quantity: findQuantity(item),
     frequency: findFrequency(item),
   };

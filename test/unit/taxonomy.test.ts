@@ -374,3 +374,17 @@ describe('vocabulary', () => {
     expect(isSubcategoryOf('Injections', 'Spine')).toBe(false);
   });
 });
+
+describe('classifyRequest: every body region', () => {
+  it.each([
+    ['Chiropractic 2 times a week for 6 weeks for neck, back', ['cervical spine', 'lumbar spine']],
+    ['Physical therapy for the left shoulder wrist and hip', ['shoulder', 'wrist', 'hip']],
+    ['Acupuncture for the cervical and thoracic spine', ['cervical spine', 'thoracic spine']],
+    ['MRI of the lumbar spine and L4-5', ['lumbar spine']],
+    ['Gym membership', []],
+  ])('%s', (request, regions) => {
+    const c = classifyRequest(request);
+    expect(c.bodyRegions).toEqual(regions);
+    expect(c.bodyRegion).toBe(regions[0] ?? null);
+  });
+});
