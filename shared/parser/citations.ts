@@ -54,6 +54,11 @@ const BOILERPLATE_WHOLE_RE = new RegExp(`^${BOILERPLATE_BODY}$`, 'i');
 
 // Sentences are split only before "Decision based on", so periods inside a citation
 // ("www.mdguidelines.com", "6th ed", "2007 Jan. 10") never split it.
+// The end of a web address followed by another reference: ", http..." or "...html Benditt D".
+const URL_END_RE = /,\s+(?=https?:\/\/)|(?<=https?:\/\/\S+)\s+(?=[A-Z])/;
+// "Low Back Chapter - MRIs", "Neck and Upper Back Chapter/ CT", "Hand Chapter Electrodiagnostic
+// studies": an ODG chapter and its topic written without a comma.
+const CHAPTER_TOPIC_RE = /^(.*?\b(?:chapter|section))\s*(?:\/|-|\s)\s*([A-Z].*)$/i;
 const SEGMENT_SPLIT_RE = /\.?\s*(?=Decision based on\b)/i;
 const DECISION_RE = /^Decision based on\b[\s:]*/i;
 const NON_MTUS_RE = /^Non\s*-?\s*MTUS\b(?:\s+Citations?\b)?[\s:,]*/i;
@@ -235,6 +240,15 @@ interface Chunk {
   text: string;
 }
 
+/** Literature and web references; several can share one run, and a web address ends one. */
+function otherCitations(text: string): Citation[] {
+  return text
+    .split(URL_END_RE)
+    .map(trimSeparators)
+    .filter((title) => title !== '')
+    .map(otherCitation);
+}
+
 /** Text after "Non-MTUS Citation": one or more guidelines or references. */
 function parseNonMtus(text: string): Citation[] {
   const chunks: Chunk[] = [];
@@ -256,10 +270,7 @@ function parseNonMtus(text: string): Citation[] {
   }
   const tail = text.slice(last);
   const lastChunk = chunks[chunks.length - 1];
-  if (lastChunk === undefined) {
-    const title = trimSeparators(text);
-    return title === '' ? [] : [otherCitation(title)];
-  }
+  if (lastChunk === undefined) return otherCitations(text);
   lastChunk.text += tail;
 
   const citations: Citation[] = [];
@@ -277,8 +288,7 @@ function parseNonMtus(text: string): Citation[] {
   const bySource = new Map<CitationSource, Citation>();
   for (const chunk of chunks) {
     if (chunk.source === 'Other') {
-      const title = trimSeparators(chunk.text);
-      if (title !== '') citations.push(otherCitation(title));
+      citations.push(...otherCitations(chunk.text));
       continue;
     }
     const detail = parseDetail(chunk.text, true);
@@ -342,6 +352,11 @@ function parseDetail(text: string, guideline: boolean): Detail {
       if (leadingYear?.[1] !== undefined && leadingYear[2] !== undefined) {
         year ??= Number(leadingYear[1]);
         fragment = leadingYear[2];
+      }
+      const chapter = CHAPTER_TOPIC_RE.exec(fragment);
+      if (chapter?.[1] !== undefined && chapter[2] !== undefined) {
+        fragments.push(chapter[1], chapter[2]);
+        continue;
       }
     }
     fragments.push(fragment);

@@ -36,6 +36,43 @@ interface Case {
 }
 
 const cases: Case[] = [
+  // --- ODG chapter and topic written without a comma; several web references in one run ---
+  {
+    name: 'ODG chapter and topic separated by " - "',
+    input:
+      'Decision based on Non-MTUS Citation Official Disability Guidelines - Shoulder chapter - Magnetic resonance imaging (MRI).',
+    expected: [odg(['Shoulder chapter', 'Magnetic resonance imaging (MRI)'])],
+  },
+  {
+    name: 'ODG chapter and topic separated by "/"',
+    input:
+      'Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Neck and Upper Back Chapter/ Computed Tomography (CT).',
+    expected: [odg(['Neck and Upper Back Chapter', 'Computed Tomography (CT)'])],
+  },
+  {
+    name: 'ODG chapter followed directly by its topic',
+    input:
+      'Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Forearm, Wrist and Hand Chapter Electrodiagnostic studies (EDS).',
+    expected: [odg(['Forearm, Wrist and Hand Chapter', 'Electrodiagnostic studies (EDS)'])],
+  },
+  {
+    name: 'two web references separated by a comma',
+    input:
+      'Decision based on Non-MTUS Citation http://www.example.org/rehab-differences, https://example.com/acute-rehabilitation.',
+    expected: [
+      other('http://www.example.org/rehab-differences'),
+      other('https://example.com/acute-rehabilitation'),
+    ],
+  },
+  {
+    name: 'a web reference followed by a journal reference',
+    input:
+      'Decision based on Non-MTUS Citation What is an electrocardiogram? Heart Institute. http://www.example.gov/health/ekg Smith D, et al. Syncope in adults. UpToDate.',
+    expected: [
+      other('What is an electrocardiogram? Heart Institute. http://www.example.gov/health/ekg'),
+      other('Smith D, et al. Syncope in adults. UpToDate'),
+    ],
+  },
   // --- MTUS, 2016+ style: "<Title> <Year>[, Section(s): ...]" ---
   {
     name: 'single MTUS part without sections',
@@ -238,7 +275,7 @@ const cases: Case[] = [
     name: 'ODG "(updated ...)" and "Online Version" notes are dropped',
     input:
       'Decision based on Non-MTUS Citation Official Disability Guidelines, Elbow (updated 11/23/16): Magnetic Resonance Imaging, Pain Chapter (Online Version) Diclofenac.',
-    expected: [odg(['Elbow', 'Magnetic Resonance Imaging', 'Pain Chapter Diclofenac'])],
+    expected: [odg(['Elbow', 'Magnetic Resonance Imaging', 'Pain Chapter', 'Diclofenac'])],
   },
   {
     name: 'several ODG mentions in one sentence make one ODG citation',
