@@ -32,6 +32,7 @@ const decisionAtEndRe = /^(.*?)[\s:]*\b(Upheld|Overturned)\s*\.?$/i;
 const bareDecisionRe = /^(?:Upheld|Overturned)\.?$/i;
 // A line ending a sentence (not a colon: requests wrap after "DOS:") ends the previous rationale.
 const sentenceEndRe = /[.!?]["')\]]*$/;
+const conclusionWordsRe = /medically\s+necessary|medical\s+necessity/i;
 // How far back a modified request's first sentence may start, in characters (not lines: how
 // many lines it takes depends on the page width and the extractor).
 const MODIFIED_LOOKBACK_CHARS = 1500;
@@ -101,6 +102,19 @@ function splitRequestBlock(lines: readonly string[]): { tail: string[]; block: s
     return i;
   };
   start = previousSentenceStart(start);
+  // A rationale whose last sentence lost its full stop would run into the request; no request
+  // speaks of medical necessity, so the request starts after the last line that does.
+  const concludes = (i: number): boolean =>
+    conclusionWordsRe.test(lines[i]!) ||
+    (i > 0 &&
+      !conclusionWordsRe.test(lines[i - 1]!) &&
+      conclusionWordsRe.test(`${lines[i - 1]!} ${lines[i]!}`));
+  for (let i = end - 1; i >= start; i--) {
+    if (concludes(i)) {
+      start = i + 1;
+      break;
+    }
+  }
   // A modified request spans sentences; try earlier sentence starts while they read as one.
   let chars = 0;
   for (let s = start; s > 0 && chars < MODIFIED_LOOKBACK_CHARS;) {

@@ -141,3 +141,27 @@ describe('readItems decision spellings', () => {
     ]);
   });
 });
+
+describe('readItems with an unterminated rationale', () => {
+  it('starts the next request after a conclusion that lost its full stop', () => {
+    const items = readItems([
+      'X-ray of the pelvis: Upheld',
+      'Claims Administrator guideline: Decision based on MTUS Hip 2004.',
+      'MAXIMUS guideline: Decision based on MTUS Hip 2004.',
+      'Decision rationale: There were no red flags. As such, the request is not medically',
+      'necessary',
+      'MRI of the right knee without',
+      'contrast: Overturned',
+      'Claims Administrator guideline: Decision based on MTUS Knee Complaints 2004.',
+      'MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004.',
+      'Decision rationale: The request is medically necessary.',
+    ]);
+    expect(items.map((i) => i.request)).toEqual([
+      'X-ray of the pelvis',
+      'MRI of the right knee without contrast',
+    ]);
+    expect(items[0]!.rationale).toBe(
+      'There were no red flags. As such, the request is not medically necessary',
+    );
+  });
+});
