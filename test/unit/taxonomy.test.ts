@@ -261,16 +261,6 @@ describe('lookupDrug', () => {
     expect(names.length).toBeGreaterThanOrEqual(150);
     for (const name of names) expect(lookupDrug(name), name).not.toBeNull();
   });
-
-  it('looks up a 100-character request in well under 20 microseconds', () => {
-    const request =
-      'Retrospective request for Hydrocodone/APAP 10/325mg one tablet every 6 hours as needed #90';
-    const calls = 10_000;
-    const started = performance.now();
-    for (let i = 0; i < calls; i++) lookupDrug(request);
-    // 20 us per call is 200 ms in all; a typical run is ~15x faster, so this is not flaky.
-    expect(performance.now() - started).toBeLessThan(calls * 0.02);
-  });
 });
 
 describe('classifyRequest: body region', () => {
