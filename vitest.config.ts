@@ -8,8 +8,10 @@ const PDFJS_SOURCE = '/unpdf/dist/pdfjs.mjs';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Corpus-wide tests parse 120 PDFs; the default 5 s is too tight on a 2-core CI machine.
+    // Corpus-wide tests (and their beforeAll hooks) parse 120 PDFs; the defaults (5 s, 10 s)
+    // are too tight on a busy 2-core CI machine.
     testTimeout: 60_000,
+    hookTimeout: 60_000,
     allowOnly: false,
     onUnhandledError(error) {
       return !(typeof error.stack === 'string' && error.stack.includes(PDFJS_SOURCE));
