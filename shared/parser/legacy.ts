@@ -6,7 +6,7 @@ import { readItems, type RawItem } from './items.ts';
 import { joinLines } from './normalize.ts';
 import type { LetterParts } from './parse-letter.ts';
 import { readReviewer } from './reviewer.ts';
-import { readSummary } from './summary.ts';
+import { applySummary } from './summary.ts';
 
 // The older layouts DOMAIN.md describes have no samples in hand: they are recognised by their
 // headings and read for what they carry, and every guess they need is flagged.
@@ -60,13 +60,11 @@ function base(
 function withSummary(
   summary: string | null,
   dates: LetterParts['dates'],
+  flags: string[],
 ): Pick<LetterParts, 'summary' | 'patient' | 'diagnoses'> {
-  if (summary === null || summary === '')
-    return { summary: null, patient: { age: null, sex: null }, diagnoses: [] };
-  const facts = readSummary(summary);
-  if (dates.injury === null) dates.injury = facts.injuryDate;
-  if (dates.urDenial === null) dates.urDenial = facts.urDate;
-  return { summary, patient: { age: facts.age, sex: facts.sex }, diagnoses: facts.diagnoses };
+  const { unreadableDates, ...parts } = applySummary(summary, dates);
+  for (const field of unreadableDates) flags.push(`unparsed-date:${field}`);
+  return parts;
 }
 
 /** "MAXIMUS FEDERAL SERVICES, INC. / Independent Medical Review" letters: the standard items under "IMR DECISION(S) AND RATIONALE(S)". */
@@ -87,7 +85,7 @@ function readMaximusLegacy(lines: readonly string[], fileName: string): LetterPa
   });
   return {
     ...parts,
-    ...withSummary(secs.get('summary') ?? null, parts.dates),
+    ...withSummary(secs.get('summary') ?? null, parts.dates, parts.flags),
     reviewer: readReviewer(lines.slice(0, decisionsAt)),
     items: readItems(lines.slice(decisionsAt + 1)),
   };
@@ -149,7 +147,7 @@ function readMedicalProfessionalReview(
   });
   return {
     ...parts,
-    ...withSummary(secs.get('summary') ?? null, parts.dates),
+    ...withSummary(secs.get('summary') ?? null, parts.dates, parts.flags),
     reviewer: readReviewer((secs.get('qualifications') ?? '').split('\n')),
     items,
   };
@@ -241,7 +239,7 @@ function readNotice2013(lines: readonly string[], fileName: string): LetterParts
   });
   return {
     ...parts,
-    ...withSummary(summary ? joinLines(summary.split('\n')) : null, dates),
+    ...withSummary(summary ? joinLines(summary.split('\n')) : null, dates, flags),
     reviewer: readReviewer((secs.get('qualifications') ?? '').split('\n')),
     items,
   };

@@ -17,7 +17,7 @@ import { readItems, type RawItem } from './items.ts';
 import { readLegacy } from './legacy.ts';
 import { joinLines, toLines } from './normalize.ts';
 import { readReviewer } from './reviewer.ts';
-import { readSummary } from './summary.ts';
+import { applySummary } from './summary.ts';
 
 const HEADINGS = {
   how: /^HOW THE IMR FINAL DETERMINATION WAS MADE$/i,
@@ -111,7 +111,6 @@ function readStandard(lines: readonly string[], fileName: string): LetterParts |
     summaryAt >= 0
       ? joinLines(lines.slice(summaryAt + 1, end(summaryAt))).replace(summaryBoilerplateRe, '')
       : null;
-  const facts = summaryText !== null ? readSummary(summaryText) : null;
 
   const dates = { ...header.dates };
   for (const field of header.unreadable) flags.push(`unparsed-date:${field}`);
@@ -130,13 +129,8 @@ function readStandard(lines: readonly string[], fileName: string): LetterParts |
     if (header.caseNumber === null) flags.push('missing-case-number');
     if (header.priority === null) flags.push('missing-priority');
   }
-  // Body-only letters state these two dates in prose; a full letter's header wins when present.
-  if (facts) {
-    if (dates.injury === null && facts.injuryDate !== null) dates.injury = facts.injuryDate;
-    if (dates.urDenial === null && facts.urDate !== null) dates.urDenial = facts.urDate;
-    if (layout === 'body-only')
-      for (const f of facts.unreadableDates) flags.push(`unparsed-date:${f}`);
-  }
+  const fromSummary = applySummary(summaryText, dates);
+  for (const field of fromSummary.unreadableDates) flags.push(`unparsed-date:${field}`);
 
   const caseNumber = resolveCaseNumber(header.caseNumber, fileName, flags);
 
@@ -146,9 +140,9 @@ function readStandard(lines: readonly string[], fileName: string): LetterParts |
     dates,
     priority: header.priority,
     reviewer,
-    summary: summaryText,
-    patient: { age: facts?.age ?? null, sex: facts?.sex ?? null },
-    diagnoses: facts?.diagnoses ?? [],
+    summary: fromSummary.summary,
+    patient: fromSummary.patient,
+    diagnoses: fromSummary.diagnoses,
     // A running header repeats the case number at the top of each page, between items.
     items: readItems(lines.slice(issuesAt + 1).filter((l) => !runningHeaderRe.test(l))),
     flags,

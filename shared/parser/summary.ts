@@ -209,3 +209,30 @@ export function readSummary(summary: string): SummaryFacts {
   }
   return { age, sex, injuryDate: injury.iso, urDate: ur.iso, unreadableDates, diagnoses };
 }
+
+/** What a case summary adds to a record: patient, diagnoses, and the dates a header left empty. */
+export function applySummary(
+  summary: string | null,
+  dates: { injury: string | null; urDenial: string | null },
+): {
+  summary: string | null;
+  patient: { age: number | null; sex: 'female' | 'male' | null };
+  diagnoses: string[];
+  /** Dates the summary states but are not real calendar dates, where the header had none. */
+  unreadableDates: SummaryFacts['unreadableDates'];
+} {
+  if (summary === null || summary === '') {
+    return { summary: null, patient: { age: null, sex: null }, diagnoses: [], unreadableDates: [] };
+  }
+  const facts = readSummary(summary);
+  // Body-only letters state these two dates in prose; a header's dates win when present.
+  const unreadableDates = facts.unreadableDates.filter((f) => dates[f] === null);
+  dates.injury ??= facts.injuryDate;
+  dates.urDenial ??= facts.urDate;
+  return {
+    summary,
+    patient: { age: facts.age, sex: facts.sex },
+    diagnoses: facts.diagnoses,
+    unreadableDates,
+  };
+}
