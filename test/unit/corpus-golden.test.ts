@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseLetter } from '../../shared/parser/parse-letter.ts';
-import { GOLDEN_CORPUS, GOLDEN_SEEDS } from '../fixtures/golden/letters.ts';
+import { parseLetter, parseLetterText } from '../../shared/parser/parse-letter.ts';
+import { GOLDEN_CORPUS, GOLDEN_PDFTOTEXT, GOLDEN_SEEDS } from '../fixtures/golden/letters.ts';
 import { goldenView } from '../support/golden.ts';
 import { CORPUS_DIR, SEEDS_DIR } from '../support/letters.ts';
 
@@ -25,6 +26,25 @@ describe('golden Determinations', () => {
   it.each(GOLDEN_SEEDS.map((s) => [s]))('seed letter %s', async (seed) => {
     await check(join(SEEDS_DIR, seed));
   });
+
+  // pdftotext emits the header's labels first and their values after them, in separate runs.
+  it.each(GOLDEN_PDFTOTEXT.map((c) => [c]))(
+    'corpus letter %s as pdftotext text',
+    async (caseNumber) => {
+      const text = execFileSync(
+        'pdftotext',
+        ['-enc', 'UTF-8', join(CORPUS_DIR, `${caseNumber}.pdf`), '-'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(text).toMatch(/Case Number:\s*\n\s*Date Assigned:/);
+      const golden: unknown = JSON.parse(
+        await readFile(join(goldenDir, `${caseNumber}.pdftotext.json`), 'utf8'),
+      );
+      expect(goldenView(parseLetterText(text, `${caseNumber}.txt`))).toEqual(golden);
+    },
+  );
 
   it('covers at least 25 corpus letters and all five seeds', () => {
     expect(GOLDEN_CORPUS.length).toBeGreaterThanOrEqual(25);
