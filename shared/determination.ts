@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CASE_NUMBER } from './parser/case-number.ts';
 import { citationSchema } from './parser/citations.ts';
 import { categorySchema, subcategorySchema } from './taxonomy/vocabulary.ts';
 
@@ -56,7 +57,7 @@ export const determinationSchema = z.object({
   /** "CM" + 2-digit year + "-" + 7 digits; null when neither the letter nor its file name gives one. */
   caseNumber: z
     .string()
-    .regex(/^CM\d{2}-\d{7}$/)
+    .regex(new RegExp(`^${CASE_NUMBER}$`))
     .nullable(),
   layout: layoutSchema,
   dates: z.object({

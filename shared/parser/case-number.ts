@@ -1,4 +1,17 @@
-const caseNumberRe = /\bCM\d{2}-\d{7}\b/i;
+/** A case number: "CM", the two-digit year, a hyphen, seven digits ("CM16-0213037"). */
+export const CASE_NUMBER = String.raw`CM\d{2}-\d{7}`;
+
+const caseNumberRe = new RegExp(String.raw`\b${CASE_NUMBER}\b`, 'i');
+// A line that is only a case number, as a running header repeats it at the top of each page.
+const caseNumberLineRe = new RegExp(
+  String.raw`^(?:(?:IMR\s+)?Case\s+(?:Number|No\.?)\s*:?\s*)?${CASE_NUMBER}$`,
+  'i',
+);
+
+/** True for a line holding nothing but a case number (with or without its label). */
+export function isCaseNumberLine(line: string): boolean {
+  return caseNumberLineRe.test(line);
+}
 
 /** The first case number ("CM16-0213037") in a text, upper-cased, or null. */
 export function findCaseNumber(text: string): string | null {
@@ -6,7 +19,7 @@ export function findCaseNumber(text: string): string | null {
 }
 
 /** A case number in a file name such as "CM16-0213037.pdf", or null. */
-export function caseNumberFromFileName(fileName: string): string | null {
+function caseNumberFromFileName(fileName: string): string | null {
   return findCaseNumber(fileName.split(/[\\/]/).pop() ?? fileName);
 }
 

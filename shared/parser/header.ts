@@ -1,3 +1,4 @@
+import { CASE_NUMBER } from './case-number.ts';
 import { NUMERIC_DATE, WORDY_DATE, toIsoDate } from './dates.ts';
 
 export type HeaderField =
@@ -48,7 +49,7 @@ const tokenRe = new RegExp(
     // "Application Received:" wraps, and the value can sit between the two words.
     String.raw`(?<appLabel>Application(?:\s+Received)?\s*:?)`,
     String.raw`(?<receivedWord>Received\s*:)`,
-    String.raw`(?<caseValue>\bCM\d{2}-\d{7}\b)`,
+    String.raw`(?<caseValue>\b${CASE_NUMBER}\b)`,
     String.raw`(?<dateValue>\b(?:${NUMERIC_DATE}|${WORDY_DATE})\b)`,
     String.raw`(?<badDate>\b\d{1,4}[/-]\d{1,4}(?:[/-]\d{1,4})?\b)`,
     String.raw`(?<priorityValue>\b(?:Standard|Expedited)\b)`,

@@ -7,7 +7,7 @@ import {
 } from '../determination.ts';
 import { LetterFormatError } from '../errors.ts';
 import { redact } from '../privacy/redact.ts';
-import { findCaseNumber, resolveCaseNumber } from './case-number.ts';
+import { findCaseNumber, isCaseNumberLine, resolveCaseNumber } from './case-number.ts';
 import { classifyRequest } from '../taxonomy/classify.ts';
 import { parseCitations } from './citations.ts';
 import { rationaleConclusion } from './conclusion.ts';
@@ -25,7 +25,6 @@ const HEADINGS = {
   issues: /^IMR ISSUES,? DECISIONS,? AND RATIONALES:?$/i,
 } as const;
 
-const runningHeaderRe = /^(?:(?:IMR\s+)?Case\s+(?:Number|No\.?)\s*:?\s*)?CM\d{2}-\d{7}$/i;
 const summaryBoilerplateRe =
   /^The expert reviewer developed the following clinical case summary based on a review of the case file, including all medical records:\s*/i;
 
@@ -144,7 +143,7 @@ function readStandard(lines: readonly string[], fileName: string): LetterParts |
     patient: fromSummary.patient,
     diagnoses: fromSummary.diagnoses,
     // A running header repeats the case number at the top of each page, between items.
-    items: readItems(lines.slice(issuesAt + 1).filter((l) => !runningHeaderRe.test(l))),
+    items: readItems(lines.slice(issuesAt + 1).filter((l) => !isCaseNumberLine(l))),
     flags,
   };
 }
