@@ -73,7 +73,7 @@ function guardPdfJsRejections(): void {
 }
 
 /** True for an error raised inside pdf.js's own code (see guardPdfJsRejections). */
-export function isPdfJsInternalError(reason: unknown): boolean {
+function isPdfJsInternalError(reason: unknown): boolean {
   return reason instanceof Error && reason.stack?.includes(PDFJS_SOURCE) === true;
 }
 

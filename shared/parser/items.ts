@@ -75,11 +75,15 @@ function matchModified(request: string): Modified | null {
   return null;
 }
 
-/** The request text of a block: its joined lines without the trailing decision. */
-function requestText(block: readonly string[]): string {
-  const text = joinLines(block);
+/** A request line split into the request and its trailing decision (null when absent). */
+export function splitDecision(text: string): {
+  request: string;
+  decision: RawItem['decision'];
+} {
   const m = decisionAtEndRe.exec(text);
-  return (m ? m[1]! : text).replace(/[\s:]+$/, '').replace(/\s+(?:is|are)$/i, '');
+  const request = (m ? m[1]! : text).replace(/[\s:]+$/, '').replace(/\s+(?:is|are)$/i, '');
+  if (!m) return { request, decision: null };
+  return { request, decision: m[2]!.toLowerCase() === 'upheld' ? 'upheld' : 'overturned' };
 }
 
 function labelOf(m: RegExpExecArray): Label {
@@ -121,7 +125,7 @@ function splitRequestBlock(lines: readonly string[]): { tail: string[]; block: s
     const from = previousSentenceStart(s - 1);
     for (let i = from; i < s; i++) chars += lines[i]!.length + 1;
     s = from;
-    if (matchModified(requestText(lines.slice(s, end + 1)))) {
+    if (matchModified(splitDecision(joinLines(lines.slice(s, end + 1))).request)) {
       start = s;
       break;
     }
@@ -133,10 +137,8 @@ function readRequest(
   block: readonly string[],
   flags: string[],
 ): Omit<RawItem, 'claimsAdministratorGuideline' | 'reviewerGuideline' | 'rationale' | 'flags'> {
-  const m = decisionAtEndRe.exec(joinLines(block));
-  if (!m) flags.push('decision-missing');
-  const decision = m ? (m[2]!.toLowerCase() === 'upheld' ? 'upheld' : 'overturned') : null;
-  const request = requestText(block);
+  const { request, decision } = splitDecision(joinLines(block));
+  if (decision === null) flags.push('decision-missing');
   const modified = matchModified(request);
   if (modified) return { ...modified, decision };
   if (/was the original request/i.test(request)) flags.push('modified-request-unparsed');

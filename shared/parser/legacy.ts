@@ -2,7 +2,7 @@ import type { Layout } from '../determination.ts';
 import { findCaseNumber, resolveCaseNumber } from './case-number.ts';
 import { ANY_DATE, toIsoDate } from './dates.ts';
 import { parseHeader } from './header.ts';
-import { readItems, type RawItem } from './items.ts';
+import { readItems, splitDecision, type RawItem } from './items.ts';
 import { joinLines } from './normalize.ts';
 import type { LetterParts } from './parse-letter.ts';
 import { readReviewer } from './reviewer.ts';
@@ -10,6 +10,11 @@ import { applySummary } from './summary.ts';
 
 // The older layouts DOMAIN.md describes have no samples in hand: they are recognised by their
 // headings and read for what they carry, and every guess they need is flagged.
+
+/** A section's text as one paragraph, its wrapped lines joined. */
+function prose(text: string): string {
+  return joinLines(text.split('\n'));
+}
 
 /** A heading that may wrap over lines: words separated by any whitespace. */
 function heading(words: string): RegExp {
@@ -107,16 +112,10 @@ const MPR_HEADINGS = {
 function splitIssueList(text: string): string[] {
   const numbered = text
     .split(/(?:^|\s)\d{1,2}[).]\s+/)
-    .map((s) => joinLines(s.split('\n')))
+    .map(prose)
     .filter((s) => s !== '');
   if (numbered.length > 1) return numbered;
-  return [joinLines(text.split('\n'))].filter((s) => s !== '');
-}
-
-function decisionIn(text: string): RawItem['decision'] {
-  const m = /\b(Upheld|Overturned)\b\.?\s*$/i.exec(text);
-  if (!m) return null;
-  return m[1]!.toLowerCase() === 'upheld' ? 'upheld' : 'overturned';
+  return [prose(text)].filter((s) => s !== '');
 }
 
 /** "MEDICAL PROFESSIONAL REVIEW" letters: one issue section, one rationale, headings that wrap. */
@@ -130,12 +129,12 @@ function readMedicalProfessionalReview(
   const parts = base('medical-professional-review', text, fileName, flags);
   const secs = sections(text, MPR_HEADINGS);
   const requests = splitIssueList(secs.get('issue') ?? '');
-  const rationale = joinLines((secs.get('rationale') ?? '').split('\n'));
-  const guideline = secs.has('guidelines') ? joinLines(secs.get('guidelines')!.split('\n')) : null;
+  const rationale = prose(secs.get('rationale') ?? '');
+  const guideline = secs.has('guidelines') ? prose(secs.get('guidelines')!) : null;
   const items: RawItem[] = requests.map((r) => {
-    const decision = decisionIn(r);
+    const { request, decision } = splitDecision(r);
     return {
-      request: r.replace(/[\s:]*\b(?:Upheld|Overturned)\b\.?\s*$/i, ''),
+      request,
       originalRequest: null,
       authorizedPortion: null,
       decision,
@@ -165,6 +164,19 @@ const noticeGuidelineRe =
   /Medical\s+Treatment\s+Guidelines?\s*\(?s?\)?\s+Relied\s+Upon\s+by\s+the\s+Expert\s+Reviewer\s*:\s*([\s\S]*?)(?=Rationale\s+for\s+the\s+Decision\s*:|$)/i;
 const noticeRationaleRe = /Rationale\s+for\s+the\s+Decision\s*:\s*([\s\S]*)$/i;
 
+const NOTICE_DATES = {
+  decision: new RegExp(String.raw`\bDated:?\s*(${ANY_DATE})`, 'i'),
+  applicationReceived: new RegExp(
+    String.raw`application\s+for\s+Independent\s+Medical\s+Review\s+was\s+filed\s+on\s+(${ANY_DATE})`,
+    'i',
+  ),
+  urDenial: new RegExp(
+    String.raw`Utilization\s+Review\s+(?:Denial|determination|decision)\s+dated\s+(${ANY_DATE})`,
+    'i',
+  ),
+  assigned: new RegExp(String.raw`Notice\s+of\s+Assignment[\s\S]{0,80}?\s+on\s+(${ANY_DATE})`, 'i'),
+};
+
 function noticeDate(text: string, re: RegExp): string | null {
   const m = re.exec(text);
   return m?.[1] ? toIsoDate(m[1]) : null;
@@ -178,25 +190,10 @@ function readNotice2013(lines: readonly string[], fileName: string): LetterParts
   const parts = base('notice-2013', text, fileName, flags);
   // The notice states its dates in prose rather than in a header table.
   const dates = parts.dates;
-  dates.decision ??= noticeDate(text, new RegExp(String.raw`\bDated:?\s*(${ANY_DATE})`, 'i'));
-  dates.applicationReceived ??= noticeDate(
-    text,
-    new RegExp(
-      String.raw`application\s+for\s+Independent\s+Medical\s+Review\s+was\s+filed\s+on\s+(${ANY_DATE})`,
-      'i',
-    ),
-  );
-  dates.urDenial ??= noticeDate(
-    text,
-    new RegExp(
-      String.raw`Utilization\s+Review\s+(?:Denial|determination|decision)\s+dated\s+(${ANY_DATE})`,
-      'i',
-    ),
-  );
-  dates.assigned ??= noticeDate(
-    text,
-    new RegExp(String.raw`Notice\s+of\s+Assignment[\s\S]{0,80}?\s+on\s+(${ANY_DATE})`, 'i'),
-  );
+  dates.decision ??= noticeDate(text, NOTICE_DATES.decision);
+  dates.applicationReceived ??= noticeDate(text, NOTICE_DATES.applicationReceived);
+  dates.urDenial ??= noticeDate(text, NOTICE_DATES.urDenial);
+  dates.assigned ??= noticeDate(text, NOTICE_DATES.assigned);
 
   const outcomes = new Map<string, RegExpExecArray>();
   for (const m of text.matchAll(noticeOutcomeRe)) if (!outcomes.has(m[1]!)) outcomes.set(m[1]!, m);
@@ -227,19 +224,19 @@ function readNotice2013(lines: readonly string[], fileName: string): LetterParts
       itemFlags.push('missing-rationale');
     }
     return {
-      request: joinLines(m[2]!.split('\n')),
+      request: prose(m[2]!),
       originalRequest: null,
       authorizedPortion: null,
       decision: /not/i.test(m[3]!) ? 'upheld' : 'overturned',
       claimsAdministratorGuideline: null,
-      reviewerGuideline: guideline === null ? null : joinLines(guideline.split('\n')),
-      rationale: joinLines(rationale.split('\n')),
+      reviewerGuideline: guideline === null ? null : prose(guideline),
+      rationale: prose(rationale),
       flags: itemFlags,
     };
   });
   return {
     ...parts,
-    ...withSummary(summary ? joinLines(summary.split('\n')) : null, dates, flags),
+    ...withSummary(summary ? prose(summary) : null, dates, flags),
     reviewer: readReviewer((secs.get('qualifications') ?? '').split('\n')),
     items,
   };

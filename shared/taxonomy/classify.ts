@@ -301,7 +301,7 @@ export type BodyRegion = (typeof BODY_REGIONS)[number][0];
 
 const REGION = new RegExp(BODY_REGIONS.map(([, re]) => `(${re.source})`).join('|'), 'gi');
 
-/** Every body region named in a request, in order of first mention, each once. */
+/** Every body region named in a request, normalised ("low back" and "L4-5" are "lumbar spine"), in order of first mention, each once. */
 export function findBodyRegions(text: string): BodyRegion[] {
   const found: BodyRegion[] = [];
   for (const m of text.matchAll(REGION)) {
@@ -310,11 +310,6 @@ export function findBodyRegions(text: string): BodyRegion[] {
     if (region !== undefined && !found.includes(region)) found.push(region);
   }
   return found;
-}
-
-/** First body region named in a request, normalised ("low back" and "L4-5" are "lumbar spine"). */
-export function findBodyRegion(text: string): BodyRegion | null {
-  return findBodyRegions(text)[0] ?? null;
 }
 
 const NUMBER_WORDS: Readonly<Record<string, number>> = {
