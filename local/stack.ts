@@ -1,0 +1,152 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createIngestHandler } from '../functions/s3-ingest-letter.ts';
+import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
+import { s3LetterObjects } from '../shared/ingest/letter-objects.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+import type { TableDeps } from '../shared/store/determinations.ts';
+import { createTableInput } from '../shared/store/table.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
+import { startS3Local } from './s3-local.ts';
+
+/** Names the local stack gives its table and bucket (AWS names come from the CDK stacks). */
+export const LOCAL_TABLE = 'imr-atlas';
+export const LOCAL_BUCKET = 'imr-atlas-uploads';
+/** Where a running stack records its endpoints, for `imr upload` and other tools. */
+export const STACK_FILE = 'stack.json';
+
+export interface LocalStackOptions {
+  /** Keeps DynamoDB and S3 data here across restarts; null keeps everything in memory/temp. */
+  dataDir: string | null;
+  logger?: Logger;
+  /** Ingest messages handled at once (the function's reserved concurrency on AWS). */
+  concurrency?: number;
+  dynamoPort?: number;
+  s3Port?: number;
+}
+
+export interface LocalStack {
+  dataDir: string | null;
+  dynamodbEndpoint: string;
+  s3Endpoint: string;
+  tableName: string;
+  bucket: string;
+  table: TableDeps;
+  dynamodb: DynamoDBClient;
+  s3: S3Client;
+  ingest: IngestQueue;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB Local and the local S3, creates the table and bucket, and wires ingestion. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const logger = options.logger ?? createLogger({ level: 'warn', service: 'local' });
+  const dataDir = options.dataDir === null ? null : resolve(options.dataDir);
+  const s3Dir =
+    dataDir === null
+      ? join((await import('node:os')).tmpdir(), `imr-s3-${process.pid}-${Date.now()}`)
+      : join(dataDir, 's3');
+  if (dataDir !== null) await mkdir(dataDir, { recursive: true });
+
+  const dynamo = await startDynamoDbLocal({
+    ...(dataDir === null ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+    ...(options.dynamoPort === undefined ? {} : { port: options.dynamoPort }),
+  });
+  let s3Server;
+  try {
+    s3Server = await startS3Local({
+      directory: s3Dir,
+      buckets: [LOCAL_BUCKET],
+      ...(options.s3Port === undefined ? {} : { port: options.s3Port }),
+    });
+  } catch (e) {
+    await dynamo.stop();
+    throw e;
+  }
+
+  const dynamodb = createDynamoClient({ endpoint: dynamo.endpoint });
+  const s3 = createS3Client({ endpoint: s3Server.endpoint });
+  const table: TableDeps = { client: dynamodb, tableName: LOCAL_TABLE };
+  await ensureTable(dynamodb, LOCAL_TABLE);
+
+  const handler = createIngestHandler({
+    table,
+    objects: s3LetterObjects(s3),
+    logger: logger.child({ service: 'ingest' }),
+  });
+  const ingest = createIngestQueue({
+    handler,
+    logger,
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(dataDir === null ? {} : { deadLetterFile: join(dataDir, 'dead-letters.jsonl') }),
+  });
+  const unsubscribe = s3Server.onObjectCreated((event) => ingest.send(event));
+
+  if (dataDir !== null) {
+    await writeFile(
+      join(dataDir, STACK_FILE),
+      JSON.stringify(
+        {
+          pid: process.pid,
+          dynamodbEndpoint: dynamo.endpoint,
+          s3Endpoint: s3Server.endpoint,
+          tableName: LOCAL_TABLE,
+          bucket: LOCAL_BUCKET,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  }
+
+  return {
+    dataDir,
+    dynamodbEndpoint: dynamo.endpoint,
+    s3Endpoint: s3Server.endpoint,
+    tableName: LOCAL_TABLE,
+    bucket: LOCAL_BUCKET,
+    table,
+    dynamodb,
+    s3,
+    ingest,
+    async stop() {
+      unsubscribe();
+      await ingest.close();
+      dynamodb.destroy();
+      s3.destroy();
+      await s3Server.stop();
+      await dynamo.stop();
+      if (dataDir !== null) await rm(join(dataDir, STACK_FILE), { force: true });
+      else await rm(s3Dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates the table when absent and waits until it is active. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (e) {
+    if (!(e instanceof ResourceNotFoundException)) throw e;
+  }
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  } catch (e) {
+    if (!(e instanceof ResourceInUseException)) throw e;
+  }
+  for (;;) {
+    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (out.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,191 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { LetterFormatError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { parseLetter } from '../parser/parse-letter.ts';
+import { caseId } from '../store/keys.ts';
+import { putDetermination, removeDetermination, type TableDeps } from '../store/determinations.ts';
+import { getUpload, putUpload, type UploadRecord } from '../store/uploads.ts';
+import { failureMessage, MAX_LETTER_BYTES, type FailureReason } from './failures.ts';
+import type { LetterObjects } from './letter-objects.ts';
+import type { ObjectCreated } from './s3-notification.ts';
+
+export interface IngestDeps {
+  table: TableDeps;
+  objects: LetterObjects;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Uploads live under `uploads/<organisation>/`; anything else in the bucket is not a letter. */
+export const UPLOADS_PREFIX = 'uploads/';
+const ORGANISATION = /^uploads\/([A-Za-z0-9][A-Za-z0-9._-]{0,62})\/.+/;
+
+/** The organisation an upload key belongs to, or null when the key is not under one. */
+export function organisationOf(key: string): string | null {
+  return ORGANISATION.exec(key)?.[1] ?? null;
+}
+
+/**
+ * Turns one created object into a determination or a recorded failure, and returns its status
+ * record (null for objects outside `uploads/`, which are not letters). Throws only for errors
+ * worth retrying (the store or S3 unavailable); a bad letter is a recorded failure, never a throw,
+ * so a poison object is not retried forever.
+ */
+export async function ingestObject(
+  deps: IngestDeps,
+  object: ObjectCreated,
+): Promise<UploadRecord | null> {
+  if (!object.key.startsWith(UPLOADS_PREFIX)) return null;
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  const log = deps.logger.child({ key: object.key });
+  const fileName = object.key.slice(object.key.lastIndexOf('/') + 1);
+  const organisation = organisationOf(object.key);
+  const prior = await getUpload(deps.table, object.key);
+
+  const base = {
+    key: object.key,
+    organisation: organisation ?? 'unknown',
+    sequencer: object.sequencer,
+    updatedAt: now,
+  };
+  const failed = async (
+    reason: FailureReason,
+    message: string,
+    read: { version: string; uploadId: string | null; size: number | null; contentHash?: string },
+  ): Promise<UploadRecord> => {
+    await releasePrevious(deps.table, prior, object.key, read.contentHash ?? null, null, now);
+    return record(deps, log, object.bucket, {
+      ...base,
+      status: 'failed',
+      reason,
+      message,
+      caseNumber: null,
+      items: null,
+      outcome: null,
+      contentHash: read.contentHash ?? null,
+      size: read.size,
+      objectVersion: read.version,
+      uploadId: read.uploadId,
+    });
+  };
+
+  if (object.size !== null && object.size > MAX_LETTER_BYTES) {
+    return failed('too-large', failureMessage('too-large', { fileName, size: object.size }), {
+      version: `size:${object.size}@${object.sequencer}`,
+      uploadId: null,
+      size: object.size,
+    });
+  }
+  const read = await deps.objects.read(object.bucket, object.key);
+  if (read.kind === 'missing') {
+    // Deleted between its event and this read: say so, rather than leave no trace.
+    if (prior !== null && prior.sequencer > object.sequencer) return prior;
+    return failed('object-missing', failureMessage('object-missing', { fileName }), {
+      version: `missing@${object.sequencer}`,
+      uploadId: null,
+      size: null,
+    });
+  }
+  // The same version seen again (a re-delivered event): its status stands.
+  if (prior !== null && prior.objectVersion === read.version) {
+    log.info('event redelivered', { status: prior.status });
+    return prior;
+  }
+  if (read.kind === 'too-large') {
+    return failed('too-large', failureMessage('too-large', { fileName, size: read.size }), {
+      ...read,
+      size: read.size,
+    });
+  }
+
+  const contentHash = createHash('sha256').update(read.bytes).digest('hex');
+  const readInfo = {
+    version: read.version,
+    uploadId: read.uploadId,
+    size: read.bytes.length,
+    contentHash,
+  };
+  let parsed;
+  try {
+    parsed = await parseLetter(read.bytes, fileName);
+  } catch (e) {
+    if (e instanceof LetterFormatError) return failed(e.reason, e.message, readInfo);
+    // A parser bug is as permanent as a bad letter: retrying the same bytes cannot help.
+    const reference = randomUUID();
+    log.error('parser failed', { reference, error: e });
+    return failed(
+      'parser-error',
+      failureMessage('parser-error', { fileName, reference }),
+      readInfo,
+    );
+  }
+
+  const id = caseId(parsed.caseNumber, contentHash);
+  const outcome = await putDetermination(deps.table, {
+    id,
+    record: parsed,
+    contentHash,
+    sourceKey: object.key,
+    now,
+  });
+  await releasePrevious(deps.table, prior, object.key, contentHash, id, now);
+  return record(deps, log, object.bucket, {
+    ...base,
+    status: outcome,
+    reason: null,
+    message: null,
+    caseNumber: id,
+    items: parsed.issues.length,
+    outcome: parsed.outcome,
+    ...readInfo,
+    objectVersion: read.version,
+  });
+}
+
+// When a key that produced case A now holds other content (another case, or not a letter), A
+// came from a file that no longer exists: take it back, unless another upload has replaced it.
+async function releasePrevious(
+  table: TableDeps,
+  prior: UploadRecord | null,
+  key: string,
+  contentHash: string | null,
+  id: string | null,
+  now: string,
+): Promise<void> {
+  if (prior?.caseNumber == null || prior.contentHash === null) return;
+  if (prior.contentHash === contentHash || prior.caseNumber === id) return;
+  await removeDetermination(table, {
+    id: prior.caseNumber,
+    sourceKey: key,
+    contentHash: prior.contentHash,
+    now,
+  });
+}
+
+async function record(
+  deps: IngestDeps,
+  log: Logger,
+  bucket: string,
+  upload: UploadRecord,
+): Promise<UploadRecord> {
+  const written = await putUpload(deps.table, upload);
+  if (!written) {
+    // A later event for this key was recorded first; its status is the one that counts.
+    log.info('superseded by a later event', { status: upload.status });
+    return (await getUpload(deps.table, upload.key)) ?? upload;
+  }
+  await deps.objects.tag(
+    bucket,
+    upload.key,
+    upload.reason === null
+      ? { 'imr-status': upload.status }
+      : { 'imr-status': upload.status, 'imr-reason': upload.reason },
+  );
+  log.info('upload ingested', {
+    status: upload.status,
+    reason: upload.reason,
+    caseNumber: upload.caseNumber,
+    items: upload.items,
+  });
+  return upload;
+}

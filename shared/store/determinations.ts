@@ -1,0 +1,378 @@
+import {
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+  type TransactWriteItem,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { z } from 'zod';
+import { determinationSchema, type Determination } from '../determination.ts';
+import { fromItem, toItem } from './attributes.ts';
+import { counterDeltas, indexEntries, mergeDeltas, type CounterDelta } from './contribution.ts';
+import { counterMarkerKey, determinationKey, recentKey } from './keys.ts';
+
+// Writing a determination touches many items: its record, an index entry per item and dimension,
+// and dozens of counters, more than one transaction may hold. The protocol (DATA-MODEL.md,
+// "Writing a determination"):
+// 1. claim: a conditional put of the record in state "pending", carrying the previous record it
+//    replaces; the condition (absent, or the version that was read and complete) makes concurrent
+//    writers of one case take turns;
+// 2. complete: write the new index entries, delete the old ones, then apply the counter difference
+//    in transactions of at most 98 updates, each with a marker item that makes a retried chunk a
+//    no-op and a check that the record is still this pending version;
+// 3. mark the record complete and drop the markers.
+// Whoever finds a pending record completes it first, so a writer that died half-way is finished by
+// the next one (or by its own retry) and no counter is applied twice or lost.
+
+export interface TableDeps {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+export type WriteOutcome = 'parsed' | 'duplicate' | 'replaced';
+
+const bytes = z.instanceof(Uint8Array);
+const storedSchema = z.object({
+  caseId: z.string(),
+  state: z.enum(['pending', 'complete']),
+  version: z.number().int().positive(),
+  contentHash: z.string().nullable(),
+  sourceKey: z.string().nullable(),
+  record: bytes.optional(),
+  previous: bytes.optional(),
+  updatedAt: z.string(),
+});
+
+/** A determination as stored, with the bookkeeping the write protocol needs. */
+export interface StoredDetermination {
+  caseId: string;
+  state: 'pending' | 'complete';
+  version: number;
+  contentHash: string | null;
+  /** The upload key the current record came from. Private: never served. */
+  sourceKey: string | null;
+  /** null while a removal is pending. */
+  record: Determination | null;
+  previous: Determination | null;
+}
+
+// Records are stored compressed: a letter with many items and long rationales stays far below
+// DynamoDB's 400 KB item limit even while its previous version rides along.
+function encode(record: Determination): Uint8Array {
+  return gzipSync(JSON.stringify(record));
+}
+
+function decode(data: Uint8Array | undefined): Determination | null {
+  if (data === undefined) return null;
+  return determinationSchema.parse(JSON.parse(gunzipSync(data).toString('utf8')));
+}
+
+/** The stored determination of a case (read consistently), or null. */
+export async function getStoredDetermination(
+  deps: TableDeps,
+  id: string,
+): Promise<StoredDetermination | null> {
+  const out = await deps.client.send(
+    new GetItemCommand({
+      TableName: deps.tableName,
+      Key: toItem({ ...determinationKey(id) }),
+      ConsistentRead: true,
+    }),
+  );
+  if (out.Item === undefined) return null;
+  const s = storedSchema.parse(fromItem(out.Item));
+  return { ...s, record: decode(s.record), previous: decode(s.previous) };
+}
+
+export interface WriteRequestInput {
+  id: string;
+  record: Determination;
+  contentHash: string;
+  sourceKey: string;
+  now: string;
+}
+
+// Writers that keep losing the claim to others are rare (one case uploaded many times at once);
+// after this many rounds the error goes back to the queue, which retries later.
+const MAX_CLAIM_ROUNDS = 8;
+
+/** Stores a parsed determination; the same content again is a duplicate and changes nothing. */
+export async function putDetermination(
+  deps: TableDeps,
+  input: WriteRequestInput,
+): Promise<WriteOutcome> {
+  for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+    const current = await getStoredDetermination(deps, input.id);
+    if (current?.state === 'pending') {
+      await completePending(deps, current);
+      continue;
+    }
+    if (current !== null && current.contentHash === input.contentHash) return 'duplicate';
+    const next: StoredDetermination = {
+      caseId: input.id,
+      state: 'pending',
+      version: (current?.version ?? 0) + 1,
+      contentHash: input.contentHash,
+      sourceKey: input.sourceKey,
+      record: input.record,
+      previous: current?.record ?? null,
+    };
+    if (await claim(deps, current, next, input.now)) {
+      await completePending(deps, next);
+      return current === null ? 'parsed' : 'replaced';
+    }
+  }
+  throw new Error(`case ${input.id} is being rewritten by other writers; try again later`);
+}
+
+/**
+ * Removes a determination and takes back its counters, if it is still the one `sourceKey`
+ * produced with `contentHash` (another upload may have replaced it since).
+ */
+export async function removeDetermination(
+  deps: TableDeps,
+  input: { id: string; sourceKey: string; contentHash: string; now: string },
+): Promise<boolean> {
+  for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+    const current = await getStoredDetermination(deps, input.id);
+    if (current?.state === 'pending') {
+      await completePending(deps, current);
+      continue;
+    }
+    if (
+      current === null ||
+      current.sourceKey !== input.sourceKey ||
+      current.contentHash !== input.contentHash
+    ) {
+      return false;
+    }
+    const next: StoredDetermination = {
+      ...current,
+      state: 'pending',
+      version: current.version + 1,
+      contentHash: null,
+      record: null,
+      previous: current.record,
+    };
+    if (await claim(deps, current, next, input.now)) {
+      await completePending(deps, next);
+      return true;
+    }
+  }
+  throw new Error(`case ${input.id} is being rewritten by other writers; try again later`);
+}
+
+async function claim(
+  deps: TableDeps,
+  current: StoredDetermination | null,
+  next: StoredDetermination,
+  now: string,
+): Promise<boolean> {
+  const decisionDate = next.record?.dates.decision ?? null;
+  try {
+    await deps.client.send(
+      new PutItemCommand({
+        TableName: deps.tableName,
+        Item: toItem({
+          ...determinationKey(next.caseId),
+          // A pending removal leaves the recent list at once; a record joins it when claimed.
+          ...(next.record === null ? {} : recentKey(next.caseId, decisionDate)),
+          type: 'determination',
+          caseId: next.caseId,
+          state: next.state,
+          version: next.version,
+          contentHash: next.contentHash,
+          sourceKey: next.sourceKey,
+          decisionDate,
+          record: next.record === null ? undefined : encode(next.record),
+          previous: next.previous === null ? undefined : encode(next.previous),
+          updatedAt: now,
+        }),
+        ConditionExpression:
+          current === null
+            ? 'attribute_not_exists(PK)'
+            : '#version = :version AND #state = :complete',
+        ...(current === null
+          ? {}
+          : {
+              ExpressionAttributeNames: { '#version': 'version', '#state': 'state' },
+              ExpressionAttributeValues: toItem({
+                ':version': current.version,
+                ':complete': 'complete',
+              }),
+            }),
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+/** Finishes a pending write or removal; safe to run any number of times, concurrently. */
+export async function completePending(
+  deps: TableDeps,
+  pending: StoredDetermination,
+): Promise<void> {
+  const id = pending.caseId;
+  const added = pending.record === null ? [] : indexEntries(id, pending.record);
+  const removed = pending.previous === null ? [] : indexEntries(id, pending.previous);
+  const keep = new Set(added.map((e) => `${e.PK}\u0000${e.SK}`));
+  await batchWrite(deps, [
+    ...added.map((e): WriteRequest => ({
+      PutRequest: { Item: toItem({ PK: e.PK, SK: e.SK, type: 'item', ...e.item }) },
+    })),
+    ...removed
+      .filter((e) => !keep.has(`${e.PK}\u0000${e.SK}`))
+      .map((e): WriteRequest => ({ DeleteRequest: { Key: toItem({ PK: e.PK, SK: e.SK }) } })),
+  ]);
+
+  const deltas = mergeDeltas(
+    pending.record === null ? [] : counterDeltas(id, pending.record, 1),
+    pending.previous === null ? [] : counterDeltas(id, pending.previous, -1),
+  );
+  const chunks = chunk(deltas, COUNTERS_PER_TRANSACTION);
+  for (let i = 0; i < chunks.length; i++) {
+    const applied = await applyCounterChunk(deps, pending, i, chunks[i]!);
+    if (applied === 'superseded') return;
+  }
+
+  const key = toItem({ ...determinationKey(id) });
+  const condition = {
+    ConditionExpression: '#version = :version AND #state = :pending',
+    ExpressionAttributeNames: { '#version': 'version', '#state': 'state' },
+  };
+  try {
+    if (pending.record === null) {
+      await deps.client.send(
+        new DeleteItemCommand({
+          TableName: deps.tableName,
+          Key: key,
+          ...condition,
+          ExpressionAttributeValues: toItem({ ':version': pending.version, ':pending': 'pending' }),
+        }),
+      );
+    } else {
+      await deps.client.send(
+        new UpdateItemCommand({
+          TableName: deps.tableName,
+          Key: key,
+          UpdateExpression: 'SET #state = :complete REMOVE previous',
+          ...condition,
+          ExpressionAttributeValues: toItem({
+            ':version': pending.version,
+            ':pending': 'pending',
+            ':complete': 'complete',
+          }),
+        }),
+      );
+    }
+  } catch (e) {
+    // Another writer completed this version first: nothing left to do.
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+  }
+  // Markers only matter while the version is pending; the check in each chunk stops a late
+  // writer once it is complete, so they can go.
+  await batchWrite(
+    deps,
+    chunks.map((_, i) => ({
+      DeleteRequest: { Key: toItem({ ...counterMarkerKey(id, pending.version, i) }) },
+    })),
+  );
+}
+
+// A transaction holds at most 100 actions: the record check and the marker leave 98.
+const COUNTERS_PER_TRANSACTION = 98;
+const MAX_CONFLICT_RETRIES = 10;
+
+async function applyCounterChunk(
+  deps: TableDeps,
+  pending: StoredDetermination,
+  index: number,
+  deltas: CounterDelta[],
+): Promise<'applied' | 'already' | 'superseded'> {
+  const items: TransactWriteItem[] = [
+    {
+      ConditionCheck: {
+        TableName: deps.tableName,
+        Key: toItem({ ...determinationKey(pending.caseId) }),
+        ConditionExpression: '#version = :version AND #state = :pending',
+        ExpressionAttributeNames: { '#version': 'version', '#state': 'state' },
+        ExpressionAttributeValues: toItem({ ':version': pending.version, ':pending': 'pending' }),
+      },
+    },
+    {
+      Put: {
+        TableName: deps.tableName,
+        Item: toItem({
+          ...counterMarkerKey(pending.caseId, pending.version, index),
+          type: 'marker',
+        }),
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    ...deltas.map((d): TransactWriteItem => ({
+      Update: {
+        TableName: deps.tableName,
+        Key: toItem({ PK: d.PK, SK: d.SK }),
+        UpdateExpression: 'ADD upheld :u, overturned :o',
+        ExpressionAttributeValues: toItem({ ':u': d.upheld, ':o': d.overturned }),
+      },
+    })),
+  ];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await deps.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      return 'applied';
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+      if (codes[0] === 'ConditionalCheckFailed') return 'superseded';
+      if (codes[1] === 'ConditionalCheckFailed') return 'already';
+      // Two letters updating the same counter at once conflict; one of them waits and retries.
+      if (attempt >= MAX_CONFLICT_RETRIES) throw e;
+      await sleep(jitter(attempt));
+    }
+  }
+}
+
+const BATCH_WRITE_LIMIT = 25;
+
+/** Writes all requests in batches of 25, resending what DynamoDB leaves unprocessed. */
+export async function batchWrite(deps: TableDeps, requests: WriteRequest[]): Promise<void> {
+  for (const batch of chunk(requests, BATCH_WRITE_LIMIT)) {
+    let pending: WriteRequest[] = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(jitter(attempt));
+      const out = await deps.client.send(
+        new BatchWriteItemCommand({ RequestItems: { [deps.tableName]: pending } }),
+      );
+      pending = out.UnprocessedItems?.[deps.tableName] ?? [];
+      if (attempt > 20 && pending.length > 0) {
+        throw new Error(`DynamoDB left ${pending.length} writes unprocessed after 20 retries`);
+      }
+    }
+  }
+}
+
+function chunk<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+function jitter(attempt: number): number {
+  return Math.random() * Math.min(1000, 20 * 2 ** attempt);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,136 @@
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type AttributeValue,
+  type BatchGetItemCommandOutput,
+} from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { fromItem, toItem } from './attributes.ts';
+import type { TableDeps } from './determinations.ts';
+import { organisationUploadsKey, organisationUploadsPartition, uploadKey } from './keys.ts';
+import { GSI1 } from './table.ts';
+
+export const uploadStatusSchema = z.enum(['parsed', 'duplicate', 'replaced', 'failed']);
+export type UploadStatusName = z.infer<typeof uploadStatusSchema>;
+
+/** What became of one uploaded object. Private to the uploading organisation. */
+export const uploadRecordSchema = z.object({
+  key: z.string(),
+  organisation: z.string(),
+  status: uploadStatusSchema,
+  /** Stable failure code (see shared/ingest/failures.ts); null unless failed. */
+  reason: z.string().nullable(),
+  /** What the person who sent the file can do about a failure; null unless failed. */
+  message: z.string().nullable(),
+  caseNumber: z.string().nullable(),
+  items: z.number().int().nullable(),
+  outcome: z.string().nullable(),
+  contentHash: z.string().nullable(),
+  size: z.number().int().nullable(),
+  /** Which version of the object was read: a re-delivered event for it changes nothing. */
+  objectVersion: z.string(),
+  /** S3's event sequencer, zero-padded so that string order is event order. */
+  sequencer: z.string(),
+  /** The `imr-upload-id` metadata the uploader set, so it can wait for its own result. */
+  uploadId: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type UploadRecord = z.infer<typeof uploadRecordSchema>;
+
+function parseUpload(item: Record<string, unknown>): UploadRecord {
+  return uploadRecordSchema.parse(item);
+}
+
+/** The status of the object at `key`, or null when it has not been ingested. */
+export async function getUpload(deps: TableDeps, key: string): Promise<UploadRecord | null> {
+  const out = await deps.client.send(
+    new GetItemCommand({
+      TableName: deps.tableName,
+      Key: toItem({ ...uploadKey(key) }),
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item === undefined ? null : parseUpload(fromItem(out.Item));
+}
+
+/** Statuses of many keys (absent keys are left out), 100 per request. */
+export async function getUploads(
+  deps: TableDeps,
+  keys: readonly string[],
+): Promise<UploadRecord[]> {
+  const out: UploadRecord[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let wanted: Record<string, AttributeValue>[] = keys
+      .slice(i, i + 100)
+      .map((k) => toItem({ ...uploadKey(k) }));
+    while (wanted.length > 0) {
+      const res: BatchGetItemCommandOutput = await deps.client.send(
+        new BatchGetItemCommand({
+          RequestItems: { [deps.tableName]: { Keys: wanted, ConsistentRead: true } },
+        }),
+      );
+      for (const item of res.Responses?.[deps.tableName] ?? []) {
+        out.push(parseUpload(fromItem(item)));
+      }
+      wanted = res.UnprocessedKeys?.[deps.tableName]?.Keys ?? [];
+    }
+  }
+  return out;
+}
+
+/**
+ * Records an upload's status unless a later event for the same key got there first (events may
+ * arrive out of order). Returns false when the write lost to a later event.
+ */
+export async function putUpload(deps: TableDeps, upload: UploadRecord): Promise<boolean> {
+  try {
+    await deps.client.send(
+      new PutItemCommand({
+        TableName: deps.tableName,
+        Item: toItem({
+          ...uploadKey(upload.key),
+          ...organisationUploadsKey(
+            upload.organisation,
+            upload.status,
+            upload.updatedAt,
+            upload.key,
+          ),
+          type: 'upload',
+          ...upload,
+        }),
+        ConditionExpression: 'attribute_not_exists(PK) OR sequencer <= :sequencer',
+        ExpressionAttributeValues: toItem({ ':sequencer': upload.sequencer }),
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+/** An organisation's uploads with one status (e.g. "failed"), newest first, a page at a time. */
+export async function listOrganisationUploads(
+  deps: TableDeps,
+  organisation: string,
+  status: UploadRecord['status'],
+  limit = 100,
+): Promise<UploadRecord[]> {
+  const out = await deps.client.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: GSI1.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': GSI1.partitionKey },
+      ExpressionAttributeValues: toItem({
+        ':pk': organisationUploadsPartition(organisation, status),
+      }),
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return (out.Items ?? []).map((i) => parseUpload(fromItem(i)));
+}

@@ -1,0 +1,271 @@
+import { DeleteObjectCommand, GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { S3Event } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIngestHandler } from '../../functions/s3-ingest-letter.ts';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { s3LetterObjects } from '../../shared/ingest/letter-objects.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { readStats } from '../../shared/store/stats.ts';
+import { getStoredDetermination } from '../../shared/store/determinations.ts';
+import { getUpload, listOrganisationUploads } from '../../shared/store/uploads.ts';
+import { renderLetter, type LetterSpec } from '../../shared/synthetic/render-letter.ts';
+import { SPEC } from '../fixtures/synthetic-letter.ts';
+import { corpusPdfs } from '../support/letters.ts';
+import { minimalPdf, passwordPdf, textPdf } from '../support/pdf.ts';
+import { snapshot, uploadAndWait } from '../support/store.ts';
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ dataDir: null, logger: createLogger({ level: 'silent' }) });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function letter(caseNumber: string, overrides: Partial<LetterSpec> = {}): string {
+  return renderLetter({ ...SPEC, caseNumber, ...overrides }, { layout: 'full-letter' });
+}
+
+/** Asserts that every stored counter equals a recount from the stored determinations. */
+async function expectConsistent(): Promise<Awaited<ReturnType<typeof snapshot>>> {
+  const snap = await snapshot(stack);
+  expect(snap.counters).toEqual(snap.recount);
+  expect(snap.indexEntries).toEqual(snap.expectedIndexEntries);
+  expect(snap.markers).toBe(0);
+  for (const d of snap.determinations.values()) expect(d.state).toBe('complete');
+  return snap;
+}
+
+function event(key: string, sequencer: string): S3Event {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'test' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'ingest',
+          bucket: {
+            name: stack.bucket,
+            ownerIdentity: { principalId: 'o' },
+            arn: `arn:aws:s3:::${stack.bucket}`,
+          },
+          object: {
+            key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+'),
+            size: 1,
+            eTag: 'e',
+            sequencer,
+          },
+        },
+      },
+    ],
+  };
+}
+
+describe('ingesting one letter', () => {
+  it('stores the determination, its index entries and counters, and tags the object', async () => {
+    const upload = await uploadAndWait(stack, 'uploads/acme/one.txt', letter('CM16-0000101'));
+    expect(upload).toMatchObject({
+      status: 'parsed',
+      organisation: 'acme',
+      caseNumber: 'CM16-0000101',
+      items: 3,
+      outcome: 'partially overturned',
+      reason: null,
+    });
+    const stored = await getStoredDetermination(stack.table, 'CM16-0000101');
+    expect(stored?.record?.issues.map((i) => i.decision)).toEqual([
+      'upheld',
+      'upheld',
+      'overturned',
+    ]);
+    const tags = await stack.s3.send(
+      new GetObjectTaggingCommand({ Bucket: stack.bucket, Key: 'uploads/acme/one.txt' }),
+    );
+    expect(tags.TagSet).toEqual([{ Key: 'imr-status', Value: 'parsed' }]);
+    await expectConsistent();
+  });
+
+  it('treats a re-delivered event as a no-op', async () => {
+    const key = 'uploads/acme/redelivered.txt';
+    await uploadAndWait(stack, key, letter('CM16-0000102'));
+    const before = await snapshot(stack);
+    const handler = createIngestHandler({
+      table: stack.table,
+      objects: s3LetterObjects(stack.s3),
+      logger: createLogger({ level: 'silent' }),
+    });
+    const redelivery = { Records: [{ messageId: 'm1', body: JSON.stringify(event(key, '0001')) }] };
+    // Same event twice, and once out of order (an older sequencer).
+    for (const e of [redelivery, redelivery]) {
+      const out = await handler(e as unknown as Parameters<typeof handler>[0]);
+      expect(out.batchItemFailures).toEqual([]);
+    }
+    const after = await snapshot(stack);
+    expect(after.counters).toEqual(before.counters);
+    expect((await getUpload(stack.table, key))?.status).toBe('parsed');
+  });
+
+  it('counts the same bytes under a second key, or uploaded again, once', async () => {
+    const text = letter('CM16-0000103');
+    await uploadAndWait(stack, 'uploads/acme/first.txt', text);
+    const before = await snapshot(stack);
+    expect((await uploadAndWait(stack, 'uploads/other-org/copy.txt', text)).status).toBe(
+      'duplicate',
+    );
+    expect((await uploadAndWait(stack, 'uploads/acme/first.txt', text)).status).toBe('duplicate');
+    const after = await expectConsistent();
+    expect(after.counters).toEqual(before.counters);
+    expect(after.determinations.size).toBe(before.determinations.size);
+  });
+
+  it('replaces the record when the file under a key changes, moving the counters', async () => {
+    const key = 'uploads/acme/changing.txt';
+    await uploadAndWait(stack, key, letter('CM16-0000104'));
+    const before = await readStats(stack.table, { dimension: 'total' });
+    const flipped = SPEC.items.map((i) => ({ ...i, decision: 'Overturned' as const }));
+    const upload = await uploadAndWait(stack, key, letter('CM16-0000104', { items: flipped }));
+    expect(upload.status).toBe('replaced');
+    const after = await readStats(stack.table, { dimension: 'total' });
+    const b = before.groups.get('*')!;
+    const a = after.groups.get('*')!;
+    expect(a.upheld).toBe(b.upheld - 2);
+    expect(a.overturned).toBe(b.overturned + 2);
+    await expectConsistent();
+  });
+
+  it('takes back the old case when the key now holds another case', async () => {
+    const key = 'uploads/acme/moved.txt';
+    await uploadAndWait(stack, key, letter('CM16-0000105'));
+    expect(await getStoredDetermination(stack.table, 'CM16-0000105')).not.toBeNull();
+    expect((await uploadAndWait(stack, key, letter('CM16-0000106'))).status).toBe('parsed');
+    expect(await getStoredDetermination(stack.table, 'CM16-0000105')).toBeNull();
+    await expectConsistent();
+  });
+});
+
+describe('failures', () => {
+  const cases: [string, Uint8Array | string, string, RegExp][] = [
+    ['empty.txt', '', 'empty', /empty/i],
+    [
+      'photo.txt',
+      new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0, 1, 2, 3, 0, 0, 0]),
+      'binary',
+      /./,
+    ],
+    ['locked.pdf', passwordPdf('secret'), 'pdf-password', /password/i],
+    ['scan.pdf', minimalPdf(''), 'pdf-no-text', /scan|text/i],
+    ['broken.pdf', new TextEncoder().encode('%PDF-1.4\n1 0 obj\n<<'), 'pdf-corrupt', /./],
+    [
+      'memo.pdf',
+      textPdf(['Quarterly report', 'Nothing to see here']),
+      'unknown-layout',
+      /not a recognised/,
+    ],
+    ['page.html', '<!doctype html><html><body>Hello</body></html>', 'unknown-layout', /./],
+  ];
+  for (const [name, body, reason, message] of cases) {
+    it(`records ${name} as failed (${reason}) and tags it`, async () => {
+      const key = `uploads/acme/bad/${name}`;
+      const upload = await uploadAndWait(stack, key, body);
+      expect(upload.status).toBe('failed');
+      expect(upload.reason).toBe(reason);
+      expect(upload.message).toMatch(message);
+      const tags = await stack.s3.send(
+        new GetObjectTaggingCommand({ Bucket: stack.bucket, Key: key }),
+      );
+      expect(tags.TagSet).toContainEqual({ Key: 'imr-reason', Value: reason });
+    });
+  }
+
+  it('records a file over 20 MB as too large without parsing it', async () => {
+    const upload = await uploadAndWait(
+      stack,
+      'uploads/acme/bad/huge.pdf',
+      new Uint8Array(21 * 1024 * 1024),
+    );
+    expect(upload).toMatchObject({ status: 'failed', reason: 'too-large' });
+    expect(upload.message).toMatch(/21\.0 MB/);
+  });
+
+  it('records an object deleted before it was read', async () => {
+    const key = 'uploads/acme/bad/gone.txt';
+    await stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: 'x' }));
+    await stack.ingest.idle();
+    await stack.s3.send(new DeleteObjectCommand({ Bucket: stack.bucket, Key: key }));
+    const handler = createIngestHandler({
+      table: stack.table,
+      objects: s3LetterObjects(stack.s3),
+      logger: createLogger({ level: 'silent' }),
+    });
+    const body = JSON.stringify(event(key, 'FFFFFFFFFFFFFFFF'));
+    await handler({ Records: [{ messageId: 'm', body }] } as unknown as Parameters<
+      typeof handler
+    >[0]);
+    expect(await getUpload(stack.table, key)).toMatchObject({
+      status: 'failed',
+      reason: 'object-missing',
+    });
+  });
+
+  it('lists the failed uploads of an organisation', async () => {
+    const failed = await listOrganisationUploads(stack.table, 'acme', 'failed');
+    expect(failed.map((u) => basename(u.key))).toEqual(
+      expect.arrayContaining(['empty.txt', 'locked.pdf', 'huge.pdf', 'gone.txt']),
+    );
+    expect(failed.every((u) => u.reason !== null)).toBe(true);
+  });
+});
+
+describe('many letters at once', () => {
+  it('keeps every counter equal to a recount when 500 letters arrive concurrently', async () => {
+    const decisions = ['Upheld', 'Overturned'] as const;
+    await Promise.all(
+      Array.from({ length: 500 }, (_, n) => {
+        const items = SPEC.items.map((item, i) => ({
+          ...item,
+          decision: decisions[(n + i) % 7 === 0 ? 1 : 0]!,
+        }));
+        const body = letter(`CM17-${String(1000000 + n)}`, { items });
+        return stack.s3.send(
+          new PutObjectCommand({ Bucket: stack.bucket, Key: `uploads/bulk/${n}.txt`, Body: body }),
+        );
+      }),
+    );
+    await stack.ingest.idle();
+    const snap = await expectConsistent();
+    const bulk = snap.uploads.filter((u) => u.key.startsWith('uploads/bulk/'));
+    expect(bulk).toHaveLength(500);
+    expect(bulk.every((u) => u.status === 'parsed')).toBe(true);
+  }, 300_000);
+});
+
+describe('the corpus', () => {
+  it('ingests all 120 letters with no failure', async () => {
+    const pdfs = corpusPdfs();
+    for (const path of pdfs) {
+      await stack.s3.send(
+        new PutObjectCommand({
+          Bucket: stack.bucket,
+          Key: `uploads/corpus/${basename(path)}`,
+          Body: readFileSync(path),
+        }),
+      );
+    }
+    await stack.ingest.idle();
+    const snap = await expectConsistent();
+    const corpus = snap.uploads.filter((u) => u.key.startsWith('uploads/corpus/'));
+    expect(corpus).toHaveLength(120);
+    expect(corpus.filter((u) => u.status === 'failed')).toEqual([]);
+  }, 300_000);
+});
