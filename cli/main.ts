@@ -4,6 +4,7 @@ const HELP = `imr: IMR Atlas command line
 
 Usage:
   imr parse FILE|DIR...   Parse IMR determination letters (PDF or text) into JSON lines
+  imr upload PATH...      Upload letters to the local stack (or AWS) and report what became of each
   imr --help              Show this help; "imr COMMAND --help" shows a command's options
 
 Run it as "npx imr ..." from the project folder.
@@ -23,6 +24,15 @@ export async function main(args: readonly string[]): Promise<number> {
         return 0;
       }
       return parseCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+    case 'upload': {
+      // Loaded on demand: the AWS SDK adds startup time the other commands need not pay.
+      const { uploadCommand, UPLOAD_HELP } = await import('./upload.ts');
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(UPLOAD_HELP);
+        return 0;
+      }
+      return uploadCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+    }
     default:
       process.stderr.write(`imr: unknown command "${command}"\n\n${HELP}`);
       return 2;

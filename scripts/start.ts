@@ -1,10 +1,173 @@
-// `npm start` will run the whole system locally (DynamoDB Local, s3rver, ingest, API and site)
-// once the ingestion issue lands. Until then it says so plainly rather than pretending.
-process.stdout.write(`IMR Atlas: the local stack (npm start) arrives with the ingestion issue.
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { parseArgs } from 'node:util';
+import { JavaMissingError } from '../local/dynamodb-local.ts';
+import { startLocalStack, type LocalStack } from '../local/stack.ts';
+import { createLogger, type Logger, type LogLevel } from '../shared/logger.ts';
+import { readStats } from '../shared/store/stats.ts';
 
-What works today:
-  npx imr parse FILE|DIR...   parse letters (PDF or text) into Determination JSON lines
-  npx imr --help              all commands
-  npm test                    lint, format check, typecheck and every test
-  npm run bench:parse         parser throughput against pdftotext
-`);
+// `npm start`: the whole system on this machine. DynamoDB Local and the local S3 on loopback,
+// the ingest handler behind the local S3's events, and the HTTP front on --port (site and API
+// arrive with their issues; until then it serves a status page and /api/health).
+
+const HELP = `Usage: npm start -- [--port N] [--data-dir DIR] [--demo N]
+
+Runs IMR Atlas locally: DynamoDB Local, a local S3 whose uploads are ingested as they arrive,
+and the site and API at http://127.0.0.1:PORT/. Data is kept in the data dir across restarts.
+
+Options:
+  --port N        HTTP port for the site and API (default 8080)
+  --data-dir DIR  where DynamoDB and S3 keep their data (default .data)
+  --demo N        upload N synthetic letters at start (each clearly marked synthetic)
+  --log-level L   ingest log level: debug, info, warn, error, silent (default warn)
+`;
+
+async function main(): Promise<number> {
+  // Emitted when the first client is built, so setting it here is early enough (see bin/imr.js).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        port: { type: 'string', default: '8080' },
+        'data-dir': { type: 'string', default: '.data' },
+        demo: { type: 'string', default: '0' },
+        'log-level': { type: 'string', default: 'warn' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (e) {
+    process.stderr.write(`npm start: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  const demo = Number(values.demo);
+  const level = values['log-level'];
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`npm start: --port must be a port number, not "${values.port}"\n`);
+    return 2;
+  }
+  if (!Number.isInteger(demo) || demo < 0) {
+    process.stderr.write(
+      `npm start: --demo must be a whole number of letters, not "${values.demo}"\n`,
+    );
+    return 2;
+  }
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) {
+    process.stderr.write(`npm start: --log-level must be debug, info, warn, error or silent\n`);
+    return 2;
+  }
+
+  const started = Date.now();
+  process.stdout.write(`IMR Atlas: starting the local stack in ${values['data-dir']} ...\n`);
+  const logger = createLogger({ level: level as LogLevel, service: 'local' });
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ dataDir: values['data-dir'], logger });
+  } catch (e) {
+    if (e instanceof JavaMissingError) {
+      process.stderr.write(`npm start: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+
+  let server: Server;
+  try {
+    server = await listen(stack, port, logger);
+  } catch (e) {
+    await stack.stop();
+    const code = (e as NodeJS.ErrnoException).code;
+    process.stderr.write(
+      code === 'EADDRINUSE'
+        ? `npm start: port ${port} is in use; choose another with --port N\n`
+        : `npm start: cannot listen on port ${port}: ${(e as Error).message}\n`,
+    );
+    return 1;
+  }
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/`;
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping (waiting for letters being ingested) ...\n`);
+    server.close();
+    await stack.stop();
+    process.stdout.write('Stopped. Data kept in ' + values['data-dir'] + '\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  process.stdout.write(
+    [
+      `Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+      `  Site and API   ${url}   (health: ${url}api/health)`,
+      `  DynamoDB Local ${stack.dynamodbEndpoint}   table ${stack.tableName}`,
+      `  Local S3       ${stack.s3Endpoint}   bucket ${stack.bucket} (credentials S3RVER/S3RVER)`,
+      `  Data           ${stack.dataDir}`,
+      `Upload letters:  npx imr upload PATH... --org NAME${values['data-dir'] === '.data' ? '' : ` --data-dir ${values['data-dir']}`}`,
+      'Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+
+  if (demo > 0) {
+    const { seedDemo } = await import('../local/demo.ts');
+    await seedDemo(stack, demo, process.stdout);
+  }
+  return -1;
+}
+
+async function listen(stack: LocalStack, port: number, logger: Logger): Promise<Server> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      if (req.url === '/api/health') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'ok' }));
+        return;
+      }
+      if (req.url === '/' || req.url === '/index.html') {
+        const total = (await readStats(stack.table, { dimension: 'total' })).groups.get('*');
+        const items = total === undefined ? 0 : total.upheld + total.overturned;
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(
+          `<!doctype html><html lang="en"><meta charset="utf-8"><title>IMR Atlas (local)</title>` +
+            `<h1>IMR Atlas: local stack</h1><p>${items} disputed items ingested ` +
+            `(${total?.upheld ?? 0} upheld, ${total?.overturned ?? 0} overturned).</p>` +
+            `<p>The search site and the API arrive with their issues.</p></html>`,
+        );
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'not found' }));
+    })().catch((error: unknown) => {
+      const requestId = randomUUID();
+      logger.error('request failed', { requestId, url: req.url, error });
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'internal error', requestId }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return server;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e: unknown) => {
+    process.stderr.write(`npm start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
