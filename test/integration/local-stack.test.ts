@@ -1,0 +1,117 @@
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadCommand } from '../../cli/upload.ts';
+import { startLocalStack, STACK_FILE, type LocalStack } from '../../local/stack.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { getStoredDetermination } from '../../shared/store/determinations.ts';
+import { readStats } from '../../shared/store/stats.ts';
+import { corpusPdfs } from '../support/letters.ts';
+import { snapshot } from '../support/store.ts';
+
+// The stack as `npm start` runs it: a data dir on disk, found by `imr upload` through its
+// stack.json, and kept across a restart.
+
+function capture(): {
+  io: { stdout: Writable; stderr: Writable };
+  out: () => string;
+  err: () => string;
+} {
+  let out = '';
+  let err = '';
+  const sink = (append: (s: string) => void): Writable =>
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  return {
+    io: { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+let dataDir: string;
+let letters: string;
+let stack: LocalStack | undefined;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'imr-stack-'));
+  letters = await mkdtemp(join(tmpdir(), 'imr-letters-'));
+  await mkdir(join(letters, 'sub folder'));
+  const pdfs = corpusPdfs().slice(0, 6);
+  for (const [i, p] of pdfs.entries()) {
+    await copyFile(p, join(letters, i < 3 ? '' : 'sub folder', basename(p)));
+  }
+  await writeFile(join(letters, 'not a letter.txt'), 'Dear colleague, see you Tuesday.\n');
+  await writeFile(join(letters, 'ignored.docx'), 'not sent: only .pdf and .txt files are');
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+  await rm(letters, { recursive: true, force: true });
+});
+
+describe('imr upload against the local stack', () => {
+  it('says how to start a stack when none runs with that data dir', async () => {
+    const c = capture();
+    expect(await uploadCommand([letters, '--data-dir', dataDir], c.io)).toBe(2);
+    expect(c.err()).toMatch(/no local stack is running .*npm start/);
+  });
+
+  it('uploads a folder, waits for every file and summarises the results', async () => {
+    stack = await startLocalStack({ dataDir, logger: createLogger({ level: 'silent' }) });
+    const stackFile = JSON.parse(await readFile(join(dataDir, STACK_FILE), 'utf8')) as {
+      s3Endpoint: string;
+    };
+    expect(stackFile.s3Endpoint).toBe(stack.s3Endpoint);
+
+    const c = capture();
+    expect(await uploadCommand([letters, '--data-dir', dataDir, '--org', 'acme'], c.io)).toBe(1);
+    expect(c.out()).toMatch(/Uploaded 7 files/);
+    expect(c.out()).toMatch(/parsed +6\n/);
+    expect(c.out()).toMatch(/failed +1\n/);
+    expect(c.out()).toMatch(
+      /uploads\/acme\/not a letter\.txt: .*not a recognised IMR final determination letter/,
+    );
+
+    const again = capture();
+    expect(
+      await uploadCommand(
+        [join(letters, 'sub folder'), '--data-dir', dataDir, '--org', 'acme'],
+        again.io,
+      ),
+    ).toBe(0);
+    expect(again.out()).toMatch(/duplicates +3\n/);
+    expect(again.out()).toMatch(/parsed +0\n/);
+  });
+
+  it('rejects bad usage with exit status 2', async () => {
+    const c = capture();
+    expect(await uploadCommand([], c.io)).toBe(2);
+    expect(await uploadCommand([letters, '--org', 'a/b'], c.io)).toBe(2);
+    expect(await uploadCommand([join(letters, 'missing.pdf')], c.io)).toBe(2);
+    expect(c.err()).toMatch(/no files or folders given/);
+    expect(c.err()).toMatch(/--org "a\/b"/);
+    expect(c.err()).toMatch(/no such file/);
+  });
+
+  it('keeps every record across a restart', async () => {
+    const before = await snapshot(stack!);
+    const totals = await readStats(stack!.table, { dimension: 'total' });
+    await stack!.stop();
+    stack = await startLocalStack({ dataDir, logger: createLogger({ level: 'silent' }) });
+    const after = await snapshot(stack);
+    expect(after.determinations.size).toBe(6);
+    expect(after.counters).toEqual(before.counters);
+    expect(after.uploads).toHaveLength(before.uploads.length);
+    expect(await readStats(stack.table, { dimension: 'total' })).toEqual(totals);
+    const anyCase = [...after.determinations.keys()][0]!;
+    expect((await getStoredDetermination(stack.table, anyCase))?.state).toBe('complete');
+  });
+});
