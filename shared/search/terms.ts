@@ -5,6 +5,11 @@
 const STOPWORDS = new Set([
   'a',
   'an',
+  'dos',
+  'every',
+  'needed',
+  'qty',
+  'take',
   'and',
   'as',
   'at',
@@ -45,6 +50,8 @@ export function terms(text: string): string[] {
 /** The terms an item is indexed under: its request's words, plus its drug's generic name. */
 export function requestTerms(request: string, drug: string | null): string[] {
   const out = terms(request).slice(0, MAX_TERMS_PER_ITEM);
-  for (const w of drug === null ? [] : terms(drug)) if (!out.includes(w)) out.push(w);
+  // A combination ("hydrocodone/acetaminophen") is found by each of its drugs.
+  const drugWords = drug === null ? [] : drug.split('/').flatMap((d) => terms(d));
+  for (const w of drugWords) if (!out.includes(w)) out.push(w);
   return out;
 }
