@@ -69,6 +69,13 @@ export async function ingestObject(
     });
   };
 
+  if (organisation === null) {
+    return failed('outside-uploads', failureMessage('outside-uploads', { fileName: object.key }), {
+      version: `key@${object.sequencer}`,
+      uploadId: null,
+      size: object.size,
+    });
+  }
   if (object.size !== null && object.size > MAX_LETTER_BYTES) {
     return failed('too-large', failureMessage('too-large', { fileName, size: object.size }), {
       version: `size:${object.size}@${object.sequencer}`,

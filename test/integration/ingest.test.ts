@@ -188,6 +188,24 @@ describe('failures', () => {
     });
   }
 
+  it('records a file outside any organisation folder', async () => {
+    const upload = await uploadAndWait(stack, 'uploads/stray.txt', letter('CM16-0000199'));
+    expect(upload).toMatchObject({
+      status: 'failed',
+      reason: 'outside-uploads',
+      organisation: 'unknown',
+    });
+    expect(await getStoredDetermination(stack.table, 'CM16-0000199')).toBeNull();
+  });
+
+  it('ignores objects outside uploads/ (receipts, exports)', async () => {
+    await stack.s3.send(
+      new PutObjectCommand({ Bucket: stack.bucket, Key: 'receipts/acme/x.json', Body: '{}' }),
+    );
+    await stack.ingest.idle();
+    expect(await getUpload(stack.table, 'receipts/acme/x.json')).toBeNull();
+  });
+
   it('records a file over 20 MB as too large without parsing it', async () => {
     const upload = await uploadAndWait(
       stack,
