@@ -27,9 +27,15 @@ export async function seedDemo(stack: LocalStack, count: number, out: Writable):
   }
   let sent = 0;
   let next = 0;
+  const tty = (out as Writable & { isTTY?: boolean }).isTTY === true;
+  const ingestedBefore = stack.ingest.counts.succeeded;
   const progress = (): void => {
-    out.write(`\rDemo: uploading synthetic letters ${sent}/${todo.length}`);
+    const ingested = stack.ingest.counts.succeeded - ingestedBefore;
+    const line = `Demo: ${sent}/${todo.length} synthetic letters uploaded, ${ingested} ingested`;
+    out.write(tty ? `\r${line}` : `${line}\n`);
   };
+  // Every second on a terminal; every 10 s into a log.
+  const ticker = setInterval(progress, tty ? 1000 : 10_000);
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
       const index = todo[next++]!;
@@ -44,12 +50,13 @@ export async function seedDemo(stack: LocalStack, count: number, out: Writable):
         }),
       );
       sent++;
-      if (sent % 50 === 0 || sent === todo.length) progress();
     }
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, todo.length) }, worker));
-  out.write(`\nDemo: waiting for ingestion ...\n`);
   await stack.ingest.idle();
+  clearInterval(ticker);
+  progress();
+  if (tty) out.write('\n');
   const results = await getUploads(
     stack.table,
     todo.map((i) => keys[i]!),
