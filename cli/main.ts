@@ -1,9 +1,12 @@
+import { generateCommand, GENERATE_HELP } from './generate.ts';
 import { parseCommand, PARSE_HELP } from './parse.ts';
 
 const HELP = `imr: IMR Atlas command line
 
 Usage:
   imr parse FILE|DIR...   Parse IMR determination letters (PDF or text) into JSON lines
+  imr generate N --out DIR [--format text|pdf] [--seed S] [--start I]
+                          Write N synthetic (made-up) letters for testing
   imr upload PATH...      Upload letters to the local stack (or AWS) and report what became of each
   imr --help              Show this help; "imr COMMAND --help" shows a command's options
 
@@ -24,6 +27,12 @@ export async function main(args: readonly string[]): Promise<number> {
         return 0;
       }
       return parseCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+    case 'generate':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(GENERATE_HELP);
+        return 0;
+      }
+      return generateCommand(rest, { stdout: process.stdout, stderr: process.stderr });
     case 'upload': {
       // Loaded on demand: the AWS SDK adds startup time the other commands need not pay.
       const { uploadCommand, UPLOAD_HELP } = await import('./upload.ts');

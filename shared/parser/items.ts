@@ -123,6 +123,12 @@ function splitRequestBlock(lines: readonly string[]): { tail: string[]; block: s
   let chars = 0;
   for (let s = start; s > 0 && chars < MODIFIED_LOOKBACK_CHARS;) {
     const from = previousSentenceStart(s - 1);
+    // Nor does it reach back past the previous rationale's conclusion ("... 12 sessions was the
+    // original request" after a line "The request is not medically necessary." would otherwise
+    // read as one sentence, the digit hiding the sentence boundary).
+    let crossesConclusion = false;
+    for (let i = from; i < s; i++) crossesConclusion ||= concludes(i);
+    if (crossesConclusion) break;
     for (let i = from; i < s; i++) chars += lines[i]!.length + 1;
     s = from;
     if (matchModified(splitDecision(joinLines(lines.slice(s, end + 1))).request)) {

@@ -18,6 +18,7 @@ import { readLegacy } from './legacy.ts';
 import { joinLines, toLines } from './normalize.ts';
 import { readReviewer } from './reviewer.ts';
 import { applySummary } from './summary.ts';
+import { isSyntheticLetter } from './synthetic.ts';
 
 const HEADINGS = {
   how: /^HOW THE IMR FINAL DETERMINATION WAS MADE$/i,
@@ -52,6 +53,7 @@ export function parseLetterText(text: string, fileName: string): Determination {
   const lines = toLines(text);
   const parts = readStandard(lines, fileName) ?? readLegacy(lines, fileName);
   if (parts === null) throw unknownLayout(lines, fileName);
+  if (isSyntheticLetter(lines)) parts.flags.push('synthetic');
   return assemble(parts, fileName);
 }
 

@@ -1,5 +1,28 @@
+/** One disputed item of a synthetic letter. */
+export interface LetterItem {
+  request: string;
+  /**
+   * For a modified request: what was asked for and what UR authorized. The wording is either
+   * "... The remaining IMR eligible portion of the original request, <request> is" (the default)
+   * or "... leaving the original request IMR eligible. The original request, <request> is".
+   */
+  modified?: {
+    original: string;
+    authorized: string;
+    wording?: 'remaining-portion' | 'original-eligible';
+  };
+  decision: 'Upheld' | 'Overturned';
+  /** Put this item's decision on its own line (overrides RenderOptions.decisionOnOwnLine). */
+  decisionOnOwnLine?: boolean;
+  claimsAdministratorGuideline: string;
+  reviewerGuideline: string;
+  rationale: string;
+}
+
 /** What a synthetic letter says; rendering decides how it is laid out on the page. */
 export interface LetterSpec {
+  /** A line printed above everything else (the generator's "SYNTHETIC LETTER" notice). */
+  marker?: string;
   caseNumber: string | null;
   /** US-style dates as the header prints them ("11/09/2016"). */
   dates: {
@@ -13,15 +36,7 @@ export interface LetterSpec {
   licensure: string[];
   specialties: string[];
   summary: string;
-  items: {
-    request: string;
-    /** For a modified request: what was asked for and what UR authorized. */
-    modified?: { original: string; authorized: string };
-    decision: 'Upheld' | 'Overturned';
-    claimsAdministratorGuideline: string;
-    reviewerGuideline: string;
-    rationale: string;
-  }[];
+  items: LetterItem[];
 }
 
 export interface RenderOptions {
@@ -74,6 +89,7 @@ export function renderLetter(spec: LetterSpec, options: RenderOptions): string {
     out.push(...wrap(text, width));
   };
 
+  if (spec.marker !== undefined) out.push(spec.marker);
   if (options.layout === 'full-letter') {
     const d = spec.dates;
     if ((options.header ?? 'inline') === 'inline') {
@@ -115,12 +131,18 @@ export function renderLetter(spec: LetterSpec, options: RenderOptions): string {
     'The Final Determination was based on decisions for the disputed items/services set forth below:',
   );
   for (const item of spec.items) {
-    const request = item.modified
-      ? `${item.modified.original} was the original request. ${item.modified.authorized} was ` +
-        `authorized by the Claims Administrator. The remaining IMR eligible portion of the ` +
-        `original request, ${item.request} is`
-      : item.request;
-    if (options.decisionOnOwnLine) {
+    const m = item.modified;
+    const request =
+      m === undefined
+        ? item.request
+        : m.wording === 'original-eligible'
+          ? `${m.original} was the original request. The Claims Administrator authorized ` +
+            `${m.authorized}, leaving the original request IMR eligible. The original request, ` +
+            `${item.request} is`
+          : `${m.original} was the original request. ${m.authorized} was authorized by the ` +
+            `Claims Administrator. The remaining IMR eligible portion of the original request, ` +
+            `${item.request} is`;
+    if (item.decisionOnOwnLine ?? options.decisionOnOwnLine) {
       para(`${request}:`);
       out.push(item.decision);
     } else {

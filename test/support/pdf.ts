@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { renderPdf } from '../../shared/synthetic/pdf.ts';
 
 /** A minimal one-page PDF with the given content stream (empty: a page with no text layer). */
 export function minimalPdf(content: string): Uint8Array {
@@ -22,11 +23,9 @@ export function minimalPdf(content: string): Uint8Array {
   return new TextEncoder().encode(out);
 }
 
-/** A PDF whose page shows the given lines of text (ASCII only). */
+/** A PDF whose pages show the given lines of text, without page footers. */
 export function textPdf(lines: readonly string[]): Uint8Array {
-  const escape = (s: string): string => s.replace(/[\\()]/g, (c) => `\\${c}`);
-  const body = lines.map((l, i) => `1 0 0 1 50 ${760 - i * 14} Tm (${escape(l)}) Tj`).join('\n');
-  return minimalPdf(`BT /F1 10 Tf\n${body}\nET`);
+  return renderPdf(lines, { pageFooter: false });
 }
 
 const PASSWORD_PADDING = Buffer.from(

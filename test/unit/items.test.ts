@@ -48,6 +48,28 @@ describe('readItems', () => {
     );
   });
 
+  it('ends a modified request that starts with a number at the previous conclusion', () => {
+    // Found by the synthetic letters: ". 12" hides the sentence boundary from the lookback.
+    const items = readItems([
+      ...item(['MRI of the right knee: Upheld'], 'There are no red flags on examination.'),
+      'The request is not medically necessary.',
+      ...item([
+        '12 acupuncture sessions was the original request. 6 acupuncture sessions was authorized',
+        'by the Claims Administrator. The remaining IMR eligible portion of the original request,',
+        '6 acupuncture sessions is: Upheld',
+      ]),
+    ]);
+    expect(items[0]!.rationale).toBe(
+      'There are no red flags on examination. The request is not medically necessary.',
+    );
+    expect(items[1]).toMatchObject({
+      request: '6 acupuncture sessions',
+      originalRequest: '12 acupuncture sessions',
+      authorizedPortion: '6 acupuncture sessions',
+      decision: 'upheld',
+    });
+  });
+
   it('joins a request wrapped over lines and keeps colons inside it', () => {
     const items = readItems(
       item([
