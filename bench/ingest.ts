@@ -3,7 +3,12 @@
 // Local measured in the same run. Prints figures; asserts nothing.
 //
 //   npm run bench:ingest [-- --letters N] [--concurrency C]
-import { CreateTableCommand, DeleteTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  ScanCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -105,7 +110,7 @@ try {
 
   // What the store holds per letter, counted rather than assumed: every item the ingest wrote.
   let stored = 0;
-  let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await stack.dynamodb.send(
       new ScanCommand({ TableName: stack.tableName, Select: 'COUNT', ExclusiveStartKey: start }),
