@@ -1,0 +1,266 @@
+// s3rver, in-process, as the local stack's S3, and the one adapter for where it differs from AWS.
+//
+// - Object-created events are rewritten to what AWS delivers: keys URL-encoded as form values
+//   (spaces as '+', UTF-8 percent-encoded, '/' kept), the bucket ARN `arn:aws:s3:::<bucket>`,
+//   `ObjectCreated:CompleteMultipartUpload` instead of s3rver's `ObjectCreated:Post` for
+//   multipart completion, size and eTag always present (s3rver omits eTag on copies), and a
+//   sequencer that strictly increases (s3rver's is Date.now(), equal within a millisecond).
+//   Events are delivered after the request succeeded, never for failed ones, and only
+//   ObjectCreated:* ones. No prefix/suffix filtering: consumers filter, as a Lambda would not.
+// - s3rver announces an object once its body has passed the MD5 hash, which by its code can be
+//   before the file stream has flushed the last chunks (not seen in practice: 0 of 40 puts of up
+//   to 8 MB). The response and the event wait here until the file has the announced size, so a
+//   read on the event or straight after PutObject always sees the whole body.
+// - Truncated ListObjectsV2 makes s3rver encrypt its continuation token with single DES, which
+//   OpenSSL 3 only offers in its legacy provider (`--openssl-legacy-provider`), failing with
+//   ERR_OSSL_EVP_UNSUPPORTED otherwise. No flag is needed: when DES is unavailable,
+//   `crypto.createCipheriv('des', ...)` (and the decipher) are served by DES-EDE3-CBC with the
+//   key repeated three times, which is the same cipher (E_k D_k E_k = E_k), so tokens are
+//   identical. Only the exact algorithm name 'des', which would otherwise throw, is rerouted.
+// - s3rver verifies signatures for the fixed credentials S3RVER/S3RVER, and SDK v3's default
+//   flexible checksums make it store aws-chunked framing as the body: use s3ClientConfig().
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Event, S3EventRecord } from 'aws-lambda';
+// Types: local/s3rver.d.ts.
+import S3rver, { type S3rverEventRecord, type S3rverStore } from 's3rver';
+
+const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const FLUSH_TIMEOUT_MS = 5_000;
+
+/** The S3Client config for the local S3 endpoint. */
+export function s3ClientConfig(endpoint: string) {
+  return {
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: CREDENTIALS,
+    // SDK v3's default checksums send aws-chunked bodies, which s3rver stores verbatim.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  } satisfies S3ClientConfig;
+}
+
+export interface S3LocalOptions {
+  /** Where buckets and objects are stored; kept across restarts. */
+  directory: string;
+  /** 0 or undefined picks a free port. */
+  port?: number;
+  /** Buckets to create when absent. */
+  buckets: string[];
+  /** Receives a line when listening and one per internal server error. */
+  log?: (line: string) => void;
+}
+
+export interface S3Local {
+  /** http://127.0.0.1:<port> */
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+  /** Calls listener with each ObjectCreated event, in AWS's shape; returns an unsubscribe function. */
+  onObjectCreated(listener: (event: S3Event) => void): () => void;
+}
+
+interface RequestScope {
+  completesMultipart: boolean;
+  created: S3rverEventRecord[];
+}
+
+/** Starts s3rver on 127.0.0.1 with the given buckets. */
+export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
+  serveDesFromTripleDes();
+  const directory = path.resolve(options.directory);
+  await mkdir(directory, { recursive: true });
+  const log = options.log;
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    silent: true,
+    directory,
+    configureBuckets: options.buckets.map((name) => ({ name })),
+  });
+
+  const listeners = new Set<(event: S3Event) => void>();
+  const deliver = (records: S3EventRecord[]): void => {
+    for (const record of records) {
+      for (const listener of listeners) {
+        Promise.resolve()
+          .then(() => listener({ Records: [record] }))
+          .catch((error: unknown) => log?.(`s3 event listener failed: ${String(error)}`));
+      }
+    }
+  };
+
+  // Each request runs in a scope that collects its events: s3rver emits them synchronously
+  // from its handlers, before it knows whether the request will succeed.
+  const requests = new AsyncLocalStorage<RequestScope>();
+  server.on('event', (event) => {
+    const request = requests.getStore();
+    for (const record of event.Records) {
+      if (!record.eventName.startsWith('ObjectCreated:')) continue;
+      if (request !== undefined) request.created.push(record);
+      else {
+        // Not seen: every s3rver handler runs inside the middleware's scope.
+        void toAwsRecord(record, false, server.store).then((aws) => deliver([aws]));
+      }
+    }
+  });
+  server.middleware.unshift(async (ctx, next) => {
+    const request: RequestScope = {
+      completesMultipart: ctx.method === 'POST' && ctx.query.uploadId !== undefined,
+      created: [],
+    };
+    await requests.run(request, next);
+    if (request.created.length === 0 || ctx.status >= 400) return;
+    const records = await Promise.all(
+      request.created.map((raw) => toAwsRecord(raw, request.completesMultipart, server.store)),
+    );
+    setImmediate(() => deliver(records));
+  });
+  server.on('error', (error) => {
+    if (error.status === undefined || error.status >= 500) log?.(`s3rver error: ${error.stack}`);
+  });
+
+  const address = await server.run();
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  log?.(`S3 (s3rver) listening at ${endpoint}, data in ${directory}`);
+
+  return {
+    endpoint,
+    port: address.port,
+    onObjectCreated(listener) {
+      const subscription = (event: S3Event) => listener(event);
+      listeners.add(subscription);
+      return () => listeners.delete(subscription);
+    },
+    async stop() {
+      const httpServer = server.httpServer;
+      // close() waits for open requests; idle keep-alive sockets are closed by Node itself.
+      const force = setTimeout(() => httpServer?.closeAllConnections(), 2_000);
+      try {
+        await server.close();
+      } finally {
+        clearTimeout(force);
+      }
+    },
+  };
+}
+
+/** An s3rver ObjectCreated record as AWS would deliver it, once the object is fully on disk. */
+async function toAwsRecord(
+  raw: S3rverEventRecord,
+  completesMultipart: boolean,
+  store: S3rverStore,
+): Promise<S3EventRecord> {
+  const bucket = raw.s3.bucket.name;
+  const key = raw.s3.object.key;
+  const stored = await storedObject(store, bucket, key, raw.s3.object.size);
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: 'us-east-1',
+    eventTime: raw.eventTime,
+    eventName: completesMultipart ? 'ObjectCreated:CompleteMultipartUpload' : raw.eventName,
+    userIdentity: raw.userIdentity,
+    requestParameters: {
+      sourceIPAddress: raw.requestParameters.sourceIPAddress.replace(/^::ffff:/, ''),
+    },
+    responseElements: raw.responseElements,
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: raw.s3.configurationId,
+      bucket: {
+        name: bucket,
+        ownerIdentity: raw.s3.bucket.ownerIdentity,
+        arn: `arn:aws:s3:::${bucket}`,
+      },
+      object: {
+        key: encodeEventKey(key),
+        size: raw.s3.object.size ?? stored?.size ?? 0,
+        eTag: raw.s3.object.eTag ?? stored?.eTag ?? '',
+        sequencer: nextSequencer(),
+      },
+    },
+  };
+}
+
+/**
+ * Size and eTag of a stored object, read once its file has reached `expectedSize` (s3rver
+ * announces objects before its write stream has flushed them); undefined if it is already gone.
+ */
+async function storedObject(
+  store: S3rverStore,
+  bucket: string,
+  key: string,
+  expectedSize: number | undefined,
+): Promise<{ size: number; eTag: string } | undefined> {
+  const deadline = performance.now() + FLUSH_TIMEOUT_MS;
+  for (;;) {
+    const metadata = await store.getMetadata(bucket, key).catch(() => undefined);
+    if (metadata === undefined) return undefined; // deleted by a later request meanwhile
+    const size = Number(metadata['content-length']);
+    if (size === (expectedSize ?? size) || performance.now() > deadline) {
+      return { size, eTag: String(metadata.etag).replace(/"/g, '') };
+    }
+    await sleep(2);
+  }
+}
+
+/**
+ * A key as S3 event notifications carry it: URL-encoded as a form value (space as '+', other
+ * reserved and non-ASCII characters percent-encoded as UTF-8), with '/' left as is.
+ * "uploads/acme/my letter (1).pdf" becomes "uploads/acme/my+letter+%281%29.pdf".
+ */
+function encodeEventKey(key: string): string {
+  return encodeURIComponent(key)
+    .replace(/[!'()~]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+')
+    .replace(/%2F/g, '/');
+}
+
+// AWS sequencers are hex strings that compare (at equal length) in event order for a key.
+// Milliseconds shifted left leave room for a million events per millisecond and stay ordered
+// across restarts in the same data directory.
+let lastSequencer = 0n;
+
+function nextSequencer(): string {
+  const fromClock = BigInt(Date.now()) << 20n;
+  lastSequencer = fromClock > lastSequencer ? fromClock : lastSequencer + 1n;
+  return lastSequencer.toString(16).toUpperCase().padStart(18, '0');
+}
+
+// The object s3rver's `require('crypto')` returns; its cipher functions are looked up per call.
+interface CipherFunctions {
+  createCipheriv(algorithm: string, key: Buffer, iv: Buffer | null, options?: unknown): unknown;
+  createDecipheriv(algorithm: string, key: Buffer, iv: Buffer | null, options?: unknown): unknown;
+}
+
+let desServed = false;
+
+/** Makes single DES available to s3rver's continuation tokens without the legacy provider. */
+function serveDesFromTripleDes(): void {
+  if (desServed) return;
+  desServed = true;
+  const crypto = createRequire(import.meta.url)('node:crypto') as CipherFunctions;
+  try {
+    crypto.createCipheriv('des', Buffer.alloc(8), Buffer.alloc(8));
+    return; // the legacy provider is loaded
+  } catch {
+    // ERR_OSSL_EVP_UNSUPPORTED: reroute below
+  }
+  const { createCipheriv, createDecipheriv } = crypto;
+  const tripled = (key: Buffer) => Buffer.concat([key, key, key]);
+  crypto.createCipheriv = (algorithm, key, iv, options) =>
+    algorithm === 'des'
+      ? createCipheriv('des-ede3-cbc', tripled(key), iv, options)
+      : createCipheriv(algorithm, key, iv, options);
+  crypto.createDecipheriv = (algorithm, key, iv, options) =>
+    algorithm === 'des'
+      ? createDecipheriv('des-ede3-cbc', tripled(key), iv, options)
+      : createDecipheriv(algorithm, key, iv, options);
+}
