@@ -1,35 +1,20 @@
 // Words of a request as the term index stores them, and as a keyword query is split. Both sides
 // go through the same function so that what was indexed is what can be found.
 
-// Words that carry no meaning on their own in a treatment request.
-const STOPWORDS = new Set([
-  'a',
-  'an',
-  'dos',
-  'every',
-  'needed',
-  'qty',
-  'take',
-  'and',
-  'as',
-  'at',
-  'by',
-  'each',
-  'for',
-  'in',
-  'of',
-  'on',
-  'or',
-  'per',
-  'the',
-  'to',
-  'times',
-  'with',
-  'x',
-]);
+// Words too common in requests to be worth an index partition of their own: grammar, and the
+// wording of doses, counts and schedules. Queries go through the same function, so a query word
+// that is not indexed is simply not part of the query.
+const STOPWORDS = new Set(
+  (
+    'a an and as at by each for in of on or per the to with x dos qty take every needed times ' +
+    'one two three four five six once twice daily day days week weeks month months hour hours ' +
+    'tablet tablets tab tabs capsule capsules mouth po prn sessions session visits visit ' +
+    'request requested additional purchase rental unknown quantity refill refills'
+  ).split(' '),
+);
 
 /** An item is indexed under at most this many terms (the first ones of its request). */
-export const MAX_TERMS_PER_ITEM = 16;
+export const MAX_TERMS_PER_ITEM = 12;
 
 /** Normalised words of a text: lower case, accents folded, numbers alone and stopwords dropped. */
 export function terms(text: string): string[] {

@@ -1,12 +1,10 @@
 import {
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
-  UpdateItemCommand,
   type DynamoDBClient,
   type TransactWriteItem,
   type WriteRequest,
@@ -245,48 +243,63 @@ export async function completePending(
     if (applied === 'superseded') return;
   }
 
-  const key = toItem({ ...determinationKey(id) });
-  const condition = {
+  // The record turns complete and the markers go in one transaction, so no crash can leave
+  // markers behind. Markers only matter while the version is pending: once it is complete, the
+  // check in each chunk stops a late writer.
+  const check = {
     ConditionExpression: '#version = :version AND #state = :pending',
     ExpressionAttributeNames: { '#version': 'version', '#state': 'state' },
   };
-  try {
-    if (pending.record === null) {
-      await deps.client.send(
-        new DeleteItemCommand({
-          TableName: deps.tableName,
-          Key: key,
-          ...condition,
-          ExpressionAttributeValues: toItem({ ':version': pending.version, ':pending': 'pending' }),
-        }),
-      );
-    } else {
-      await deps.client.send(
-        new UpdateItemCommand({
-          TableName: deps.tableName,
-          Key: key,
-          UpdateExpression: 'SET #state = :complete REMOVE previous',
-          ...condition,
-          ExpressionAttributeValues: toItem({
-            ':version': pending.version,
-            ':pending': 'pending',
-            ':complete': 'complete',
-          }),
-        }),
-      );
-    }
-  } catch (e) {
-    // Another writer completed this version first: nothing left to do.
-    if (!(e instanceof ConditionalCheckFailedException)) throw e;
-  }
-  // Markers only matter while the version is pending; the check in each chunk stops a late
-  // writer once it is complete, so they can go.
-  await batchWrite(
-    deps,
-    chunks.map((_, i) => ({
-      DeleteRequest: { Key: toItem({ ...counterMarkerKey(id, pending.version, i) }) },
+  const values = { ':version': pending.version, ':pending': 'pending' };
+  const finish: TransactWriteItem =
+    pending.record === null
+      ? {
+          Delete: {
+            TableName: deps.tableName,
+            Key: toItem({ ...determinationKey(id) }),
+            ...check,
+            ExpressionAttributeValues: toItem(values),
+          },
+        }
+      : {
+          Update: {
+            TableName: deps.tableName,
+            Key: toItem({ ...determinationKey(id) }),
+            UpdateExpression: 'SET #state = :complete REMOVE previous',
+            ...check,
+            ExpressionAttributeValues: toItem({ ...values, ':complete': 'complete' }),
+          },
+        };
+  // Another writer completing this version first fails the check: nothing is left to do.
+  await transact(deps, [
+    finish,
+    ...chunks.map((_, i): TransactWriteItem => ({
+      Delete: {
+        TableName: deps.tableName,
+        Key: toItem({ ...counterMarkerKey(id, pending.version, i) }),
+      },
     })),
-  );
+  ]);
+}
+
+/**
+ * Runs a transaction, retrying conflicts with other transactions; resolves to the cancellation
+ * codes when a condition failed (index = position in `items`), or null when it committed.
+ */
+async function transact(deps: TableDeps, items: TransactWriteItem[]): Promise<string[] | null> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await deps.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      return null;
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+      if (codes.includes('ConditionalCheckFailed')) return codes;
+      // Two letters updating the same counter at once conflict; one of them waits and retries.
+      if (attempt >= MAX_CONFLICT_RETRIES) throw e;
+      await sleep(jitter(attempt));
+    }
+  }
 }
 
 // A transaction holds at most 100 actions: the record check and the marker leave 98.
@@ -328,20 +341,10 @@ async function applyCounterChunk(
       },
     })),
   ];
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await deps.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-      return 'applied';
-    } catch (e) {
-      if (!(e instanceof TransactionCanceledException)) throw e;
-      const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-      if (codes[0] === 'ConditionalCheckFailed') return 'superseded';
-      if (codes[1] === 'ConditionalCheckFailed') return 'already';
-      // Two letters updating the same counter at once conflict; one of them waits and retries.
-      if (attempt >= MAX_CONFLICT_RETRIES) throw e;
-      await sleep(jitter(attempt));
-    }
-  }
+  const codes = await transact(deps, items);
+  if (codes === null) return 'applied';
+  if (codes[0] === 'ConditionalCheckFailed') return 'superseded';
+  return 'already';
 }
 
 const BATCH_WRITE_LIMIT = 25;

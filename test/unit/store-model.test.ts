@@ -156,7 +156,6 @@ describe('request terms', () => {
       '10/325mg',
       'lumbar',
       'spine',
-      'week',
     ]);
     expect(terms('Lidoderm 5% patch')).toEqual(['lidoderm', '5%', 'patch']);
     expect(terms('Résumé')).toEqual(['resume']);

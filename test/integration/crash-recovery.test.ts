@@ -1,0 +1,113 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { parseLetterText } from '../../shared/parser/parse-letter.ts';
+import {
+  getStoredDetermination,
+  putDetermination,
+  type TableDeps,
+} from '../../shared/store/determinations.ts';
+import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { SPEC } from '../fixtures/synthetic-letter.ts';
+import { snapshot } from '../support/store.ts';
+
+// A writer can die between any two requests, or after a request took effect but before it saw
+// the answer (a Lambda timeout, a lost connection). Whatever the point, the next attempt must
+// leave the table exactly as one clean write would. The real DynamoDB Local does the work; the
+// wrapper only stops the writer at the chosen request.
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ dataDir: null, logger: createLogger({ level: 'silent' }) });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+class Crash extends Error {}
+
+/** The table, through a client that dies at request `at`, before or after sending it. */
+function dyingAt(at: number, when: 'before' | 'after'): TableDeps {
+  let n = 0;
+  const real = stack.dynamodb;
+  const client = {
+    send: async (command: Parameters<DynamoDBClient['send']>[0]) => {
+      n++;
+      if (n === at && when === 'before') throw new Crash(`died before request ${at}`);
+      const out = await real.send(command);
+      if (n === at) throw new Crash(`died after request ${at}`);
+      return out;
+    },
+  } as unknown as DynamoDBClient;
+  return { client, tableName: stack.tableName };
+}
+
+function write(table: TableDeps, caseNumber: string, decisions: ('Upheld' | 'Overturned')[]) {
+  const items = SPEC.items.map((item, i) => ({ ...item, decision: decisions[i]! }));
+  const record = parseLetterText(
+    renderLetter({ ...SPEC, caseNumber, items }, { layout: 'full-letter' }),
+    'x.txt',
+  );
+  return putDetermination(table, {
+    id: caseNumber,
+    record,
+    contentHash: decisions.join(','),
+    sourceKey: `uploads/acme/${caseNumber}.txt`,
+    now: new Date().toISOString(),
+  });
+}
+
+async function expectConsistent(): Promise<void> {
+  const snap = await snapshot(stack);
+  expect(snap.counters).toEqual(snap.recount);
+  expect(snap.indexEntries).toEqual(snap.expectedIndexEntries);
+  expect(snap.markers).toBe(0);
+  for (const d of snap.determinations.values()) expect(d.state).toBe('complete');
+}
+
+describe('a writer that dies part-way', () => {
+  // A first write takes 7 requests (read, claim, entries, counters, finish, markers); a
+  // replacement a few more. Stopping at each of the first 10 covers every step of both.
+  for (const when of ['before', 'after'] as const) {
+    for (let at = 1; at <= 10; at++) {
+      it(`is completed by the next attempt when it dies ${when} request ${at}`, async () => {
+        const caseNumber = `CM16-${String(700000 + at * 10 + (when === 'after' ? 1 : 0)).padStart(7, '0')}`;
+        // First version, then a replacement that dies, then the retry of that replacement.
+        await write(stack.table, caseNumber, ['Upheld', 'Upheld', 'Upheld']);
+        const died = await write(dyingAt(at, when), caseNumber, [
+          'Overturned',
+          'Upheld',
+          'Overturned',
+        ]).then(
+          () => false,
+          (e: unknown) => {
+            if (!(e instanceof Crash)) throw e;
+            return true;
+          },
+        );
+        const retried = await write(stack.table, caseNumber, [
+          'Overturned',
+          'Upheld',
+          'Overturned',
+        ]);
+        // A writer that died after its claim left a pending record: the retry completes it and
+        // then finds its own content there.
+        expect(retried).toMatch(died ? /^(replaced|duplicate)$/ : /^duplicate$/);
+        // And a second retry changes nothing.
+        expect(await write(stack.table, caseNumber, ['Overturned', 'Upheld', 'Overturned'])).toBe(
+          'duplicate',
+        );
+        const stored = await getStoredDetermination(stack.table, caseNumber);
+        expect(stored?.record?.issues.map((i) => i.decision)).toEqual([
+          'overturned',
+          'upheld',
+          'overturned',
+        ]);
+        await expectConsistent();
+      });
+    }
+  }
+});
