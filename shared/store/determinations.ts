@@ -102,69 +102,76 @@ export interface WriteRequestInput {
 const MAX_CLAIM_ROUNDS = 8;
 
 /** Stores a parsed determination; the same content again is a duplicate and changes nothing. */
-export async function putDetermination(
-  deps: TableDeps,
-  input: WriteRequestInput,
-): Promise<WriteOutcome> {
-  for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-    const current = await getStoredDetermination(deps, input.id);
-    if (current?.state === 'pending') {
-      await completePending(deps, current);
-      continue;
-    }
-    if (current !== null && current.contentHash === input.contentHash) return 'duplicate';
-    const next: StoredDetermination = {
-      caseId: input.id,
-      state: 'pending',
-      version: (current?.version ?? 0) + 1,
-      contentHash: input.contentHash,
-      sourceKey: input.sourceKey,
-      record: input.record,
-      previous: current?.record ?? null,
+export function putDetermination(deps: TableDeps, input: WriteRequestInput): Promise<WriteOutcome> {
+  return rewrite(deps, input.id, input.now, (current) => {
+    if (current !== null && current.contentHash === input.contentHash)
+      return { result: 'duplicate' };
+    return {
+      result: current === null ? 'parsed' : 'replaced',
+      next: {
+        caseId: input.id,
+        state: 'pending',
+        version: (current?.version ?? 0) + 1,
+        contentHash: input.contentHash,
+        sourceKey: input.sourceKey,
+        record: input.record,
+        previous: current?.record ?? null,
+      },
     };
-    if (await claim(deps, current, next, input.now)) {
-      await completePending(deps, next);
-      return current === null ? 'parsed' : 'replaced';
-    }
-  }
-  throw new Error(`case ${input.id} is being rewritten by other writers; try again later`);
+  });
 }
 
 /**
  * Removes a determination and takes back its counters, if it is still the one `sourceKey`
  * produced with `contentHash` (another upload may have replaced it since).
  */
-export async function removeDetermination(
+export function removeDetermination(
   deps: TableDeps,
   input: { id: string; sourceKey: string; contentHash: string; now: string },
 ): Promise<boolean> {
+  return rewrite(deps, input.id, input.now, (current) => {
+    if (current?.sourceKey !== input.sourceKey || current.contentHash !== input.contentHash) {
+      return { result: false };
+    }
+    return {
+      result: true,
+      next: {
+        ...current,
+        state: 'pending',
+        version: current.version + 1,
+        contentHash: null,
+        record: null,
+        previous: current.record,
+      },
+    };
+  });
+}
+
+/**
+ * The claim loop shared by writes and removals: read the case (completing a pending version
+ * first), let `plan` decide from the complete version what to do, and claim the next version;
+ * on losing the claim to another writer, read again.
+ */
+async function rewrite<T>(
+  deps: TableDeps,
+  id: string,
+  now: string,
+  plan: (current: StoredDetermination | null) => { result: T; next?: StoredDetermination },
+): Promise<T> {
   for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-    const current = await getStoredDetermination(deps, input.id);
+    const current = await getStoredDetermination(deps, id);
     if (current?.state === 'pending') {
       await completePending(deps, current);
       continue;
     }
-    if (
-      current === null ||
-      current.sourceKey !== input.sourceKey ||
-      current.contentHash !== input.contentHash
-    ) {
-      return false;
-    }
-    const next: StoredDetermination = {
-      ...current,
-      state: 'pending',
-      version: current.version + 1,
-      contentHash: null,
-      record: null,
-      previous: current.record,
-    };
-    if (await claim(deps, current, next, input.now)) {
+    const { result, next } = plan(current);
+    if (next === undefined) return result;
+    if (await claim(deps, current, next, now)) {
       await completePending(deps, next);
-      return true;
+      return result;
     }
   }
-  throw new Error(`case ${input.id} is being rewritten by other writers; try again later`);
+  throw new Error(`case ${id} is being rewritten by other writers; try again later`);
 }
 
 async function claim(

@@ -144,6 +144,14 @@ export function renderPdf(lines: readonly string[], options: PdfOptions = {}): U
     objects.push(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
   });
 
+  return assemblePdf(objects, '/Info 4 0 R');
+}
+
+/**
+ * A PDF file from its objects (numbered from 1; object 1 is the catalog): header, bodies, the
+ * cross-reference table with each object's byte offset, and the trailer.
+ */
+export function assemblePdf(objects: readonly string[], trailerExtra = ''): Uint8Array {
   // The second line's high bytes tell transfer tools the file is binary (PDF 1.4, 7.5.2).
   let out = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
   const offsets: number[] = [];
@@ -154,7 +162,7 @@ export function renderPdf(lines: readonly string[], options: PdfOptions = {}): U
   const xref = out.length;
   out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
   out += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info 4 0 R >>\n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailerExtra}>>\n`;
   out += `startxref\n${xref}\n%%EOF\n`;
   // Every character is below 256, so Latin-1 writes one byte per character and offsets hold.
   return new Uint8Array(Buffer.from(out, 'latin1'));

@@ -41,6 +41,15 @@ async function expectConsistent(): Promise<Awaited<ReturnType<typeof snapshot>>>
   return snap;
 }
 
+/** The Lambda handler over the local stack, for delivering events by hand. */
+function ingestHandler(): ReturnType<typeof createIngestHandler> {
+  return createIngestHandler({
+    table: stack.table,
+    objects: s3LetterObjects(stack.s3),
+    logger: createLogger({ level: 'silent' }),
+  });
+}
+
 function event(key: string, sequencer: string): S3Event {
   return {
     Records: [
@@ -101,11 +110,7 @@ describe('ingesting one letter', () => {
     const key = 'uploads/acme/redelivered.txt';
     await uploadAndWait(stack, key, letter('CM16-0000102'));
     const before = await snapshot(stack);
-    const handler = createIngestHandler({
-      table: stack.table,
-      objects: s3LetterObjects(stack.s3),
-      logger: createLogger({ level: 'silent' }),
-    });
+    const handler = ingestHandler();
     const redelivery = { Records: [{ messageId: 'm1', body: JSON.stringify(event(key, '0001')) }] };
     // Same event twice, and once out of order (an older sequencer).
     for (const e of [redelivery, redelivery]) {
@@ -222,11 +227,7 @@ describe('failures', () => {
     await stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: 'x' }));
     await stack.ingest.idle();
     await stack.s3.send(new DeleteObjectCommand({ Bucket: stack.bucket, Key: key }));
-    const handler = createIngestHandler({
-      table: stack.table,
-      objects: s3LetterObjects(stack.s3),
-      logger: createLogger({ level: 'silent' }),
-    });
+    const handler = ingestHandler();
     const body = JSON.stringify(event(key, 'FFFFFFFFFFFFFFFF'));
     await handler({ Records: [{ messageId: 'm', body }] } as unknown as Parameters<
       typeof handler

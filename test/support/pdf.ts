@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { renderPdf } from '../../shared/synthetic/pdf.ts';
+import { assemblePdf, renderPdf } from '../../shared/synthetic/pdf.ts';
 
 /** A minimal one-page PDF with the given content stream (empty: a page with no text layer). */
 export function minimalPdf(content: string): Uint8Array {
@@ -10,17 +10,7 @@ export function minimalPdf(content: string): Uint8Array {
     `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
   ];
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  out += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new TextEncoder().encode(out);
+  return assemblePdf(objects);
 }
 
 /** A PDF whose pages show the given lines of text, without page footers. */
