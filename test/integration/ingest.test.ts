@@ -274,6 +274,56 @@ describe('many letters at once', () => {
   }, 300_000);
 });
 
+describe('one case from many uploads at once', () => {
+  it('stores one determination when the same bytes arrive under 20 keys at once', async () => {
+    const text = letter('CM17-0000301');
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) =>
+        stack.s3.send(
+          new PutObjectCommand({
+            Bucket: stack.bucket,
+            Key: `uploads/race/same-${n}.txt`,
+            Body: text,
+          }),
+        ),
+      ),
+    );
+    await stack.ingest.idle();
+    const snap = await expectConsistent();
+    const statuses = snap.uploads
+      .filter((u) => u.key.startsWith('uploads/race/same-'))
+      .map((u) => u.status);
+    expect(statuses.filter((s) => s === 'parsed')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(19);
+  });
+
+  it('keeps counters exact when different versions of one case race', async () => {
+    const versions = Array.from({ length: 12 }, (_, n) =>
+      letter('CM17-0000302', {
+        items: SPEC.items.map((item, i) => ({
+          ...item,
+          decision: (n >> i) & 1 ? ('Overturned' as const) : ('Upheld' as const),
+        })),
+      }),
+    );
+    await Promise.all(
+      versions.map((body, n) =>
+        stack.s3.send(
+          new PutObjectCommand({
+            Bucket: stack.bucket,
+            Key: `uploads/race/version-${n}.txt`,
+            Body: body,
+          }),
+        ),
+      ),
+    );
+    await stack.ingest.idle();
+    await expectConsistent();
+    const stored = await getStoredDetermination(stack.table, 'CM17-0000302');
+    expect(stored?.state).toBe('complete');
+  });
+});
+
 describe('the corpus', () => {
   it('ingests all 120 letters with no failure', async () => {
     const pdfs = corpusPdfs();
