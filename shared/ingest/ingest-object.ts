@@ -133,8 +133,14 @@ export async function ingestObject(
     record: parsed,
     contentHash,
     sourceKey: object.key,
+    sequencer: object.sequencer,
     now,
   });
+  if (outcome === 'superseded') {
+    // A newer upload of this key got there first; its own event records its status.
+    log.info('superseded by a later event', { status: outcome });
+    return (await getUpload(deps.table, object.key)) ?? prior;
+  }
   await releasePrevious(deps.table, prior, object.key, contentHash, id, now);
   return record(deps, log, object.bucket, {
     ...base,

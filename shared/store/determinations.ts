@@ -34,7 +34,8 @@ export interface TableDeps {
   tableName: string;
 }
 
-export type WriteOutcome = 'parsed' | 'duplicate' | 'replaced';
+/** `superseded`: a newer upload of the same key is already stored; nothing was written. */
+export type WriteOutcome = 'parsed' | 'duplicate' | 'replaced' | 'superseded';
 
 const bytes = z.instanceof(Uint8Array);
 const storedSchema = z.object({
@@ -43,6 +44,7 @@ const storedSchema = z.object({
   version: z.number().int().positive(),
   contentHash: z.string().nullable(),
   sourceKey: z.string().nullable(),
+  sourceSequencer: z.string().nullable().default(null),
   record: bytes.optional(),
   previous: bytes.optional(),
   updatedAt: z.string(),
@@ -56,6 +58,8 @@ export interface StoredDetermination {
   contentHash: string | null;
   /** The upload key the current record came from. Private: never served. */
   sourceKey: string | null;
+  /** S3's event sequencer of that upload: an older event for the same key must not win. */
+  sourceSequencer: string | null;
   /** null while a removal is pending. */
   record: Determination | null;
   previous: Determination | null;
@@ -94,6 +98,8 @@ export interface WriteRequestInput {
   record: Determination;
   contentHash: string;
   sourceKey: string;
+  /** The S3 event sequencer of the upload (zero-padded, see s3-notification.ts). */
+  sequencer: string;
   now: string;
 }
 
@@ -104,8 +110,19 @@ const MAX_CLAIM_ROUNDS = 8;
 /** Stores a parsed determination; the same content again is a duplicate and changes nothing. */
 export function putDetermination(deps: TableDeps, input: WriteRequestInput): Promise<WriteOutcome> {
   return rewrite(deps, input.id, input.now, (current) => {
-    if (current !== null && current.contentHash === input.contentHash)
+    if (current !== null && current.contentHash === input.contentHash) {
       return { result: 'duplicate' };
+    }
+    // An event processed late, for a key whose newer upload is already stored: the content it
+    // read is gone from the bucket, so it must not replace what is there. Checked against the
+    // version read, which the claim's condition pins.
+    if (
+      current?.sourceKey === input.sourceKey &&
+      current.sourceSequencer !== null &&
+      current.sourceSequencer > input.sequencer
+    ) {
+      return { result: 'superseded' };
+    }
     return {
       result: current === null ? 'parsed' : 'replaced',
       next: {
@@ -114,6 +131,7 @@ export function putDetermination(deps: TableDeps, input: WriteRequestInput): Pro
         version: (current?.version ?? 0) + 1,
         contentHash: input.contentHash,
         sourceKey: input.sourceKey,
+        sourceSequencer: input.sequencer,
         record: input.record,
         previous: current?.record ?? null,
       },
@@ -195,6 +213,7 @@ async function claim(
           version: next.version,
           contentHash: next.contentHash,
           sourceKey: next.sourceKey,
+          sourceSequencer: next.sourceSequencer,
           decisionDate,
           record: next.record === null ? undefined : encode(next.record),
           previous: next.previous === null ? undefined : encode(next.previous),

@@ -56,6 +56,7 @@ function write(table: TableDeps, caseNumber: string, decisions: ('Upheld' | 'Ove
     record,
     contentHash: decisions.join(','),
     sourceKey: `uploads/acme/${caseNumber}.txt`,
+    sequencer: '0'.repeat(32),
     now: new Date().toISOString(),
   });
 }

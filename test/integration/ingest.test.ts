@@ -150,6 +150,40 @@ describe('ingesting one letter', () => {
     await expectConsistent();
   });
 
+  it('does not let an older event, processed late, overwrite a newer upload', async () => {
+    const key = 'uploads/acme/late.txt';
+    const newer = await uploadAndWait(stack, key, letter('CM16-0000107'));
+    const flipped = SPEC.items.map((i) => ({ ...i, decision: 'Overturned' as const }));
+    const oldBytes = new TextEncoder().encode(letter('CM16-0000107', { items: flipped }));
+    // The late event's read happened before the newer upload replaced the object: S3 cannot be
+    // made to do that on demand, so the read is stubbed; the store is the real one.
+    const handler = createIngestHandler({
+      table: stack.table,
+      objects: {
+        read: async () => ({
+          kind: 'ok',
+          bytes: oldBytes,
+          version: 'read-before-overwrite',
+          uploadId: null,
+        }),
+        tag: async () => undefined,
+      },
+      logger: createLogger({ level: 'silent' }),
+    });
+    const body = JSON.stringify(event(key, '0001'));
+    await handler({ Records: [{ messageId: 'late', body }] } as unknown as Parameters<
+      typeof handler
+    >[0]);
+    const stored = await getStoredDetermination(stack.table, 'CM16-0000107');
+    expect(stored?.record?.issues.map((i) => i.decision)).toEqual([
+      'upheld',
+      'upheld',
+      'overturned',
+    ]);
+    expect(await getUpload(stack.table, key)).toEqual(newer);
+    await expectConsistent();
+  });
+
   it('takes back the old case when the key now holds another case', async () => {
     const key = 'uploads/acme/moved.txt';
     await uploadAndWait(stack, key, letter('CM16-0000105'));
