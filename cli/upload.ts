@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
@@ -81,8 +81,18 @@ export async function uploadCommand(args: readonly string[], io: Io): Promise<nu
     const timeout = Number(values.timeout);
     if (!Number.isFinite(timeout) || timeout <= 0)
       throw new UsageError('--timeout must be a positive number');
-    const files = await expand(positionals);
+    // The same file named twice is sent once.
+    const files = [
+      ...new Map((await expand(positionals)).map((f) => [resolve(f.path), f])).values(),
+    ];
     if (files.length === 0) throw new UsageError('no .pdf or .txt files found in the given paths');
+    const clash = firstClash(files);
+    if (clash !== null) {
+      throw new UsageError(
+        `${clash[0]} and ${clash[1]} would both be uploaded as uploads/${values.org}/${clash[2]}; ` +
+          'rename one, or upload the folder that contains both',
+      );
+    }
     const target =
       values.bucket === undefined
         ? await localTarget(values['data-dir'])
@@ -120,6 +130,17 @@ async function expand(paths: readonly string[]): Promise<FileToSend[]> {
     }
   }
   return out;
+}
+
+/** Two files that would land on the same key (same name in two folders given separately). */
+function firstClash(files: readonly FileToSend[]): [string, string, string] | null {
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const other = seen.get(f.name);
+    if (other !== undefined) return [other, f.path, f.name];
+    seen.set(f.name, f.path);
+  }
+  return null;
 }
 
 async function localTarget(dataDir: string): Promise<Target> {

@@ -92,13 +92,12 @@ export function createIngestQueue(options: IngestQueueOptions): IngestQueue {
         receives: message.receives,
       });
       if (options.deadLetterFile !== undefined) {
-        await appendFile(
-          options.deadLetterFile,
-          JSON.stringify({
-            at: new Date().toISOString(),
-            messageId: message.id,
-            body: message.body,
-          }) + '\n',
+        const line = { at: new Date().toISOString(), messageId: message.id, body: message.body };
+        await appendFile(options.deadLetterFile, JSON.stringify(line) + '\n').catch(
+          (error: unknown) => {
+            // The message is still in the log line above; say the file could not take it.
+            options.logger.error('dead-letter file not writable', { messageId: message.id, error });
+          },
         );
       }
       return;

@@ -76,7 +76,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamodb = createDynamoClient({ endpoint: dynamo.endpoint });
   const s3 = createS3Client({ endpoint: s3Server.endpoint });
   const table: TableDeps = { client: dynamodb, tableName: LOCAL_TABLE };
-  await ensureTable(dynamodb, LOCAL_TABLE);
+  try {
+    await ensureTable(dynamodb, LOCAL_TABLE);
+  } catch (e) {
+    await s3Server.stop();
+    await dynamo.stop();
+    throw e;
+  }
 
   const handler = createIngestHandler({
     table,

@@ -18,6 +18,8 @@ export interface IngestDeps {
 
 /** Uploads live under `uploads/<organisation>/`; anything else in the bucket is not a letter. */
 export const UPLOADS_PREFIX = 'uploads/';
+/** Recorded for keys outside any organisation's folder; no organisation name can look like it. */
+export const NO_ORGANISATION = '(none)';
 const ORGANISATION = /^uploads\/([A-Za-z0-9][A-Za-z0-9._-]{0,62})\/.+/;
 
 /** The organisation an upload key belongs to, or null when the key is not under one. */
@@ -35,16 +37,20 @@ export async function ingestObject(
   deps: IngestDeps,
   object: ObjectCreated,
 ): Promise<UploadRecord | null> {
-  if (!object.key.startsWith(UPLOADS_PREFIX)) return null;
+  // Folder markers (the S3 console's "create folder") are not uploads either.
+  if (!object.key.startsWith(UPLOADS_PREFIX) || object.key.endsWith('/')) return null;
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const log = deps.logger.child({ key: object.key });
   const fileName = object.key.slice(object.key.lastIndexOf('/') + 1);
   const organisation = organisationOf(object.key);
   const prior = await getUpload(deps.table, object.key);
+  // An event older than the one already recorded for this key: the newer upload replaced what it
+  // announced, and the newer event's result stands.
+  if (prior !== null && prior.sequencer > object.sequencer) return prior;
 
   const base = {
     key: object.key,
-    organisation: organisation ?? 'unknown',
+    organisation: organisation ?? NO_ORGANISATION,
     sequencer: object.sequencer,
     updatedAt: now,
   };
@@ -86,7 +92,8 @@ export async function ingestObject(
   const read = await deps.objects.read(object.bucket, object.key);
   if (read.kind === 'missing') {
     // Deleted between its event and this read: say so, rather than leave no trace.
-    if (prior !== null && prior.sequencer > object.sequencer) return prior;
+    // The recorded event itself, delivered again after the object was deleted: its status stands.
+    if (prior !== null && prior.sequencer === object.sequencer) return prior;
     return failed('object-missing', failureMessage('object-missing', { fileName }), {
       version: `missing@${object.sequencer}`,
       uploadId: null,
@@ -142,7 +149,7 @@ export async function ingestObject(
     return (await getUpload(deps.table, object.key)) ?? prior;
   }
   await releasePrevious(deps.table, prior, object.key, contentHash, id, now);
-  return record(deps, log, object.bucket, {
+  const status = await record(deps, log, object.bucket, {
     ...base,
     status: outcome,
     reason: null,
@@ -153,6 +160,13 @@ export async function ingestObject(
     ...readInfo,
     objectVersion: read.version,
   });
+  // A newer event for this key, with another case, was recorded while this one ran: the case
+  // this event stored came from content the bucket no longer holds, so take it back (only if it
+  // is still what this key and content produced).
+  if (status.sequencer > object.sequencer && status.caseNumber !== id) {
+    await removeDetermination(deps.table, { id, sourceKey: object.key, contentHash, now });
+  }
+  return status;
 }
 
 // When a key that produced case A now holds other content (another case, or not a letter), A

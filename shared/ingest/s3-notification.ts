@@ -27,7 +27,8 @@ export interface ObjectCreated {
   bucket: string;
   key: string;
   size: number | null;
-  /** Zero-padded so that comparing two strings compares the events' order. */
+  /** Padded with zeros on the right (as AWS says to compare them) to one width, so that string
+   * order is event order. */
   sequencer: string;
 }
 
@@ -40,7 +41,7 @@ export function objectsCreated(
     bucket: r.s3.bucket.name,
     key: decodeEventKey(r.s3.object.key),
     size: r.s3.object.size ?? null,
-    sequencer: (r.s3.object.sequencer ?? '').toUpperCase().padStart(SEQUENCER_WIDTH, '0'),
+    sequencer: (r.s3.object.sequencer ?? '').toUpperCase().padEnd(SEQUENCER_WIDTH, '0'),
   }));
 }
 

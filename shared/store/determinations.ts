@@ -9,11 +9,12 @@ import {
   type TransactWriteItem,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { determinationSchema, type Determination } from '../determination.ts';
 import { fromItem, toItem } from './attributes.ts';
-import { counterDeltas, indexEntries, mergeDeltas, type CounterDelta } from './contribution.ts';
+import { counterDeltas, indexEntries, mergeDeltas } from './contribution.ts';
 import { counterMarkerKey, determinationKey, recentKey } from './keys.ts';
 
 // Writing a determination touches many items: its record, an index entry per item and dimension,
@@ -24,7 +25,7 @@ import { counterMarkerKey, determinationKey, recentKey } from './keys.ts';
 //    writers of one case take turns;
 // 2. complete: write the new index entries, delete the old ones, then apply the counter difference
 //    in transactions of at most 98 updates, each with a marker item that makes a retried chunk a
-//    no-op and a check that the record is still this pending version;
+//    no-op and a check that the record is still this pending claim;
 // 3. mark the record complete and drop the markers.
 // Whoever finds a pending record completes it first, so a writer that died half-way is finished by
 // the next one (or by its own retry) and no counter is applied twice or lost.
@@ -42,6 +43,8 @@ const storedSchema = z.object({
   caseId: z.string(),
   state: z.enum(['pending', 'complete']),
   version: z.number().int().positive(),
+  claim: z.string(),
+  outcome: z.enum(['parsed', 'replaced', 'removed']),
   contentHash: z.string().nullable(),
   sourceKey: z.string().nullable(),
   sourceSequencer: z.string().nullable().default(null),
@@ -55,6 +58,13 @@ export interface StoredDetermination {
   caseId: string;
   state: 'pending' | 'complete';
   version: number;
+  /**
+   * Unique to one claim. Versions restart at 1 after a removal, so the pending work (markers,
+   * checks) is tied to this token instead: a writer holding an old claim can never match a new one.
+   */
+  claim: string;
+  /** What the claim did, reported again to a retry that finds its own write. */
+  outcome: 'parsed' | 'replaced' | 'removed';
   contentHash: string | null;
   /** The upload key the current record came from. Private: never served. */
   sourceKey: string | null;
@@ -111,7 +121,11 @@ const MAX_CLAIM_ROUNDS = 8;
 export function putDetermination(deps: TableDeps, input: WriteRequestInput): Promise<WriteOutcome> {
   return rewrite(deps, input.id, input.now, (current) => {
     if (current !== null && current.contentHash === input.contentHash) {
-      return { result: 'duplicate' };
+      // The same upload again (a retry that finds its own completed write) keeps its outcome.
+      const { outcome } = current;
+      const own =
+        current.sourceKey === input.sourceKey && current.sourceSequencer === input.sequencer;
+      return { result: own && outcome !== 'removed' ? outcome : 'duplicate' };
     }
     // An event processed late, for a key whose newer upload is already stored: the content it
     // read is gone from the bucket, so it must not replace what is there. Checked against the
@@ -129,6 +143,8 @@ export function putDetermination(deps: TableDeps, input: WriteRequestInput): Pro
         caseId: input.id,
         state: 'pending',
         version: (current?.version ?? 0) + 1,
+        claim: randomUUID(),
+        outcome: current === null ? 'parsed' : 'replaced',
         contentHash: input.contentHash,
         sourceKey: input.sourceKey,
         sourceSequencer: input.sequencer,
@@ -157,6 +173,8 @@ export function removeDetermination(
         ...current,
         state: 'pending',
         version: current.version + 1,
+        claim: randomUUID(),
+        outcome: 'removed',
         contentHash: null,
         record: null,
         previous: current.record,
@@ -211,6 +229,8 @@ async function claim(
           caseId: next.caseId,
           state: next.state,
           version: next.version,
+          claim: next.claim,
+          outcome: next.outcome,
           contentHash: next.contentHash,
           sourceKey: next.sourceKey,
           sourceSequencer: next.sourceSequencer,
@@ -250,22 +270,36 @@ export async function completePending(
   const added = pending.record === null ? [] : indexEntries(id, pending.record);
   const removed = pending.previous === null ? [] : indexEntries(id, pending.previous);
   const keep = new Set(added.map((e) => `${e.PK}\u0000${e.SK}`));
-  await batchWrite(deps, [
-    ...added.map((e): WriteRequest => ({
-      PutRequest: { Item: toItem({ PK: e.PK, SK: e.SK, type: 'item', ...e.item }) },
-    })),
-    ...removed
-      .filter((e) => !keep.has(`${e.PK}\u0000${e.SK}`))
-      .map((e): WriteRequest => ({ DeleteRequest: { Key: toItem({ PK: e.PK, SK: e.SK }) } })),
-  ]);
-
   const deltas = mergeDeltas(
     pending.record === null ? [] : counterDeltas(id, pending.record, 1),
     pending.previous === null ? [] : counterDeltas(id, pending.previous, -1),
   );
-  const chunks = chunk(deltas, COUNTERS_PER_TRANSACTION);
+  // Entries and counters go in the same guarded transactions: a writer that wakes up holding an
+  // old claim can then change nothing at all, not even put back an old version's entries.
+  const actions: TransactWriteItem[] = [
+    ...added.map((e): TransactWriteItem => ({
+      Put: {
+        TableName: deps.tableName,
+        Item: toItem({ PK: e.PK, SK: e.SK, type: 'item', ...e.item }),
+      },
+    })),
+    ...removed
+      .filter((e) => !keep.has(`${e.PK}\u0000${e.SK}`))
+      .map((e): TransactWriteItem => ({
+        Delete: { TableName: deps.tableName, Key: toItem({ PK: e.PK, SK: e.SK }) },
+      })),
+    ...deltas.map((d): TransactWriteItem => ({
+      Update: {
+        TableName: deps.tableName,
+        Key: toItem({ PK: d.PK, SK: d.SK }),
+        UpdateExpression: 'ADD upheld :u, overturned :o',
+        ExpressionAttributeValues: toItem({ ':u': d.upheld, ':o': d.overturned }),
+      },
+    })),
+  ];
+  const chunks = chunk(actions, ACTIONS_PER_TRANSACTION);
   for (let i = 0; i < chunks.length; i++) {
-    const applied = await applyCounterChunk(deps, pending, i, chunks[i]!);
+    const applied = await applyChunk(deps, pending, i, chunks[i]!);
     if (applied === 'superseded') return;
   }
 
@@ -273,10 +307,10 @@ export async function completePending(
   // markers behind. Markers only matter while the version is pending: once it is complete, the
   // check in each chunk stops a late writer.
   const check = {
-    ConditionExpression: '#version = :version AND #state = :pending',
-    ExpressionAttributeNames: { '#version': 'version', '#state': 'state' },
+    ConditionExpression: '#claim = :claim AND #state = :pending',
+    ExpressionAttributeNames: { '#claim': 'claim', '#state': 'state' },
   };
-  const values = { ':version': pending.version, ':pending': 'pending' };
+  const values = { ':claim': pending.claim, ':pending': 'pending' };
   const finish: TransactWriteItem =
     pending.record === null
       ? {
@@ -302,7 +336,7 @@ export async function completePending(
     ...chunks.map((_, i): TransactWriteItem => ({
       Delete: {
         TableName: deps.tableName,
-        Key: toItem({ ...counterMarkerKey(id, pending.version, i) }),
+        Key: toItem({ ...counterMarkerKey(id, pending.claim, i) }),
       },
     })),
   ]);
@@ -329,43 +363,36 @@ async function transact(deps: TableDeps, items: TransactWriteItem[]): Promise<st
 }
 
 // A transaction holds at most 100 actions: the record check and the marker leave 98.
-const COUNTERS_PER_TRANSACTION = 98;
+const ACTIONS_PER_TRANSACTION = 98;
 const MAX_CONFLICT_RETRIES = 10;
 
-async function applyCounterChunk(
+async function applyChunk(
   deps: TableDeps,
   pending: StoredDetermination,
   index: number,
-  deltas: CounterDelta[],
+  actions: TransactWriteItem[],
 ): Promise<'applied' | 'already' | 'superseded'> {
   const items: TransactWriteItem[] = [
     {
       ConditionCheck: {
         TableName: deps.tableName,
         Key: toItem({ ...determinationKey(pending.caseId) }),
-        ConditionExpression: '#version = :version AND #state = :pending',
-        ExpressionAttributeNames: { '#version': 'version', '#state': 'state' },
-        ExpressionAttributeValues: toItem({ ':version': pending.version, ':pending': 'pending' }),
+        ConditionExpression: '#claim = :claim AND #state = :pending',
+        ExpressionAttributeNames: { '#claim': 'claim', '#state': 'state' },
+        ExpressionAttributeValues: toItem({ ':claim': pending.claim, ':pending': 'pending' }),
       },
     },
     {
       Put: {
         TableName: deps.tableName,
         Item: toItem({
-          ...counterMarkerKey(pending.caseId, pending.version, index),
+          ...counterMarkerKey(pending.caseId, pending.claim, index),
           type: 'marker',
         }),
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
-    ...deltas.map((d): TransactWriteItem => ({
-      Update: {
-        TableName: deps.tableName,
-        Key: toItem({ PK: d.PK, SK: d.SK }),
-        UpdateExpression: 'ADD upheld :u, overturned :o',
-        ExpressionAttributeValues: toItem({ ':u': d.upheld, ':o': d.overturned }),
-      },
-    })),
+    ...actions,
   ];
   const codes = await transact(deps, items);
   if (codes === null) return 'applied';

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 // The one module that knows the table's key formats (docs/DATA-MODEL.md). Everything else asks
 // here for a key; nothing else builds a PK, SK or GSI1 string.
 
@@ -75,8 +77,8 @@ export function recentPartition(year: string): string {
 }
 
 /** Marks one chunk of a counter update as applied, so a retried chunk is never counted twice. */
-export function counterMarkerKey(id: string, version: number, chunk: number): Key {
-  return { PK: `CASE#${part(id)}`, SK: `OP#${version}#${chunk}` };
+export function counterMarkerKey(id: string, claim: string, chunk: number): Key {
+  return { PK: `CASE#${part(id)}`, SK: `OP#${claim}#${chunk}` };
 }
 
 export function yearOf(date: string | null): string {
@@ -177,7 +179,8 @@ export function organisationUploadsKey(
 ): { GSI1PK: string; GSI1SK: string } {
   return {
     GSI1PK: organisationUploadsPartition(organisation, status),
-    GSI1SK: `${updatedAt}#${objectKey}`,
+    // An S3 key may be 1,024 bytes, the limit of a whole sort key: a digest keeps it unique.
+    GSI1SK: `${updatedAt}#${createHash('sha256').update(objectKey).digest('hex').slice(0, 20)}`,
   };
 }
 

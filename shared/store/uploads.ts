@@ -76,6 +76,8 @@ export async function getUploads(
         out.push(parseUpload(fromItem(item)));
       }
       wanted = res.UnprocessedKeys?.[deps.tableName]?.Keys ?? [];
+      // Keys left unprocessed mean the table is throttling: back off before asking again.
+      if (wanted.length > 0) await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
     }
   }
   return out;

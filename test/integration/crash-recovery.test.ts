@@ -4,8 +4,10 @@ import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import {
+  completePending,
   getStoredDetermination,
   putDetermination,
+  removeDetermination,
   type TableDeps,
 } from '../../shared/store/determinations.ts';
 import { renderLetter } from '../../shared/synthetic/render-letter.ts';
@@ -45,7 +47,12 @@ function dyingAt(at: number, when: 'before' | 'after'): TableDeps {
   return { client, tableName: stack.tableName };
 }
 
-function write(table: TableDeps, caseNumber: string, decisions: ('Upheld' | 'Overturned')[]) {
+function write(
+  table: TableDeps,
+  caseNumber: string,
+  decisions: ('Upheld' | 'Overturned')[],
+  sourceKey = `uploads/acme/${caseNumber}.txt`,
+) {
   const items = SPEC.items.map((item, i) => ({ ...item, decision: decisions[i]! }));
   const record = parseLetterText(
     renderLetter({ ...SPEC, caseNumber, items }, { layout: 'full-letter' }),
@@ -55,7 +62,7 @@ function write(table: TableDeps, caseNumber: string, decisions: ('Upheld' | 'Ove
     id: caseNumber,
     record,
     contentHash: decisions.join(','),
-    sourceKey: `uploads/acme/${caseNumber}.txt`,
+    sourceKey,
     sequencer: '0'.repeat(32),
     now: new Date().toISOString(),
   });
@@ -78,29 +85,18 @@ describe('a writer that dies part-way', () => {
         const caseNumber = `CM16-${String(700000 + at * 10 + (when === 'after' ? 1 : 0)).padStart(7, '0')}`;
         // First version, then a replacement that dies, then the retry of that replacement.
         await write(stack.table, caseNumber, ['Upheld', 'Upheld', 'Upheld']);
-        const died = await write(dyingAt(at, when), caseNumber, [
-          'Overturned',
-          'Upheld',
-          'Overturned',
-        ]).then(
-          () => false,
+        await write(dyingAt(at, when), caseNumber, ['Overturned', 'Upheld', 'Overturned']).catch(
           (e: unknown) => {
             if (!(e instanceof Crash)) throw e;
-            return true;
           },
         );
-        const retried = await write(stack.table, caseNumber, [
-          'Overturned',
-          'Upheld',
-          'Overturned',
-        ]);
-        // A writer that died after its claim left a pending record: the retry completes it and
-        // then finds its own content there.
-        expect(retried).toMatch(died ? /^(replaced|duplicate)$/ : /^duplicate$/);
-        // And a second retry changes nothing.
-        expect(await write(stack.table, caseNumber, ['Overturned', 'Upheld', 'Overturned'])).toBe(
-          'duplicate',
-        );
+        // The retry completes whatever the dead writer left, finds its own upload stored and
+        // reports what that upload did; the same content from another key is a duplicate.
+        const again = (key?: string) =>
+          write(stack.table, caseNumber, ['Overturned', 'Upheld', 'Overturned'], key);
+        expect(await again()).toBe('replaced');
+        expect(await again()).toBe('replaced');
+        expect(await again(`uploads/other/${caseNumber}.txt`)).toBe('duplicate');
         const stored = await getStoredDetermination(stack.table, caseNumber);
         expect(stored?.record?.issues.map((i) => i.decision)).toEqual([
           'overturned',
@@ -111,4 +107,40 @@ describe('a writer that dies part-way', () => {
       });
     }
   }
+});
+
+describe('a writer that stalls holding an old claim', () => {
+  it('cannot apply its work to a later claim of the same version number', async () => {
+    const caseNumber = 'CM16-0709999';
+    // Version 1 of the case is claimed and left pending by a writer that dies after its claim.
+    await write(dyingAt(2, 'after'), caseNumber, ['Upheld', 'Upheld', 'Upheld']).catch(
+      () => undefined,
+    );
+    const stale = await getStoredDetermination(stack.table, caseNumber);
+    expect(stale?.state).toBe('pending');
+    // Others complete it, the case is removed, and claimed again: version 1 once more.
+    await write(stack.table, caseNumber, ['Upheld', 'Upheld', 'Upheld']);
+    expect(
+      await removeDetermination(stack.table, {
+        id: caseNumber,
+        sourceKey: `uploads/acme/${caseNumber}.txt`,
+        contentHash: 'Upheld,Upheld,Upheld',
+        now: new Date().toISOString(),
+      }),
+    ).toBe(true);
+    await write(dyingAt(2, 'after'), caseNumber, ['Overturned', 'Overturned', 'Upheld']).catch(
+      () => undefined,
+    );
+    expect((await getStoredDetermination(stack.table, caseNumber))?.version).toBe(stale?.version);
+    // The stalled writer wakes up and tries to finish its old claim: nothing may happen.
+    await completePending(stack.table, stale!);
+    await write(stack.table, caseNumber, ['Overturned', 'Overturned', 'Upheld']);
+    const stored = await getStoredDetermination(stack.table, caseNumber);
+    expect(stored?.record?.issues.map((i) => i.decision)).toEqual([
+      'overturned',
+      'overturned',
+      'upheld',
+    ]);
+    await expectConsistent();
+  });
 });

@@ -5,10 +5,12 @@ import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../functions/s3-ingest-letter.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { NO_ORGANISATION } from '../../shared/ingest/ingest-object.ts';
 import { s3LetterObjects } from '../../shared/ingest/letter-objects.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { readStats } from '../../shared/store/stats.ts';
-import { getStoredDetermination } from '../../shared/store/determinations.ts';
+import { getStoredDetermination, putDetermination } from '../../shared/store/determinations.ts';
+import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { getUpload, listOrganisationUploads } from '../../shared/store/uploads.ts';
 import { generateLetter } from '../../shared/synthetic/generate.ts';
 import { renderLetter, type LetterSpec } from '../../shared/synthetic/render-letter.ts';
@@ -150,30 +152,40 @@ describe('ingesting one letter', () => {
     await expectConsistent();
   });
 
-  it('does not let an older event, processed late, overwrite a newer upload', async () => {
-    const key = 'uploads/acme/late.txt';
-    const newer = await uploadAndWait(stack, key, letter('CM16-0000107'));
-    const flipped = SPEC.items.map((i) => ({ ...i, decision: 'Overturned' as const }));
-    const oldBytes = new TextEncoder().encode(letter('CM16-0000107', { items: flipped }));
-    // The late event's read happened before the newer upload replaced the object: S3 cannot be
-    // made to do that on demand, so the read is stubbed; the store is the real one.
-    const handler = createIngestHandler({
+  /** A handler whose read of the object returns `bytes` after running `meanwhile`. */
+  function lateReader(bytes: Uint8Array, meanwhile: () => Promise<void> = async () => undefined) {
+    // S3 cannot be made to serve an overwritten object's old bytes on demand, so the read is
+    // stubbed; the store is the real one.
+    return createIngestHandler({
       table: stack.table,
       objects: {
-        read: async () => ({
-          kind: 'ok',
-          bytes: oldBytes,
-          version: 'read-before-overwrite',
-          uploadId: null,
-        }),
+        read: async () => {
+          await meanwhile();
+          return { kind: 'ok', bytes, version: `read-${Math.random()}`, uploadId: null };
+        },
         tag: async () => undefined,
       },
       logger: createLogger({ level: 'silent' }),
     });
-    const body = JSON.stringify(event(key, '0001'));
-    await handler({ Records: [{ messageId: 'late', body }] } as unknown as Parameters<
+  }
+  const deliver = async (
+    handler: ReturnType<typeof lateReader>,
+    key: string,
+    sequencer: string,
+  ) => {
+    const body = JSON.stringify(event(key, sequencer));
+    const out = await handler({ Records: [{ messageId: 'late', body }] } as unknown as Parameters<
       typeof handler
     >[0]);
+    expect(out.batchItemFailures).toEqual([]);
+  };
+  const flipped = SPEC.items.map((i) => ({ ...i, decision: 'Overturned' as const }));
+
+  it('ignores an event older than the one recorded for its key', async () => {
+    const key = 'uploads/acme/late.txt';
+    const newer = await uploadAndWait(stack, key, letter('CM16-0000107'));
+    const oldBytes = new TextEncoder().encode(letter('CM16-0000107', { items: flipped }));
+    await deliver(lateReader(oldBytes), key, '0001');
     const stored = await getStoredDetermination(stack.table, 'CM16-0000107');
     expect(stored?.record?.issues.map((i) => i.decision)).toEqual([
       'upheld',
@@ -181,6 +193,38 @@ describe('ingesting one letter', () => {
       'overturned',
     ]);
     expect(await getUpload(stack.table, key)).toEqual(newer);
+    await expectConsistent();
+  });
+
+  it('does not let a late event overwrite a newer upload still being recorded', async () => {
+    const key = 'uploads/acme/late-2.txt';
+    // The newer upload's determination is stored; its status is not written yet.
+    const newer = parseLetterText(letter('CM16-0000108'), 'late-2.txt');
+    await putDetermination(stack.table, {
+      id: 'CM16-0000108',
+      record: newer,
+      contentHash: 'newer',
+      sourceKey: key,
+      sequencer: 'F'.repeat(32),
+      now: new Date().toISOString(),
+    });
+    const oldBytes = new TextEncoder().encode(letter('CM16-0000108', { items: flipped }));
+    await deliver(lateReader(oldBytes), key, '0001');
+    const stored = await getStoredDetermination(stack.table, 'CM16-0000108');
+    expect(stored?.contentHash).toBe('newer');
+    await expectConsistent();
+  });
+
+  it('takes back what a late event stored when a newer upload of another case was recorded meanwhile', async () => {
+    const key = 'uploads/acme/late-3.txt';
+    const oldBytes = new TextEncoder().encode(letter('CM16-0000109'));
+    // While the late event reads, the key is overwritten with case 110 and that is ingested.
+    const meanwhile = async () => {
+      await uploadAndWait(stack, key, letter('CM16-0000110'));
+    };
+    await deliver(lateReader(oldBytes, meanwhile), key, '0001');
+    expect(await getStoredDetermination(stack.table, 'CM16-0000109')).toBeNull();
+    expect((await getUpload(stack.table, key))?.caseNumber).toBe('CM16-0000110');
     await expectConsistent();
   });
 
@@ -228,12 +272,28 @@ describe('failures', () => {
     });
   }
 
+  it('ingests a file whose key is as long as S3 allows (1,024 bytes)', async () => {
+    const key = `uploads/acme/${`${'d'.repeat(240)}/`.repeat(4)}${'k'.repeat(43)}.txt`;
+    expect(Buffer.byteLength(key)).toBe(1024);
+    expect(await uploadAndWait(stack, key, letter('CM16-0000198'))).toMatchObject({
+      status: 'parsed',
+    });
+  });
+
+  it('ignores folder markers', async () => {
+    await stack.s3.send(
+      new PutObjectCommand({ Bucket: stack.bucket, Key: 'uploads/acme/folder/', Body: '' }),
+    );
+    await stack.ingest.idle();
+    expect(await getUpload(stack.table, 'uploads/acme/folder/')).toBeNull();
+  });
+
   it('records a file outside any organisation folder', async () => {
     const upload = await uploadAndWait(stack, 'uploads/stray.txt', letter('CM16-0000199'));
     expect(upload).toMatchObject({
       status: 'failed',
       reason: 'outside-uploads',
-      organisation: 'unknown',
+      organisation: NO_ORGANISATION,
     });
     expect(await getStoredDetermination(stack.table, 'CM16-0000199')).toBeNull();
   });

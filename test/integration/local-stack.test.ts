@@ -99,6 +99,12 @@ describe('imr upload against the local stack', () => {
     expect(c.err()).toMatch(/no files or folders given/);
     expect(c.err()).toMatch(/--org "a\/b"/);
     expect(c.err()).toMatch(/no such file/);
+    // Two folders given separately that hold a file of the same name would share one key.
+    const other = await mkdtemp(join(tmpdir(), 'imr-letters-'));
+    await copyFile(join(letters, 'not a letter.txt'), join(other, 'not a letter.txt'));
+    expect(await uploadCommand([letters, other, '--data-dir', dataDir], c.io)).toBe(2);
+    expect(c.err()).toMatch(/would both be uploaded as uploads\/local\/not a letter\.txt/);
+    await rm(other, { recursive: true });
   });
 
   it('keeps every record across a restart', async () => {

@@ -32,12 +32,17 @@ describe('S3 notifications', () => {
   it('keeps created objects only, with sequencers comparable as strings', () => {
     const created = objectsCreated(s3NotificationSchema.parse(notification('uploads/a/x.pdf')));
     expect(created).toEqual([
-      { bucket: 'b', key: 'uploads/a/x.pdf', size: 10, sequencer: '0055B0'.padStart(32, '0') },
+      { bucket: 'b', key: 'uploads/a/x.pdf', size: 10, sequencer: '0055B0'.padEnd(32, '0') },
     ]);
     const later = objectsCreated(
       s3NotificationSchema.parse(notification('k', 'ObjectCreated:Put', '1055B0')),
     );
     expect(later[0]!.sequencer > created[0]!.sequencer).toBe(true);
+    // Sequencers of different lengths compare after padding the shorter one on the right.
+    const longer = objectsCreated(
+      s3NotificationSchema.parse(notification('k', 'ObjectCreated:Put', '0055B01')),
+    );
+    expect(longer[0]!.sequencer > created[0]!.sequencer).toBe(true);
     expect(
       objectsCreated(s3NotificationSchema.parse(notification('k', 'ObjectRemoved:Delete'))),
     ).toEqual([]);
