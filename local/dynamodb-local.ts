@@ -176,6 +176,9 @@ async function launch({ port, dataDir, env, log }: LaunchOptions): Promise<Dynam
     cwd: dataDir ?? tmpdir(),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl+C in the terminal reaches Node only, which can then finish
+    // the writes in flight before it stops the JVM (the orphan guard below still applies).
+    detached: true,
   });
   guardAgainstOrphan(child);
 
@@ -315,10 +318,12 @@ function killRunning(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // When the program handles the signal itself (npm start stops gracefully), the JVM must live
+  // until it has finished; the 'exit' hook still stops it at the very end.
+  if (process.listenerCount(signal) > 1) return;
   killRunning();
-  const othersHandle = process.listenerCount(signal) > 1;
   removeProcessHooks();
-  if (!othersHandle) process.kill(process.pid, signal);
+  process.kill(process.pid, signal);
 }
 
 function removeProcessHooks(): void {

@@ -190,6 +190,42 @@ async function toAwsRecord(
 }
 
 /**
+ * An ObjectCreated event for an object already in the bucket, as S3 would have sent it: for
+ * replaying uploads whose events were lost (the stack stopped before they were ingested).
+ */
+export function replayedObjectCreated(
+  bucket: string,
+  key: string,
+  size: number,
+  eTag: string,
+): S3Event {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'local-replay' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': 'replay', 'x-amz-id-2': 'replay' },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'replay',
+          bucket: {
+            name: bucket,
+            ownerIdentity: { principalId: 'local' },
+            arn: `arn:aws:s3:::${bucket}`,
+          },
+          object: { key: encodeEventKey(key), size, eTag, sequencer: nextSequencer() },
+        },
+      },
+    ],
+  };
+}
+
+/**
  * Size and eTag of a stored object, read once its file has reached `expectedSize` (s3rver
  * announces objects before its write stream has flushed them); undefined if it is already gone.
  */

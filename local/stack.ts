@@ -5,18 +5,20 @@ import {
   ResourceNotFoundException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createIngestHandler } from '../functions/s3-ingest-letter.ts';
 import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
+import { UPLOADS_PREFIX } from '../shared/ingest/ingest-object.ts';
 import { s3LetterObjects } from '../shared/ingest/letter-objects.ts';
+import { getUploads } from '../shared/store/uploads.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import type { TableDeps } from '../shared/store/determinations.ts';
 import { createTableInput } from '../shared/store/table.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
-import { startS3Local } from './s3-local.ts';
+import { replayedObjectCreated, startS3Local } from './s3-local.ts';
 
 /** Names the local stack gives its table and bucket (AWS names come from the CDK stacks). */
 export const LOCAL_TABLE = 'imr-atlas';
@@ -96,6 +98,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(dataDir === null ? {} : { deadLetterFile: join(dataDir, 'dead-letters.jsonl') }),
   });
   const unsubscribe = s3Server.onObjectCreated((event) => ingest.send(event));
+  const replayed = await replayUnrecorded(s3, table, LOCAL_BUCKET, ingest);
+  if (replayed > 0) logger.warn('uploads without a status queued again', { count: replayed });
 
   if (dataDir !== null) {
     await writeFile(
@@ -135,6 +139,50 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       else await rm(s3Dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Queues again every upload that has no status record: its event was lost when the stack stopped
+ * before ingesting it (Ctrl+C drops queued messages; a crash drops everything in flight). On AWS,
+ * SQS keeps those messages; locally, the bucket and the table are the record. Returns how many.
+ */
+export async function replayUnrecorded(
+  s3: S3Client,
+  table: TableDeps,
+  bucket: string,
+  ingest: IngestQueue,
+): Promise<number> {
+  let replayed = 0;
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: UPLOADS_PREFIX,
+        ContinuationToken: token,
+      }),
+    );
+    const objects = (page.Contents ?? []).filter(
+      (o) => o.Key !== undefined && !o.Key.endsWith('/'),
+    );
+    const recorded = new Set(
+      (
+        await getUploads(
+          table,
+          objects.map((o) => o.Key!),
+        )
+      ).map((u) => u.key),
+    );
+    for (const o of objects) {
+      if (recorded.has(o.Key!)) continue;
+      ingest.send(
+        replayedObjectCreated(bucket, o.Key!, o.Size ?? 0, (o.ETag ?? '').replace(/"/g, '')),
+      );
+      replayed++;
+    }
+    token = page.NextContinuationToken;
+  } while (token !== undefined);
+  return replayed;
 }
 
 /** Creates the table when absent and waits until it is active. */

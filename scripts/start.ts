@@ -121,6 +121,8 @@ async function main(): Promise<number> {
 
   if (demo > 0) {
     const { seedDemo } = await import('../local/demo.ts');
+    // Uploads queued again at start (see replayUnrecorded) finish first, so the demo counts them.
+    await stack.ingest.idle();
     await seedDemo(stack, demo, process.stdout);
   }
   return -1;

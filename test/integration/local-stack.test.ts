@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { uploadCommand } from '../../cli/upload.ts';
 import { startLocalStack, STACK_FILE, type LocalStack } from '../../local/stack.ts';
 import { createLogger } from '../../shared/logger.ts';
+import { generateLetter } from '../../shared/synthetic/generate.ts';
 import { getStoredDetermination } from '../../shared/store/determinations.ts';
 import { readStats } from '../../shared/store/stats.ts';
 import { corpusPdfs } from '../support/letters.ts';
@@ -119,5 +121,29 @@ describe('imr upload against the local stack', () => {
     expect(await readStats(stack.table, { dimension: 'total' })).toEqual(totals);
     const anyCase = [...after.determinations.keys()][0]!;
     expect((await getStoredDetermination(stack.table, anyCase))?.state).toBe('complete');
+  });
+
+  it('ingests after a restart the uploads that were still queued when it stopped', async () => {
+    await Promise.all(
+      Array.from({ length: 40 }, (_, n) => {
+        const letter = generateLetter(n, 99, 'text');
+        return stack!.s3.send(
+          new PutObjectCommand({
+            Bucket: stack!.bucket,
+            Key: `uploads/interrupted/${letter.fileName}`,
+            Body: letter.bytes,
+          }),
+        );
+      }),
+    );
+    // Stop at once: messages still queued are dropped, as a Ctrl+C does.
+    await stack!.stop();
+    stack = await startLocalStack({ dataDir, logger: createLogger({ level: 'silent' }) });
+    await stack.ingest.idle();
+    const snap = await snapshot(stack);
+    const interrupted = snap.uploads.filter((u) => u.key.startsWith('uploads/interrupted/'));
+    expect(interrupted).toHaveLength(40);
+    expect(interrupted.filter((u) => u.status !== 'parsed')).toEqual([]);
+    expect(snap.counters).toEqual(snap.recount);
   });
 });
