@@ -232,6 +232,8 @@ async function run(
     return 0;
   }
 
+  // The time limit is for ingestion: it starts once every file has been sent.
+  const waitingSince = Date.now();
   const results = new Map<string, UploadRecord>();
   while (results.size < uploadIds.size) {
     const waiting = [...uploadIds.keys()].filter((k) => !results.has(k));
@@ -241,7 +243,7 @@ async function run(
     done = results.size;
     show();
     if (results.size === uploadIds.size) break;
-    if (Date.now() - started > timeoutMs) {
+    if (Date.now() - waitingSince > timeoutMs) {
       if (tty) io.stderr.write('\n');
       io.stderr.write(
         `imr upload: ${uploadIds.size - results.size} files were sent but not ingested within ` +

@@ -191,13 +191,13 @@ async function toAwsRecord(
 
 /**
  * An ObjectCreated event for an object already in the bucket, as S3 would have sent it: for
- * replaying uploads whose events were lost (the stack stopped before they were ingested).
+ * replaying uploads whose events were lost (the stack stopped before they were ingested), and
+ * for tests that deliver events by hand.
  */
-export function replayedObjectCreated(
+export function objectCreatedEvent(
   bucket: string,
   key: string,
-  size: number,
-  eTag: string,
+  object: { size: number; eTag: string; sequencer?: string },
 ): S3Event {
   return {
     Records: [
@@ -218,7 +218,12 @@ export function replayedObjectCreated(
             ownerIdentity: { principalId: 'local' },
             arn: `arn:aws:s3:::${bucket}`,
           },
-          object: { key: encodeEventKey(key), size, eTag, sequencer: nextSequencer() },
+          object: {
+            key: encodeEventKey(key),
+            size: object.size,
+            eTag: object.eTag,
+            sequencer: object.sequencer ?? nextSequencer(),
+          },
         },
       },
     ],

@@ -18,7 +18,7 @@ import type { TableDeps } from '../shared/store/determinations.ts';
 import { createTableInput } from '../shared/store/table.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
-import { replayedObjectCreated, startS3Local } from './s3-local.ts';
+import { objectCreatedEvent, startS3Local } from './s3-local.ts';
 
 /** Names the local stack gives its table and bucket (AWS names come from the CDK stacks). */
 export const LOCAL_TABLE = 'imr-atlas';
@@ -176,7 +176,10 @@ export async function replayUnrecorded(
     for (const o of objects) {
       if (recorded.has(o.Key!)) continue;
       ingest.send(
-        replayedObjectCreated(bucket, o.Key!, o.Size ?? 0, (o.ETag ?? '').replace(/"/g, '')),
+        objectCreatedEvent(bucket, o.Key!, {
+          size: o.Size ?? 0,
+          eTag: (o.ETag ?? '').replace(/"/g, ''),
+        }),
       );
       replayed++;
     }

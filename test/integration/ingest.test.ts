@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../functions/s3-ingest-letter.ts';
+import { objectCreatedEvent } from '../../local/s3-local.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { NO_ORGANISATION } from '../../shared/ingest/ingest-object.ts';
 import { s3LetterObjects } from '../../shared/ingest/letter-objects.ts';
@@ -53,35 +54,7 @@ function ingestHandler(): ReturnType<typeof createIngestHandler> {
 }
 
 function event(key: string, sequencer: string): S3Event {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'test' },
-        requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'ingest',
-          bucket: {
-            name: stack.bucket,
-            ownerIdentity: { principalId: 'o' },
-            arn: `arn:aws:s3:::${stack.bucket}`,
-          },
-          object: {
-            key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+'),
-            size: 1,
-            eTag: 'e',
-            sequencer,
-          },
-        },
-      },
-    ],
-  };
+  return objectCreatedEvent(stack.bucket, key, { size: 1, eTag: 'e', sequencer });
 }
 
 describe('ingesting one letter', () => {
