@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../local/stack.ts';
+import { forEachLimit } from '../shared/concurrency.ts';
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
 import { createLogger } from '../shared/logger.ts';
 import { toItem } from '../shared/store/attributes.ts';
@@ -57,22 +58,16 @@ try {
   await stack.dynamodb.send(new CreateTableCommand(createTableInput(rawTable.tableName)));
   const filler = 'x'.repeat(200);
   const rawStart = performance.now();
-  let nextRaw = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (nextRaw < RAW_ITEMS) {
-        const from = nextRaw;
-        nextRaw += 25;
-        await batchWrite(
-          rawTable,
-          Array.from({ length: Math.min(25, RAW_ITEMS - from) }, (_, i) => ({
-            PutRequest: {
-              Item: toItem({ PK: `RAW#${(from + i) % 997}`, SK: `${from + i}`, filler }),
-            },
-          })),
-        );
-      }
-    }),
+  const batchStarts = Array.from({ length: Math.ceil(RAW_ITEMS / 25) }, (_, b) => b * 25);
+  await forEachLimit(batchStarts, CONCURRENCY, (from) =>
+    batchWrite(
+      rawTable,
+      Array.from({ length: Math.min(25, RAW_ITEMS - from) }, (_, i) => ({
+        PutRequest: {
+          Item: toItem({ PK: `RAW#${(from + i) % 997}`, SK: `${from + i}`, filler }),
+        },
+      })),
+    ),
   );
   const rawSecs = (performance.now() - rawStart) / 1000;
   const rawItemsPerSec = RAW_ITEMS / rawSecs;
@@ -82,27 +77,23 @@ try {
   // 2. Upload to queryable: every letter PUT into the local S3, ingested through the handler.
   const started = performance.now();
   let sent = 0;
-  let nextLetter = 0;
   const progress = setInterval(() => {
     const c = stack.ingest.counts;
     process.stderr.write(`\ringest: sent ${sent}/${LETTERS}, ingested ${c.succeeded}`);
   }, 1000);
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (nextLetter < LETTERS) {
-        const letter = generateLetter(nextLetter++, SEED, 'text');
-        await stack.s3.send(
-          new PutObjectCommand({
-            Bucket: stack.bucket,
-            Key: `uploads/bench/${letter.fileName}`,
-            Body: letter.bytes,
-            Metadata: { [UPLOAD_ID_METADATA]: randomUUID() },
-          }),
-        );
-        sent++;
-      }
-    }),
-  );
+  const indexes = Array.from({ length: LETTERS }, (_, n) => n);
+  await forEachLimit(indexes, 16, async (n) => {
+    const letter = generateLetter(n, SEED, 'text');
+    await stack.s3.send(
+      new PutObjectCommand({
+        Bucket: stack.bucket,
+        Key: `uploads/bench/${letter.fileName}`,
+        Body: letter.bytes,
+        Metadata: { [UPLOAD_ID_METADATA]: randomUUID() },
+      }),
+    );
+    sent++;
+  });
   await stack.ingest.idle();
   clearInterval(progress);
   const ingestSecs = (performance.now() - started) / 1000;

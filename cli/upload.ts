@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
+import { forEachLimit } from '../shared/concurrency.ts';
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
 import type { TableDeps } from '../shared/store/determinations.ts';
 import { getUploads, type UploadRecord } from '../shared/store/uploads.ts';
@@ -202,26 +203,21 @@ async function run(
       );
   };
 
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const file = files[next++]!;
-      const key = `uploads/${org}/${file.name}`;
-      const id = randomUUID();
-      uploadIds.set(key, id);
-      await target.s3.send(
-        new PutObjectCommand({
-          Bucket: target.bucket,
-          Key: key,
-          Body: await readFile(file.path),
-          Metadata: { [UPLOAD_ID_METADATA]: id },
-        }),
-      );
-      sent++;
-      show();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, files.length) }, worker));
+  await forEachLimit(files, IN_FLIGHT, async (file) => {
+    const key = `uploads/${org}/${file.name}`;
+    const id = randomUUID();
+    uploadIds.set(key, id);
+    await target.s3.send(
+      new PutObjectCommand({
+        Bucket: target.bucket,
+        Key: key,
+        Body: await readFile(file.path),
+        Metadata: { [UPLOAD_ID_METADATA]: id },
+      }),
+    );
+    sent++;
+    show();
+  });
 
   if (target.table === null) {
     if (tty) io.stderr.write('\n');

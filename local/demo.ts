@@ -2,7 +2,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
-import { generateLetter } from '../shared/synthetic/generate.ts';
+import { forEachLimit } from '../shared/concurrency.ts';
+import { generateLetter, syntheticFileName } from '../shared/synthetic/generate.ts';
 import { getUploads } from '../shared/store/uploads.ts';
 import type { LocalStack } from './stack.ts';
 
@@ -17,7 +18,7 @@ export async function seedDemo(stack: LocalStack, count: number, out: Writable):
   const started = Date.now();
   const keyOf = (fileName: string): string => `uploads/${DEMO_ORGANISATION}/${fileName}`;
   const letters = Array.from({ length: count }, (_, i) => i);
-  const keys = letters.map((i) => keyOf(generateLetter(i, DEMO_SEED, 'text').fileName));
+  const keys = letters.map((i) => keyOf(syntheticFileName(i, DEMO_SEED, 'text')));
   // A restart with the same --demo N finds its letters already ingested and sends none again.
   const present = new Set((await getUploads(stack.table, keys)).map((u) => u.key));
   const todo = letters.filter((i) => !present.has(keys[i]!));
@@ -26,7 +27,6 @@ export async function seedDemo(stack: LocalStack, count: number, out: Writable):
     return;
   }
   let sent = 0;
-  let next = 0;
   const tty = (out as Writable & { isTTY?: boolean }).isTTY === true;
   const ingestedBefore = stack.ingest.counts.succeeded;
   const progress = (): void => {
@@ -36,23 +36,18 @@ export async function seedDemo(stack: LocalStack, count: number, out: Writable):
   };
   // Every second on a terminal; every 10 s into a log.
   const ticker = setInterval(progress, tty ? 1000 : 10_000);
-  const worker = async (): Promise<void> => {
-    while (next < todo.length) {
-      const index = todo[next++]!;
-      const letter = generateLetter(index, DEMO_SEED, 'text');
-      const key = keyOf(letter.fileName);
-      await stack.s3.send(
-        new PutObjectCommand({
-          Bucket: stack.bucket,
-          Key: key,
-          Body: letter.bytes,
-          Metadata: { [UPLOAD_ID_METADATA]: randomUUID() },
-        }),
-      );
-      sent++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, todo.length) }, worker));
+  await forEachLimit(todo, IN_FLIGHT, async (index) => {
+    const letter = generateLetter(index, DEMO_SEED, 'text');
+    await stack.s3.send(
+      new PutObjectCommand({
+        Bucket: stack.bucket,
+        Key: keys[index]!,
+        Body: letter.bytes,
+        Metadata: { [UPLOAD_ID_METADATA]: randomUUID() },
+      }),
+    );
+    sent++;
+  });
   await stack.ingest.idle();
   clearInterval(ticker);
   progress();

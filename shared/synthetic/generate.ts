@@ -270,6 +270,15 @@ export function renderSyntheticPdf(spec: SyntheticLetterSpec): Uint8Array {
 
 export type LetterFormat = 'text' | 'pdf';
 
+/** The file name of generated letter `index` (its case number), without rendering it. */
+export function syntheticFileName(index: number, seed: number, format: LetterFormat): string {
+  return fileNameOf(generateSpec(index, seed), format);
+}
+
+function fileNameOf(spec: SyntheticLetterSpec, format: LetterFormat): string {
+  return `${spec.caseNumber}.${format === 'pdf' ? 'pdf' : 'txt'}`;
+}
+
 /** A generated letter file: its name (the case number), its bytes and the spec it was made from. */
 export function generateLetter(
   index: number,
@@ -277,12 +286,9 @@ export function generateLetter(
   format: LetterFormat,
 ): { fileName: string; bytes: Uint8Array; spec: SyntheticLetterSpec } {
   const spec = generateSpec(index, seed);
-  if (format === 'pdf') {
-    return { fileName: `${spec.caseNumber}.pdf`, bytes: renderSyntheticPdf(spec), spec };
-  }
-  return {
-    fileName: `${spec.caseNumber}.txt`,
-    bytes: new TextEncoder().encode(renderSyntheticText(spec)),
-    spec,
-  };
+  const bytes =
+    format === 'pdf'
+      ? renderSyntheticPdf(spec)
+      : new TextEncoder().encode(renderSyntheticText(spec));
+  return { fileName: fileNameOf(spec, format), bytes, spec };
 }

@@ -6,7 +6,7 @@ import { determinationSchema, type Determination } from '../../shared/determinat
 import { UPLOAD_ID_METADATA } from '../../shared/ingest/letter-objects.ts';
 import { fromItem } from '../../shared/store/attributes.ts';
 import { counterDeltas, indexEntries } from '../../shared/store/contribution.ts';
-import { getUpload, type UploadRecord } from '../../shared/store/uploads.ts';
+import { getUpload, uploadRecordSchema, type UploadRecord } from '../../shared/store/uploads.ts';
 
 // Test-only views of the whole table. The application never scans; tests do, to recount
 // everything from first principles and compare.
@@ -92,7 +92,7 @@ export async function snapshot(stack: LocalStack): Promise<TableSnapshot> {
     } else if (item['type'] === 'marker') {
       markers++;
     } else if (item['type'] === 'upload') {
-      uploads.push(item as unknown as UploadRecord);
+      uploads.push(uploadRecordSchema.parse(item));
     }
   }
   return {
