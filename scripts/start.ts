@@ -1,14 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { JavaMissingError } from '../local/dynamodb-local.ts';
+import { startLocalServer, type LocalServer } from '../local/server.ts';
 import { startLocalStack, type LocalStack } from '../local/stack.ts';
-import { createLogger, type Logger, type LogLevel } from '../shared/logger.ts';
-import { readStats } from '../shared/store/stats.ts';
+import { createLogger, type LogLevel } from '../shared/logger.ts';
 
 // `npm start`: the whole system on this machine. DynamoDB Local and the local S3 on loopback,
-// the ingest handler behind the local S3's events, and the HTTP front on --port (site and API
-// arrive with their issues; until then it serves a status page and /api/health).
+// the ingest handler behind the local S3's events, and the API (and site) on --port
+// (local/server.ts).
 
 const HELP = `Usage: npm start -- [--port N] [--data-dir DIR] [--demo N]
 
@@ -77,9 +75,9 @@ async function main(): Promise<number> {
     throw e;
   }
 
-  let server: Server;
+  let server: LocalServer;
   try {
-    server = await listen(stack, port, logger);
+    server = await startLocalServer(stack, { port, logger });
   } catch (e) {
     await stack.stop();
     const code = (e as NodeJS.ErrnoException).code;
@@ -90,15 +88,14 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/`;
+  const url = server.url;
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping (waiting for letters being ingested) ...\n`);
-    server.close();
+    await server.close();
     await stack.stop();
     process.stdout.write('Stopped. Data kept in ' + values['data-dir'] + '\n');
     process.exit(0);
@@ -109,7 +106,7 @@ async function main(): Promise<number> {
   process.stdout.write(
     [
       `Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
-      `  Site and API   ${url}   (health: ${url}api/health)`,
+      `  Site and API   ${url}   (API: ${url}api/stats?by=category, ${url}api/openapi.json)`,
       `  DynamoDB Local ${stack.dynamodbEndpoint}   table ${stack.tableName}`,
       `  Local S3       ${stack.s3Endpoint}   bucket ${stack.bucket} (credentials S3RVER/S3RVER)`,
       `  Data           ${stack.dataDir}`,
@@ -126,42 +123,6 @@ async function main(): Promise<number> {
     await seedDemo(stack, demo, process.stdout);
   }
   return -1;
-}
-
-async function listen(stack: LocalStack, port: number, logger: Logger): Promise<Server> {
-  const server = createServer((req, res) => {
-    void (async () => {
-      if (req.url === '/api/health') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: 'ok' }));
-        return;
-      }
-      if (req.url === '/' || req.url === '/index.html') {
-        const total = (await readStats(stack.table, { dimension: 'total' })).groups.get('*');
-        const items = total === undefined ? 0 : total.upheld + total.overturned;
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(
-          `<!doctype html><html lang="en"><meta charset="utf-8"><title>IMR Atlas (local)</title>` +
-            `<h1>IMR Atlas: local stack</h1><p>${items} disputed items ingested ` +
-            `(${total?.upheld ?? 0} upheld, ${total?.overturned ?? 0} overturned).</p>` +
-            `<p>The search site and the API arrive with their issues.</p></html>`,
-        );
-        return;
-      }
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'not found' }));
-    })().catch((error: unknown) => {
-      const requestId = randomUUID();
-      logger.error('request failed', { requestId, url: req.url, error });
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'internal error', requestId }));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return server;
 }
 
 main().then(

@@ -14,13 +14,42 @@ const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+const apiConfigSchema = configSchema.extend({
+  /** Seals page cursors (shared/api/cursor.ts); at least 32 characters of randomness. */
+  CURSOR_SECRET: z.string().min(32),
+});
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
 /** Reads and validates the configuration from an environment. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = configSchema.safeParse(env);
+  return parseConfig(configSchema, env);
+}
+
+/** The configuration of the API functions. */
+export function loadApiConfig(env: Record<string, string | undefined>): ApiConfig {
+  return parseConfig(apiConfigSchema, env);
+}
+
+// Functions that are not triggered by the bucket (the ingest learns it from each event) are told
+// which bucket to use.
+const bucketConfigSchema = configSchema.extend({ BUCKET_NAME: z.string().min(1) });
+
+export type BucketConfig = z.infer<typeof bucketConfigSchema>;
+
+/** The configuration of a function that works on the upload bucket (the receipts roll-up). */
+export function loadBucketConfig(env: Record<string, string | undefined>): BucketConfig {
+  return parseConfig(bucketConfigSchema, env);
+}
+
+function parseConfig<T extends z.ZodType>(
+  schema: T,
+  env: Record<string, string | undefined>,
+): z.infer<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`invalid configuration: ${problems}`);

@@ -22,3 +22,20 @@ export class LetterFormatError extends Error {
     super(message);
   }
 }
+
+/** A request the API cannot answer as asked; `parameter` names what to change. */
+export class BadRequestError extends Error {
+  override readonly name = 'BadRequestError';
+
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The thing asked for does not exist (an unknown case number). */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}

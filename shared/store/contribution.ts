@@ -1,6 +1,7 @@
 import type { Determination, Issue } from '../determination.ts';
 import { requestTerms } from '../search/terms.ts';
 import {
+  ALL_VALUE,
   indexEntryKey,
   monthOf,
   statsPartition,
@@ -26,6 +27,9 @@ export interface ItemSummary {
   drug: string | null;
   bodyRegion: string | null;
   decisionDate: string | null;
+  /** Kept so that a list read through one index can be narrowed by the others without reads. */
+  bodyRegions: string[];
+  specialties: string[];
 }
 
 export interface IndexEntry extends Key {
@@ -56,11 +60,16 @@ function itemSummary(id: string, record: Determination, issue: Issue): ItemSumma
     drug: issue.drug,
     bodyRegion: issue.bodyRegion,
     decisionDate: record.dates.decision,
+    bodyRegions: [...new Set(issue.bodyRegions)],
+    specialties: [...new Set(record.reviewer.specialties)],
   };
 }
 
 function indexValues(record: Determination, issue: Issue): [IndexDimension, string][] {
-  const out: [IndexDimension, string][] = [['category', issue.category]];
+  const out: [IndexDimension, string][] = [
+    ['all', ALL_VALUE],
+    ['category', issue.category],
+  ];
   if (issue.subcategory !== null) {
     out.push(['subcategory', subcategoryValue(issue.category, issue.subcategory)]);
   }
@@ -108,7 +117,7 @@ const SCOPED: ReadonlySet<StatsDimension> = new Set([
 
 function statsValues(record: Determination, issue: Issue): [StatsDimension, string][] {
   const out: [StatsDimension, string][] = [
-    ['total', '*'],
+    ['total', ALL_VALUE],
     ['category', issue.category],
   ];
   if (issue.subcategory !== null) {

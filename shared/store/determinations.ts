@@ -81,7 +81,8 @@ function encode(record: Determination): Uint8Array {
   return gzipSync(JSON.stringify(record));
 }
 
-function decode(data: Uint8Array | undefined): Determination | null {
+/** A stored (gzipped) record back as a Determination, validated. */
+export function decode(data: Uint8Array | undefined): Determination | null {
   if (data === undefined) return null;
   return determinationSchema.parse(JSON.parse(gunzipSync(data).toString('utf8')));
 }

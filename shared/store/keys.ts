@@ -8,6 +8,7 @@ export const STATS_SHARDS = 4;
 
 /** Dimensions an item is indexed under for "items by ..." lookups. */
 export const INDEX_DIMENSIONS = [
+  'all',
   'category',
   'subcategory',
   'drug',
@@ -16,6 +17,9 @@ export const INDEX_DIMENSIONS = [
   'term',
 ] as const;
 export type IndexDimension = (typeof INDEX_DIMENSIONS)[number];
+
+/** The single value of the `all` index (every item) and of the `total` counters. */
+export const ALL_VALUE = '*';
 
 /** Dimensions statistics are counted by; `total` has the single value "*". */
 export const STATS_DIMENSIONS = [
@@ -31,7 +35,7 @@ export const STATS_DIMENSIONS = [
 export type StatsDimension = (typeof STATS_DIMENSIONS)[number];
 
 /** Decision dates absent from a letter sort after every real date when newest comes first. */
-const UNDATED_YEAR = '0000';
+export const UNDATED_YEAR = '0000';
 const UNDATED_DATE = '0000-00-00';
 
 // A value chosen by a letter (a drug, a specialty) may contain the separator; escape it so no
@@ -53,6 +57,11 @@ export interface Key {
 /** A determination's identity: its case number, or for a letter that names none, its content. */
 export function caseId(caseNumber: string | null, contentHash: string): string {
   return caseNumber ?? `X-${contentHash.slice(0, 16)}`;
+}
+
+/** The case a determination's partition key belongs to. */
+export function caseIdOfKey(pk: string): string {
+  return unpart(pk.replace(/^CASE#/, ''));
 }
 
 /** The determination record of a case. */
@@ -186,4 +195,16 @@ export function organisationUploadsKey(
 
 export function organisationUploadsPartition(organisation: string, status: string): string {
   return `ORG#${part(organisation)}#${status}`;
+}
+
+/**
+ * Bounds of the GSI1 sort keys of uploads recorded between two times (inclusive), each an ISO
+ * prefix: a day ("2024-05-01") or a full timestamp. The sort key starts with the ISO `updatedAt`,
+ * and "~" sorts after every character an ISO time or the "#" after it can hold.
+ */
+export function organisationUploadsTimeRange(
+  from: string,
+  to: string,
+): { low: string; high: string } {
+  return { low: from, high: `${to}~` };
 }

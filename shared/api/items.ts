@@ -1,0 +1,235 @@
+import { z } from 'zod';
+import type { Decision } from '../determination.ts';
+import { subcategoryValue, type ItemSummary } from '../store/contribution.ts';
+import {
+  ALL_VALUE,
+  UNDATED_YEAR,
+  type IndexDimension,
+  type StatsDimension,
+} from '../store/keys.ts';
+import { readIndexPage, readTallies, type IndexEntryRead } from '../store/queries.ts';
+import { requestTerms } from '../search/terms.ts';
+import { openCursor, queryContext, sealCursor } from './cursor.ts';
+import type { ApiDeps } from './deps.ts';
+import {
+  checkRange,
+  dayOf,
+  DEFAULT_LIMIT,
+  queryTerms,
+  resolveSubcategory,
+  type itemsQuerySchema,
+} from './params.ts';
+import type { ItemsPage, PublicItem } from './schemas.ts';
+
+// Items newest first, from the index entries (docs/DATA-MODEL.md). One filter drives the read:
+// its value's partitions, one per decision year, each read backwards within the decision and date
+// range of its sort key. With no decision filter the upheld and overturned ranges are two sorted
+// streams merged by date. Any further filter is checked against the summary each entry carries.
+
+type ItemsQuery = z.output<typeof itemsQuerySchema>;
+
+/** Reads per request at most; a page that needs more returns what it has and a cursor. */
+const MAX_READS = 30;
+/** Entries read at once when other filters will discard some. */
+const FILTERED_READ = 100;
+
+const positionSchema = z.object({
+  years: z.array(z.string()),
+  streams: z.array(
+    z.object({
+      decision: z.enum(['upheld', 'overturned']),
+      after: z.string().nullable(),
+      done: z.boolean(),
+    }),
+  ),
+});
+type Position = z.infer<typeof positionSchema>;
+
+interface Stream {
+  decision: Decision;
+  after: string | null;
+  done: boolean;
+  buffer: IndexEntryRead[];
+  /** The last read returned everything after `after`: when the buffer empties, the stream ends. */
+  exhausted: boolean;
+}
+
+/** One page of items matching the query, newest first. */
+export async function listItems(deps: ApiDeps, query: ItemsQuery): Promise<ItemsPage> {
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  const from = query.from === undefined ? null : dayOf('from', query.from, 'first');
+  const to = query.to === undefined ? null : dayOf('to', query.to, 'last');
+  checkRange(from, to);
+  const category =
+    query.subcategory === undefined
+      ? query.category
+      : resolveSubcategory(query.category, query.subcategory);
+  const words = query.q === undefined ? [] : queryTerms('q', query.q);
+  const drug = query.drug?.toLowerCase();
+
+  // The most selective filter drives the read.
+  const drivers: [IndexDimension, string | undefined][] = [
+    ['drug', drug],
+    [
+      'subcategory',
+      query.subcategory === undefined ? undefined : subcategoryValue(category!, query.subcategory),
+    ],
+    ['term', words[0]],
+    ['specialty', query.specialty],
+    ['bodyRegion', query.bodyRegion],
+    ['category', category],
+  ];
+  const driver = drivers.find((d): d is [IndexDimension, string] => d[1] !== undefined);
+  const [dimension, value] = driver ?? ['all', ALL_VALUE];
+  const narrowed = drivers.filter(([, v]) => v !== undefined).length > 1 || words.length > 1;
+  const matches = (item: ItemSummary): boolean => {
+    if (category !== undefined && item.category !== category) return false;
+    if (query.subcategory !== undefined && item.subcategory !== query.subcategory) return false;
+    if (drug !== undefined && item.drug !== drug) return false;
+    if (query.bodyRegion !== undefined && !item.bodyRegions.includes(query.bodyRegion))
+      return false;
+    if (query.specialty !== undefined && !item.specialties.includes(query.specialty)) return false;
+    if (words.length > 1) {
+      const have = requestTerms(item.request, item.drug);
+      if (!words.every((w) => have.includes(w))) return false;
+    }
+    return true;
+  };
+
+  const context = queryContext('items', { ...query, limit });
+  const decisions: Decision[] =
+    query.decision === undefined ? ['overturned', 'upheld'] : [query.decision];
+  const fresh = (): Stream[] =>
+    decisions.map((decision) => ({
+      decision,
+      after: null,
+      done: false,
+      buffer: [],
+      exhausted: false,
+    }));
+  let years: string[];
+  let streams: Stream[];
+  if (query.cursor !== undefined) {
+    const position = positionSchema.parse(openCursor(deps.cursorKey, context, query.cursor));
+    years = position.years;
+    streams = position.streams.map((s) => ({ ...s, buffer: [], exhausted: false }));
+  } else {
+    const dated = from !== null || to !== null;
+    years = (await deps.years()).filter(
+      (y) =>
+        !(dated && y === UNDATED_YEAR) &&
+        (from === null || y >= from.slice(0, 4)) &&
+        (to === null || y <= to.slice(0, 4)),
+    );
+    streams = fresh();
+  }
+
+  const totalRead = exactTotal(deps, {
+    dimension,
+    value,
+    decision: query.decision,
+    countable: !narrowed && words.length === 0 && from === null && to === null,
+  });
+  const items: PublicItem[] = [];
+  let reads = 0;
+  read: while (years.length > 0) {
+    const year = years[0]!;
+    for (;;) {
+      const empty = streams.filter((s) => !s.done && s.buffer.length === 0 && !s.exhausted);
+      if (empty.length > 0) {
+        if (reads + empty.length > MAX_READS) break read;
+        reads += empty.length;
+        const want = narrowed ? FILTERED_READ : Math.max(1, limit - items.length);
+        await Promise.all(
+          empty.map(async (s) => {
+            const page = await readIndexPage(deps.table, {
+              dimension,
+              value,
+              year,
+              decision: s.decision,
+              from,
+              to,
+              after: s.after,
+              limit: want,
+            });
+            s.buffer = page.entries;
+            s.exhausted = !page.more;
+          }),
+        );
+      }
+      for (const s of streams) if (s.buffer.length === 0 && s.exhausted) s.done = true;
+      const live = streams.filter((s) => s.buffer.length > 0);
+      if (live.length === 0) {
+        years.shift();
+        streams = fresh();
+        continue read;
+      }
+      // Newest first across the decision streams: compare what follows the decision prefix.
+      let next = live[0]!;
+      for (const s of live) if (suffix(s.buffer[0]!.sk) > suffix(next.buffer[0]!.sk)) next = s;
+      const entry = next.buffer.shift()!;
+      next.after = entry.sk;
+      if (matches(entry.item)) {
+        items.push(publicItem(entry.item));
+        if (items.length === limit) break read;
+      }
+    }
+  }
+  const more =
+    years.length > 1 ||
+    (years.length === 1 && streams.some((s) => s.buffer.length > 0 || (!s.done && !s.exhausted)));
+  const position: Position = {
+    years,
+    streams: streams.map(({ decision, after, done }) => ({ decision, after, done })),
+  };
+  return {
+    items,
+    cursor: more ? sealCursor(deps.cursorKey, context, position) : null,
+    total: await totalRead,
+  };
+}
+
+function suffix(sk: string): string {
+  return sk.slice(sk.indexOf('#') + 1);
+}
+
+function publicItem(item: ItemSummary): PublicItem {
+  return {
+    caseNumber: item.caseNumber,
+    ordinal: item.ordinal,
+    request: item.request,
+    decision: item.decision,
+    category: item.category,
+    subcategory: item.subcategory,
+    drug: item.drug,
+    bodyRegion: item.bodyRegion,
+    decisionDate: item.decisionDate,
+  };
+}
+
+const STATS_OF: Partial<Record<IndexDimension, StatsDimension>> = {
+  all: 'total',
+  category: 'category',
+  subcategory: 'subcategory',
+  drug: 'drug',
+  bodyRegion: 'bodyRegion',
+  specialty: 'specialty',
+};
+
+// The number of matches, when one counter answers it exactly: a single dimension filter (or
+// none), optionally a decision, over all time.
+async function exactTotal(
+  deps: ApiDeps,
+  q: {
+    dimension: IndexDimension;
+    value: string;
+    decision: Decision | undefined;
+    countable: boolean;
+  },
+): Promise<number | null> {
+  const dimension = STATS_OF[q.dimension];
+  if (!q.countable || dimension === undefined) return null;
+  const [t] = await readTallies(deps.table, [{ dimension, value: q.value }]);
+  if (t === undefined) return null;
+  return q.decision === undefined ? t.upheld + t.overturned : t[q.decision];
+}

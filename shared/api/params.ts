@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { decisionSchema } from '../determination.ts';
+import { BadRequestError } from '../errors.ts';
+import { CASE_NUMBER } from '../parser/case-number.ts';
+import { terms } from '../search/terms.ts';
+import { STATS_BY } from '../stats/statistics.ts';
+import { BODY_REGIONS } from '../taxonomy/classify.ts';
+import { CATEGORIES, SUBCATEGORIES, type Category } from '../taxonomy/vocabulary.ts';
+
+// Query strings in, typed requests out. The zod schemas are both the validation and the
+// OpenAPI description (shared/api/openapi.ts); every refusal names the parameter to change.
+
+export const MAX_LIMIT = 100;
+export const DEFAULT_LIMIT = 20;
+export const MAX_Q_LENGTH = 200;
+export const MAX_REQUEST_LENGTH = 300;
+const MAX_VALUE_LENGTH = 120;
+
+const limit = z
+  .string()
+  .regex(/^\d{1,3}$/, { error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1, { error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
+      .max(MAX_LIMIT, { error: `limit must be at most ${MAX_LIMIT}` }),
+  )
+  .optional()
+  .describe(`Results per page, 1 to ${MAX_LIMIT} (default ${DEFAULT_LIMIT}).`);
+
+const cursor = z
+  .string()
+  .max(2000, { error: 'cursor is not one this query returned' })
+  .optional()
+  .describe('The `cursor` of the previous page, with the same query; absent for the first page.');
+
+const date = (name: string, edge: string) =>
+  z
+    .string()
+    .regex(/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/, {
+      error: `${name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD`,
+    })
+    .optional()
+    .describe(`Decision date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD (${edge}).`);
+
+const text = (name: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, { error: `${name} must not be empty` })
+    .max(max, { error: `${name} must be at most ${max} characters` });
+
+export const caseNumberPattern = `^(?:${CASE_NUMBER}|X-[0-9a-f]{16})$`;
+
+export const determinationPathSchema = z.object({
+  caseNumber: z
+    .string()
+    .regex(new RegExp(caseNumberPattern, 'i'), {
+      error: 'caseNumber must look like CM16-0123456',
+    })
+    .describe('Case number ("CM16-0123456"), or the X- identifier of a letter that names none.'),
+});
+
+export const listDeterminationsQuerySchema = z.strictObject({ limit, cursor });
+
+export const itemsQuerySchema = z.strictObject({
+  category: z
+    .enum(CATEGORIES, { error: `category must be one of: ${CATEGORIES.join(', ')}` })
+    .optional()
+    .describe('DWC request category.'),
+  subcategory: text('subcategory', MAX_VALUE_LENGTH)
+    .optional()
+    .describe(
+      'Subcategory (for pharmaceuticals, the drug class); names repeated across categories ("Other") need `category`.',
+    ),
+  drug: text('drug', MAX_VALUE_LENGTH)
+    .optional()
+    .describe('Generic drug name ("hydrocodone/acetaminophen").'),
+  bodyRegion: z
+    .enum(
+      BODY_REGIONS.map(([name]) => name),
+      { error: `bodyRegion must be one of: ${BODY_REGIONS.map(([n]) => n).join(', ')}` },
+    )
+    .optional()
+    .describe('A body region the request names.'),
+  specialty: text('specialty', MAX_VALUE_LENGTH)
+    .optional()
+    .describe('A reviewer specialty of the letter.'),
+  decision: decisionSchema.optional().describe('Only items with this decision.'),
+  from: date('from', 'a year or month means its first day'),
+  to: date('to', 'a year or month means its last day'),
+  q: text('q', MAX_Q_LENGTH).optional().describe('Words that must all appear in the request.'),
+  limit,
+  cursor,
+});
+
+export const statsQuerySchema = z.strictObject({
+  by: z
+    .enum(STATS_BY, { error: `by must be one of: ${STATS_BY.join(', ')}` })
+    .describe('What to group by.'),
+  category: z
+    .enum(CATEGORIES, { error: `category must be one of: ${CATEGORIES.join(', ')}` })
+    .optional()
+    .describe('Count only items of this category.'),
+  from: date('from', 'statistics are monthly: a date counts its whole month'),
+  to: date('to', 'statistics are monthly: a date counts its whole month'),
+});
+
+export const similarQuerySchema = z.strictObject({
+  request: text('request', MAX_REQUEST_LENGTH).describe(
+    'A planned request as a physician would write it ("Norco 10/325mg #90").',
+  ),
+});
+
+/** Validates a query string (or path parameters) against a schema; failures name the parameter. */
+export function parseParams<S extends z.ZodType>(
+  schema: S,
+  raw: Record<string, string | undefined>,
+): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const name = issue.keys[0] ?? '';
+    throw new BadRequestError(name, `unknown parameter "${name}"`);
+  }
+  const name = String(issue.path[0] ?? '');
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    throw new BadRequestError(name, `${name} is required`);
+  }
+  throw new BadRequestError(name, issue.message);
+}
+
+/** A YYYY[-MM[-DD]] parameter as the first or last real day it covers. */
+export function dayOf(parameter: string, value: string, edge: 'first' | 'last'): string {
+  const [y, m, d] = value.split('-').map(Number);
+  const year = y!;
+  if (m !== undefined && (m < 1 || m > 12)) {
+    throw new BadRequestError(parameter, `${parameter} has no month ${m}`);
+  }
+  const month = m ?? (edge === 'first' ? 1 : 12);
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (d !== undefined && (d < 1 || d > days)) {
+    throw new BadRequestError(parameter, `${parameter} is not a real date: ${value}`);
+  }
+  const day = d ?? (edge === 'first' ? 1 : days);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** Checks that a date range is the right way round. */
+export function checkRange(from: string | null, to: string | null): void {
+  if (from !== null && to !== null && from > to) {
+    throw new BadRequestError('from', `from (${from}) is after to (${to})`);
+  }
+}
+
+/** The category a subcategory belongs to, from `category` or from the name when it is unique. */
+export function resolveSubcategory(category: Category | undefined, subcategory: string): Category {
+  const owners = CATEGORIES.filter((c) =>
+    (SUBCATEGORIES[c] as readonly string[]).includes(subcategory),
+  );
+  if (category !== undefined) {
+    if (!owners.includes(category)) {
+      const allowed = SUBCATEGORIES[category];
+      throw new BadRequestError(
+        'subcategory',
+        allowed.length === 0
+          ? `category ${category} has no subcategories`
+          : `subcategory of ${category} must be one of: ${allowed.join(', ')}`,
+      );
+    }
+    return category;
+  }
+  if (owners.length === 1) return owners[0]!;
+  if (owners.length === 0) {
+    throw new BadRequestError('subcategory', `unknown subcategory "${subcategory}"`);
+  }
+  throw new BadRequestError(
+    'category',
+    `subcategory "${subcategory}" exists in ${owners.join(', ')}: add category to choose`,
+  );
+}
+
+/** Searchable words of a keyword query; a query with none is refused rather than matching all. */
+export function queryTerms(parameter: string, q: string): string[] {
+  const words = terms(q);
+  if (words.length === 0) {
+    throw new BadRequestError(
+      parameter,
+      `${parameter} has no searchable words (numbers alone, doses and words like "tablets" are not indexed)`,
+    );
+  }
+  return words;
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { decisionSchema, determinationSchema, outcomeSchema } from '../determination.ts';
+import { STATS_BY } from '../stats/statistics.ts';
+import { categorySchema } from '../taxonomy/vocabulary.ts';
+
+// What the API returns, as zod schemas: the OpenAPI document is generated from them and the
+// tests check every response against them. Nothing private has a field here: no organisation,
+// upload key or file name.
+
+export const publicDeterminationSchema = determinationSchema.omit({ source: true }).extend({
+  id: z.string().describe('The case number, or "X-" and a digest for a letter that names none.'),
+});
+export type PublicDetermination = z.infer<typeof publicDeterminationSchema>;
+
+export const itemSchema = z.object({
+  caseNumber: z.string(),
+  ordinal: z.number().int(),
+  request: z.string(),
+  decision: decisionSchema,
+  category: categorySchema,
+  subcategory: z.string().nullable(),
+  drug: z.string().nullable(),
+  bodyRegion: z.string().nullable(),
+  decisionDate: z.string().nullable(),
+});
+export type PublicItem = z.infer<typeof itemSchema>;
+
+const cursorField = z
+  .string()
+  .nullable()
+  .describe('Pass as `cursor` for the next page; null on the last page.');
+
+export const itemsPageSchema = z.object({
+  items: z.array(itemSchema),
+  cursor: cursorField,
+  total: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      'How many items match in all, when the counters answer it exactly (at most one filter ' +
+        'besides decision, no q, no dates); otherwise null.',
+    ),
+});
+export type ItemsPage = z.infer<typeof itemsPageSchema>;
+
+export const determinationSummarySchema = z.object({
+  caseNumber: z.string(),
+  decisionDate: z.string().nullable(),
+  outcome: outcomeSchema,
+  specialties: z.array(z.string()),
+  items: z.array(
+    z.object({
+      ordinal: z.number().int(),
+      request: z.string(),
+      decision: decisionSchema,
+      category: categorySchema,
+    }),
+  ),
+});
+
+export const determinationsPageSchema = z.object({
+  determinations: z.array(determinationSummarySchema),
+  cursor: cursorField,
+});
+export type DeterminationsPage = z.infer<typeof determinationsPageSchema>;
+
+const rateFields = {
+  upheld: z.number().int(),
+  overturned: z.number().int(),
+  total: z.number().int(),
+  overturnRate: z.number().nullable().describe('overturned / total, 4 decimal places'),
+};
+
+export const statsSchema = z.object({
+  by: z.enum(STATS_BY),
+  category: z.string().nullable(),
+  from: z.string().nullable().describe('First month counted (YYYY-MM), or null: all time'),
+  to: z.string().nullable(),
+  groups: z.array(
+    z.object({
+      key: z.string().describe('The value as the items filters take it'),
+      label: z.string(),
+      ...rateFields,
+    }),
+  ),
+  totals: z.object(rateFields).describe('Every item in scope (groups may overlap)'),
+});
+
+export const similarSchema = z.object({
+  request: z.string(),
+  classification: z.object({
+    category: categorySchema,
+    subcategory: z.string().nullable().describe('For pharmaceuticals, the drug class'),
+    drug: z.string().nullable(),
+    bodyRegion: z.string().nullable(),
+  }),
+  basis: z
+    .object({
+      dimension: z.enum(['drug', 'subcategory', 'category']),
+      key: z.string(),
+      label: z.string(),
+      ...rateFields,
+    })
+    .describe(
+      'The overturn rate of past requests like this one: the narrowest group (drug, then drug ' +
+        'class or subcategory, then category) with enough decisions to rest on',
+    ),
+  alternatives: z
+    .array(
+      z.object({
+        dimension: z.enum(['drug', 'subcategory', 'category']),
+        key: z.string(),
+        label: z.string(),
+        ...rateFields,
+      }),
+    )
+    .describe('Every level the request falls in, narrowest first'),
+  similar: z.array(itemSchema.extend({ score: z.number() })),
+});
+export type Similar = z.infer<typeof similarSchema>;
+
+export const healthSchema = z.object({ status: z.literal('ok'), time: z.string() });
+
+export const errorSchema = z.object({
+  error: z.enum(['bad-request', 'not-found', 'internal']),
+  message: z.string(),
+  parameter: z.string().optional().describe('The parameter to change (400 only)'),
+  requestId: z.string(),
+});

@@ -1,0 +1,159 @@
+import type { TableDeps } from '../store/determinations.ts';
+import { ALL_VALUE, type StatsDimension } from '../store/keys.ts';
+import { readStats, type Tally } from '../store/stats.ts';
+
+// The statistics the API serves and the exports write: one function, so a figure in an export
+// file is the figure the site shows.
+
+/** What statistics can be grouped by. */
+export const STATS_BY = [
+  'category',
+  'subcategory',
+  'drug',
+  'specialty',
+  'citationSource',
+  'citation',
+  'bodyRegion',
+  'month',
+  'year',
+] as const;
+export type StatsBy = (typeof STATS_BY)[number];
+
+export interface StatsRequest {
+  by: StatsBy;
+  /** Count only items of this category. */
+  category?: string;
+  /** Decision months "YYYY-MM", inclusive. A range leaves out letters without a decision date. */
+  from?: string;
+  to?: string;
+}
+
+export interface Rate {
+  upheld: number;
+  overturned: number;
+  total: number;
+  /** overturned / total, rounded to 4 places; null when there is nothing to divide. */
+  overturnRate: number | null;
+}
+
+export interface StatsGroup extends Rate {
+  /** The value as stored and as the items filters take it ("Pharmaceuticals|Opioids"). */
+  key: string;
+  /** The value for people ("Opioids (Pharmaceuticals)", "MTUS: Chronic Pain"). */
+  label: string;
+}
+
+export interface StatsResult {
+  by: StatsBy;
+  category: string | null;
+  from: string | null;
+  to: string | null;
+  groups: StatsGroup[];
+  /**
+   * Every item in scope. Groups can overlap (an item may name two body regions, a letter two
+   * specialties) or leave items out (a request naming no body region), so totals are counted,
+   * not summed from the groups.
+   */
+  totals: Rate;
+}
+
+/** Dimensions whose counters are also kept within each category (see store/contribution.ts). */
+const SCOPED: ReadonlySet<StatsBy> = new Set([
+  'specialty',
+  'citationSource',
+  'citation',
+  'bodyRegion',
+]);
+
+export function rate(t: Tally): Rate {
+  const total = t.upheld + t.overturned;
+  return {
+    upheld: t.upheld,
+    overturned: t.overturned,
+    total,
+    overturnRate: total === 0 ? null : Math.round((t.overturned / total) * 10_000) / 10_000,
+  };
+}
+
+/** Upheld/overturned counts grouped by one dimension, optionally within a category and months. */
+export async function statistics(deps: TableDeps, request: StatsRequest): Promise<StatsResult> {
+  const { by, category } = request;
+  const range = { from: request.from, to: request.to };
+  const ranged = range.from !== undefined || range.to !== undefined;
+  const header = {
+    by,
+    category: category ?? null,
+    from: request.from ?? null,
+    to: request.to ?? null,
+  };
+  const zero = { upheld: 0, overturned: 0 };
+
+  if (by === 'month' || by === 'year') {
+    // Months come from the total counters, or the category's own when narrowed to one.
+    const dimension: StatsDimension = category === undefined ? 'total' : 'category';
+    const value = category ?? ALL_VALUE;
+    const read = await readStats(deps, {
+      dimension,
+      from: range.from ?? '0000-00',
+      to: range.to ?? '9999-99',
+    });
+    const periods = new Map<string, Tally>();
+    for (const [month, values] of read.byMonth) {
+      const t = values.get(value);
+      if (t === undefined) continue;
+      const period = by === 'year' ? month.slice(0, 4) : month;
+      const cur = periods.get(period) ?? { ...zero };
+      cur.upheld += t.upheld;
+      cur.overturned += t.overturned;
+      periods.set(period, cur);
+    }
+    const groups = [...periods]
+      .filter(([, t]) => t.upheld + t.overturned > 0)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, t]) => ({ key, label: key, ...rate(t) }));
+    return { ...header, groups, totals: rate(sum(groups)) };
+  }
+
+  const scoped = category !== undefined && SCOPED.has(by);
+  const [read, totalsRead] = await Promise.all([
+    readStats(deps, { dimension: by, ...(scoped ? { category } : {}), ...range }),
+    by === 'category' && category === undefined
+      ? null
+      : readStats(deps, {
+          dimension: category === undefined ? 'total' : 'category',
+          ...range,
+        }),
+  ]);
+  let entries = [...read.groups];
+  if (category !== undefined && !scoped) {
+    // Category, subcategory and drug values already name their category (drugs are
+    // pharmaceuticals only), so narrowing is a filter over the unscoped counters.
+    if (by === 'category') entries = entries.filter(([k]) => k === category);
+    if (by === 'subcategory') entries = entries.filter(([k]) => k.startsWith(`${category}|`));
+    if (by === 'drug' && category !== 'Pharmaceuticals') entries = [];
+  }
+  const groups = entries
+    .map(([key, t]) => ({ key, label: label(by, key, category), ...rate(t) }))
+    .sort((a, b) => b.total - a.total || a.key.localeCompare(b.key));
+  const totals =
+    totalsRead === null ? sum(groups) : (totalsRead.groups.get(category ?? ALL_VALUE) ?? { ...zero });
+  return { ...header, groups, totals: rate(totals) };
+}
+
+function sum(groups: readonly Tally[]): Tally {
+  const out = { upheld: 0, overturned: 0 };
+  for (const g of groups) {
+    out.upheld += g.upheld;
+    out.overturned += g.overturned;
+  }
+  return out;
+}
+
+function label(by: StatsBy, key: string, category: string | undefined): string {
+  const bar = key.indexOf('|');
+  if (bar < 0) return key;
+  const [head, tail] = [key.slice(0, bar), key.slice(bar + 1)];
+  if (by === 'subcategory') return category === undefined ? `${tail} (${head})` : tail;
+  if (by === 'citation') return `${head}: ${tail}`;
+  return key;
+}
