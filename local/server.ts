@@ -20,7 +20,7 @@ export interface LocalServer {
 
 /** Serves the API and site for a running local stack on 127.0.0.1:`port` (0: any free port). */
 export async function startLocalServer(
-  stack: LocalStack,
+  stack: Pick<LocalStack, 'table'>,
   options: { port: number; logger: Logger },
 ): Promise<LocalServer> {
   const deps = createApiDeps({

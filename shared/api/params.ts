@@ -127,7 +127,7 @@ export function parseParams<S extends z.ZodType>(
     throw new BadRequestError(name, `unknown parameter "${name}"`);
   }
   const name = String(issue.path[0] ?? '');
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  if (raw[name] === undefined) {
     throw new BadRequestError(name, `${name} is required`);
   }
   throw new BadRequestError(name, issue.message);

@@ -79,7 +79,6 @@ export function rate(t: Tally): Rate {
 export async function statistics(deps: TableDeps, request: StatsRequest): Promise<StatsResult> {
   const { by, category } = request;
   const range = { from: request.from, to: request.to };
-  const ranged = range.from !== undefined || range.to !== undefined;
   const header = {
     by,
     category: category ?? null,

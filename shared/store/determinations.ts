@@ -6,6 +6,7 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
   type DynamoDBClient,
+  type AttributeValue,
   type TransactWriteItem,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -14,7 +15,13 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { determinationSchema, type Determination } from '../determination.ts';
 import { fromItem, toItem } from './attributes.ts';
-import { counterDeltas, indexEntries, mergeDeltas } from './contribution.ts';
+import {
+  counterDeltas,
+  indexEntries,
+  mergeDeltas,
+  type CounterDelta,
+  type IndexEntry,
+} from './contribution.ts';
 import { counterMarkerKey, determinationKey, recentKey } from './keys.ts';
 
 // Writing a determination touches many items: its record, an index entry per item and dimension,
@@ -211,35 +218,77 @@ async function rewrite<T>(
   throw new Error(`case ${id} is being rewritten by other writers; try again later`);
 }
 
+function storedItem(next: StoredDetermination, now: string): Record<string, AttributeValue> {
+  const decisionDate = next.record?.dates.decision ?? null;
+  return toItem({
+    ...determinationKey(next.caseId),
+    // A pending removal leaves the recent list at once; a record joins it when claimed.
+    ...(next.record === null ? {} : recentKey(next.caseId, decisionDate)),
+    type: 'determination',
+    caseId: next.caseId,
+    state: next.state,
+    version: next.version,
+    claim: next.claim,
+    outcome: next.outcome,
+    contentHash: next.contentHash,
+    sourceKey: next.sourceKey,
+    sourceSequencer: next.sourceSequencer,
+    decisionDate,
+    record: next.record === null ? undefined : encode(next.record),
+    previous: next.previous === null ? undefined : encode(next.previous),
+    updatedAt: now,
+  });
+}
+
+function entryItem(e: IndexEntry): Record<string, AttributeValue> {
+  return toItem({ PK: e.PK, SK: e.SK, type: 'item', ...e.item });
+}
+
+/**
+ * The items a determination leaves once written (its complete record and index entries), for
+ * filling an empty table in bulk (benchmarks); counters come from `counterLoadRequests`.
+ */
+export function loadRequests(input: WriteRequestInput): WriteRequest[] {
+  const stored: StoredDetermination = {
+    caseId: input.id,
+    state: 'complete',
+    version: 1,
+    claim: randomUUID(),
+    outcome: 'parsed',
+    contentHash: input.contentHash,
+    sourceKey: input.sourceKey,
+    sourceSequencer: input.sequencer,
+    record: input.record,
+    previous: null,
+  };
+  return [
+    { PutRequest: { Item: storedItem(stored, input.now) } },
+    ...indexEntries(input.id, input.record).map((e) => ({
+      PutRequest: { Item: entryItem(e) },
+    })),
+  ];
+}
+
+/** Counters holding the summed deltas, for a bulk-filled table (see `loadRequests`). */
+export function counterLoadRequests(deltas: readonly CounterDelta[]): WriteRequest[] {
+  return mergeDeltas([...deltas]).map((d) => ({
+    PutRequest: {
+      Item: toItem({ PK: d.PK, SK: d.SK, upheld: d.upheld, overturned: d.overturned }),
+    },
+  }));
+}
+
 async function claim(
   deps: TableDeps,
   current: StoredDetermination | null,
   next: StoredDetermination,
   now: string,
 ): Promise<boolean> {
-  const decisionDate = next.record?.dates.decision ?? null;
   try {
     await deps.client.send(
       new PutItemCommand({
         TableName: deps.tableName,
-        Item: toItem({
-          ...determinationKey(next.caseId),
-          // A pending removal leaves the recent list at once; a record joins it when claimed.
-          ...(next.record === null ? {} : recentKey(next.caseId, decisionDate)),
-          type: 'determination',
-          caseId: next.caseId,
-          state: next.state,
-          version: next.version,
-          claim: next.claim,
-          outcome: next.outcome,
-          contentHash: next.contentHash,
-          sourceKey: next.sourceKey,
-          sourceSequencer: next.sourceSequencer,
-          decisionDate,
-          record: next.record === null ? undefined : encode(next.record),
-          previous: next.previous === null ? undefined : encode(next.previous),
-          updatedAt: now,
-        }),
+        Item: storedItem(next, now),
         ConditionExpression:
           current === null
             ? 'attribute_not_exists(PK)'
@@ -281,7 +330,7 @@ export async function completePending(
     ...added.map((e): TransactWriteItem => ({
       Put: {
         TableName: deps.tableName,
-        Item: toItem({ PK: e.PK, SK: e.SK, type: 'item', ...e.item }),
+        Item: entryItem(e),
       },
     })),
     ...removed

@@ -1,0 +1,290 @@
+// npm run bench:api: latency and throughput of the API through the local server (HTTP, the API
+// Gateway adapter, the handlers, DynamoDB Local), for a determination, an items query and a
+// statistics query, on a store of 1,000 and one of 100,000 synthetic letters; next to the raw
+// GetItem/Query the endpoint rests on, measured on the same store in the same run. Prints
+// figures; asserts nothing.
+//
+//   npm run bench:api [-- --letters 100000] [--small 1000] [--seconds 10] [--connections 8]
+import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { dynamoClientConfig, startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { startLocalServer } from '../local/server.ts';
+import { ensureTable } from '../local/stack.ts';
+import { forEachLimit } from '../shared/concurrency.ts';
+import { createLogger } from '../shared/logger.ts';
+import { parseLetter } from '../shared/parser/parse-letter.ts';
+import { toItem } from '../shared/store/attributes.ts';
+import { counterDeltas, type CounterDelta } from '../shared/store/contribution.ts';
+import {
+  batchWrite,
+  counterLoadRequests,
+  loadRequests,
+  type TableDeps,
+} from '../shared/store/determinations.ts';
+import {
+  determinationKey,
+  indexPartition,
+  STATS_ALL_TIME_PREFIX,
+  statsPartition,
+} from '../shared/store/keys.ts';
+import { generateLetter } from '../shared/synthetic/generate.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const { values } = parseArgs({
+  options: {
+    letters: { type: 'string', default: '100000' },
+    small: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '8' },
+  },
+});
+const SIZES = [Number(values.small), Number(values.letters)];
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const SEED = 11;
+const TABLE = 'bench-api';
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+interface Figures {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** Fills an empty table with `letters` synthetic letters as the ingest would leave them. */
+async function fill(table: TableDeps, letters: number): Promise<string[]> {
+  const ids: string[] = [];
+  const counters = new Map<string, CounterDelta>();
+  const started = performance.now();
+  const BLOCK = 500;
+  for (let from = 0; from < letters; from += BLOCK) {
+    const requests = [];
+    for (let index = from; index < Math.min(letters, from + BLOCK); index++) {
+      const letter = generateLetter(index, SEED, 'text');
+      const record = await parseLetter(letter.bytes, letter.fileName);
+      const id = record.caseNumber!;
+      ids.push(id);
+      requests.push(
+        ...loadRequests({
+          id,
+          record,
+          contentHash: `bench-${index}`,
+          sourceKey: `uploads/bench/${letter.fileName}`,
+          sequencer: String(index).padStart(32, '0'),
+          now: new Date().toISOString(),
+        }),
+      );
+      for (const d of counterDeltas(id, record)) {
+        const k = `${d.PK}\u0000${d.SK}`;
+        const c = counters.get(k);
+        if (c === undefined) counters.set(k, { ...d });
+        else {
+          c.upheld += d.upheld;
+          c.overturned += d.overturned;
+        }
+      }
+    }
+    const batches = [];
+    for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
+    await forEachLimit(batches, 16, (b) => batchWrite(table, b));
+    const done = Math.min(letters, from + BLOCK);
+    if (done % 10_000 === 0 || done === letters) {
+      const secs = (performance.now() - started) / 1000;
+      log(`  filled ${done}/${letters} letters (${Math.round(done / secs)} letters/s)`);
+    }
+  }
+  // Counters are summed in memory (a few thousand keys) and written once at the end.
+  const counterWrites = counterLoadRequests([...counters.values()]);
+  const batches = [];
+  for (let i = 0; i < counterWrites.length; i += 25) batches.push(counterWrites.slice(i, i + 25));
+  await forEachLimit(batches, 16, (b) => batchWrite(table, b));
+  return ids;
+}
+
+const loadResult = z.object({
+  perSecond: z.number(),
+  p50: z.number(),
+  p99: z.number(),
+  errors: z.number(),
+  non2xx: z.number(),
+});
+
+/** HTTP load from a separate process (bench/load.ts, autocannon). */
+function httpLoad(base: string, paths: string[]): Promise<Figures> {
+  return new Promise((done, fail) => {
+    execFile(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        resolve(import.meta.dirname, 'load.ts'),
+        JSON.stringify({ base, paths, seconds: SECONDS, connections: CONNECTIONS }),
+      ],
+      { maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout) => {
+        if (error) return fail(error);
+        const r = loadResult.parse(JSON.parse(stdout));
+        done({ perSecond: r.perSecond, p50: r.p50, p99: r.p99, errors: r.errors + r.non2xx });
+      },
+    );
+  });
+}
+
+/** The same number of store calls in flight, made directly with the SDK client. */
+async function rawLoad(call: (i: number) => Promise<unknown>): Promise<Figures> {
+  const latencies: number[] = [];
+  const end = performance.now() + SECONDS * 1000;
+  let next = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          await call(next++);
+        } catch {
+          errors++;
+        }
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return { perSecond: latencies.length / SECONDS, p50: at(0.5), p99: at(0.99), errors };
+}
+
+interface Row {
+  letters: number;
+  endpoint: string;
+  api: Figures;
+  raw: Figures;
+}
+const rows: Row[] = [];
+
+for (const letters of SIZES) {
+  log(`bench:api: ${letters} letters in DynamoDB Local (in memory)`);
+  const db = await startDynamoDbLocal({});
+  const client = new DynamoDBClient(dynamoClientConfig(db.endpoint));
+  try {
+    await ensureTable(client, TABLE);
+    const table = { client, tableName: TABLE };
+    const ids = await fill(table, letters);
+    const server = await startLocalServer(
+      { table },
+      { port: 0, logger: createLogger({ level: 'error' }) },
+    );
+    try {
+      const sample = Array.from({ length: 500 }, (_, i) => ids[(i * 7919) % ids.length]!);
+      const year = '2024';
+      const endpoints: [string, string[], (i: number) => Promise<unknown>][] = [
+        [
+          'GET /api/determinations/{caseNumber}',
+          sample.map((id) => `/api/determinations/${id}`),
+          (i) =>
+            client.send(
+              new GetItemCommand({
+                TableName: TABLE,
+                Key: toItem({ ...determinationKey(sample[i % sample.length]!) }),
+              }),
+            ),
+        ],
+        [
+          'GET /api/items?category=Pharmaceuticals',
+          ['/api/items?category=Pharmaceuticals&limit=20'],
+          () =>
+            client.send(
+              new QueryCommand({
+                TableName: TABLE,
+                KeyConditionExpression: 'PK = :pk',
+                ExpressionAttributeValues: toItem({
+                  ':pk': indexPartition('category', 'Pharmaceuticals', year),
+                }),
+                ScanIndexForward: false,
+                Limit: 20,
+              }),
+            ),
+        ],
+        [
+          'GET /api/stats?by=category',
+          ['/api/stats?by=category'],
+          () =>
+            client.send(
+              new QueryCommand({
+                TableName: TABLE,
+                KeyConditionExpression: 'PK = :pk AND begins_with(SK, :a)',
+                ExpressionAttributeValues: toItem({
+                  ':pk': statsPartition('category', 0),
+                  ':a': STATS_ALL_TIME_PREFIX,
+                }),
+              }),
+            ),
+        ],
+      ];
+      // Warm both paths (JIT, connections, the API's cached list of years).
+      await httpLoad(
+        server.url,
+        endpoints.flatMap(([, paths]) => paths.slice(0, 20)),
+      );
+      for (const [name, paths, call] of endpoints) {
+        log(`  ${name}: API ${SECONDS} s, raw ${SECONDS} s`);
+        const api = await httpLoad(server.url, paths);
+        const raw = await rawLoad(call);
+        rows.push({ letters, endpoint: name, api, raw });
+      }
+    } finally {
+      await server.close();
+    }
+  } finally {
+    client.destroy();
+    await db.stop();
+  }
+}
+
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const line = (cells: string[]) =>
+  cells.map((c, i) => (i === 1 ? c.padEnd(40) : c.padStart(10))).join(' ');
+console.log(`\nbench:api (${CONNECTIONS} connections, ${SECONDS} s each, 2-core machine)\n`);
+console.log(
+  line([
+    'letters',
+    'endpoint',
+    'API p50',
+    'API p99',
+    'API req/s',
+    'raw p50',
+    'raw p99',
+    'raw req/s',
+    'p99 ratio',
+    'errors',
+  ]),
+);
+for (const r of rows) {
+  console.log(
+    line([
+      String(r.letters),
+      r.endpoint,
+      ms(r.api.p50),
+      ms(r.api.p99),
+      r.api.perSecond.toFixed(0),
+      ms(r.raw.p50),
+      ms(r.raw.p99),
+      r.raw.perSecond.toFixed(0),
+      `${(r.api.p99 / r.raw.p99).toFixed(2)}x`,
+      String(r.api.errors + r.raw.errors),
+    ]),
+  );
+}
+const stats = rows.filter((r) => r.endpoint.includes('/api/stats'));
+if (stats.length === 2) {
+  const [small, large] = stats as [Row, Row];
+  console.log(
+    `\nstats p99 at ${large.letters} letters / at ${small.letters}: ${ms(large.api.p99)} / ${ms(small.api.p99)} = ${(large.api.p99 / small.api.p99).toFixed(2)} (target within 20%)`,
+  );
+}
+console.log('targets: every endpoint p99 under 3x the raw store call');

@@ -1,0 +1,31 @@
+// A load generator for bench:api, run as its own process so that generating load does not share
+// the server's event loop. Reads its job as JSON from argv, prints autocannon's figures as JSON.
+import autocannon from 'autocannon';
+import { z } from 'zod';
+
+const job = z
+  .object({
+    base: z.url(),
+    paths: z.array(z.string()).min(1),
+    seconds: z.number().positive(),
+    connections: z.number().int().positive(),
+  })
+  .parse(JSON.parse(process.argv[2] ?? '{}'));
+
+const result = await autocannon({
+  url: job.base,
+  connections: job.connections,
+  duration: job.seconds,
+  // Each connection walks the list, so the requests spread over many keys, not one cached item.
+  requests: job.paths.map((path) => ({ method: 'GET', path })),
+});
+process.stdout.write(
+  JSON.stringify({
+    requests: result.requests.total,
+    perSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  }) + '\n',
+);
