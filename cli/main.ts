@@ -8,6 +8,10 @@ Usage:
   imr generate N --out DIR [--format text|pdf] [--seed S] [--start I]
                           Write N synthetic (made-up) letters for testing
   imr upload PATH...      Upload letters to the local stack (or AWS) and report what became of each
+  imr export              Write a statistics export snapshot of the local stack; print its manifest
+  imr receipts [--org NAME] [--failed] [--since DATE]
+                          List the receipts of uploaded files; "imr receipts rollup" writes the
+                          daily roll-up CSVs
   imr --help              Show this help; "imr COMMAND --help" shows a command's options
 
 Run it as "npx imr ..." from the project folder.
@@ -41,6 +45,23 @@ export async function main(args: readonly string[]): Promise<number> {
         return 0;
       }
       return uploadCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+    }
+    case 'receipts': {
+      // Loaded on demand, as upload is: the AWS SDK adds startup time.
+      const { receiptsCommand, RECEIPTS_HELP } = await import('./receipts.ts');
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(RECEIPTS_HELP);
+        return 0;
+      }
+      return receiptsCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+    }
+    case 'export': {
+      const { exportCommand, EXPORT_HELP } = await import('./export.ts');
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(EXPORT_HELP);
+        return 0;
+      }
+      return exportCommand(rest, { stdout: process.stdout, stderr: process.stderr });
     }
     default:
       process.stderr.write(`imr: unknown command "${command}"\n\n${HELP}`);

@@ -1,58 +1,40 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { randomUUID } from 'node:crypto';
+import { PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Writable } from 'node:stream';
-import { z } from 'zod';
-import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
-import type { TableDeps } from '../shared/store/determinations.ts';
-import { getUploads, type UploadRecord } from '../shared/store/uploads.ts';
+import { ORGANISATION_NAME } from '../shared/ingest/upload-key.ts';
+import { listReceiptObjects, readReceipt } from '../shared/receipts/bucket.ts';
+import {
+  organisationReceiptsPrefix,
+  receiptKey,
+  type Receipt,
+} from '../shared/receipts/receipt.ts';
+import { awsTarget, closeTarget, localTarget, UsageError, type Io, type Target } from './target.ts';
 
 export const UPLOAD_HELP = `Usage: imr upload PATH... [--org NAME] [--data-dir DIR]
-       imr upload PATH... --bucket NAME [--table NAME] [--org NAME]
+       imr upload PATH... --bucket NAME [--org NAME]
 
-Uploads letters (PDF or text) to the bucket under uploads/<org>/, waits until each one has been
-ingested or has failed, and prints a summary: parsed, replaced, duplicates, failed (with reasons).
-A folder stands for the .pdf and .txt files inside it and its subfolders.
+Uploads letters (PDF or text) to the bucket under uploads/<org>/, waits until the receipt of
+each one (receipts/<org>/<path>.json) says it has been ingested or has failed, and prints a
+summary: parsed, replaced, duplicates, failed (with reasons). A folder stands for the .pdf and
+.txt files inside it and its subfolders.
 
 Options:
   --org NAME        organisation the files come from (default: local)
   --data-dir DIR    the local stack started by "npm start" with this data dir (default: .data)
   --bucket NAME     upload to this S3 bucket on AWS instead, with the usual AWS credentials
-  --table NAME      on AWS, the table to read results from (without it, upload and return)
+                    (they need to write uploads/<org>/ and read and list receipts/<org>/)
+  --table NAME      no longer needed: results are read from the receipts (accepted, ignored)
   --timeout SECS    give up waiting for results after this long (default: 600)
 
 Exit status: 0 when every file was ingested, 1 when any failed, 2 on a usage error.
 `;
 
-interface Io {
-  stdout: Writable;
-  stderr: Writable & { isTTY?: boolean };
-}
-
 const LETTER_FILE = /\.(?:pdf|txt)$/i;
 const IN_FLIGHT = 8;
-const ORG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-
-const stackFileSchema = z.object({
-  pid: z.number().int(),
-  dynamodbEndpoint: z.url(),
-  s3Endpoint: z.url(),
-  tableName: z.string(),
-  bucket: z.string(),
-});
-
-class UsageError extends Error {}
-
-interface Target {
-  s3: S3Client;
-  bucket: string;
-  table: TableDeps | null;
-  where: string;
-}
 
 /** `imr upload`: sends files to the bucket and reports what became of each. */
 export async function uploadCommand(args: readonly string[], io: Io): Promise<number> {
@@ -76,7 +58,7 @@ export async function uploadCommand(args: readonly string[], io: Io): Promise<nu
   const { values, positionals } = options;
   try {
     if (positionals.length === 0) throw new UsageError('no files or folders given');
-    if (!ORG.test(values.org)) {
+    if (!ORGANISATION_NAME.test(values.org)) {
       throw new UsageError(`--org "${values.org}" must be letters, digits, ".", "_" or "-"`);
     }
     const timeout = Number(values.timeout);
@@ -94,11 +76,17 @@ export async function uploadCommand(args: readonly string[], io: Io): Promise<nu
           'rename one, or upload the folder that contains both',
       );
     }
+    // Results come from the receipts, so no table is needed (--table is accepted for scripts
+    // written before receipts existed).
     const target =
       values.bucket === undefined
         ? await localTarget(values['data-dir'])
-        : awsTarget(values.bucket, values.table);
-    return await run(files, values.org, target, timeout * 1000, io);
+        : awsTarget(values.bucket, undefined);
+    try {
+      return await run(files, values.org, target, timeout * 1000, io);
+    } finally {
+      closeTarget(target);
+    }
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`imr upload: ${e.message}\n`);
@@ -144,44 +132,13 @@ function firstClash(files: readonly FileToSend[]): [string, string, string] | nu
   return null;
 }
 
-async function localTarget(dataDir: string): Promise<Target> {
-  const file = join(dataDir, 'stack.json');
-  const text = await readFile(file, 'utf8').catch(() => null);
-  const parsed = text === null ? null : stackFileSchema.safeParse(JSON.parse(text));
-  if (parsed == null || !parsed.success || !isRunning(parsed.data.pid)) {
-    throw new UsageError(
-      `no local stack is running with data dir ${dataDir}: start one with "npm start" ` +
-        '(or pass the --data-dir it was started with, or --bucket NAME for AWS)',
-    );
-  }
-  const stack = parsed.data;
-  return {
-    s3: createS3Client({ endpoint: stack.s3Endpoint }),
-    bucket: stack.bucket,
-    table: {
-      client: createDynamoClient({ endpoint: stack.dynamodbEndpoint }),
-      tableName: stack.tableName,
-    },
-    where: `the local stack (${dataDir})`,
-  };
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function awsTarget(bucket: string, table: string | undefined): Target {
-  return {
-    s3: createS3Client(),
-    bucket,
-    table: table === undefined ? null : { client: createDynamoClient(), tableName: table },
-    where: `s3://${bucket}`,
-  };
+/** What was sent for one file, to tell its receipt from an earlier upload's. */
+interface Sent {
+  key: string;
+  receiptKey: string;
+  uploadId: string;
+  contentHash: string;
+  size: number;
 }
 
 async function run(
@@ -192,68 +149,137 @@ async function run(
   io: Io,
 ): Promise<number> {
   const tty = io.stderr.isTTY === true;
-  const uploadIds = new Map<string, string>();
+  const sent: Sent[] = [];
   const started = Date.now();
-  let sent = 0;
   let done = 0;
   const show = (): void => {
     if (tty)
       io.stderr.write(
-        `\r${bar(done, files.length)} sent ${sent}/${files.length}, ingested ${done}`,
+        `\r${bar(done, files.length)} sent ${sent.length}/${files.length}, ingested ${done}`,
       );
   };
 
   await forEachLimit(files, IN_FLIGHT, async (file) => {
     const key = `uploads/${org}/${file.name}`;
-    const id = randomUUID();
-    uploadIds.set(key, id);
+    const uploadId = randomUUID();
+    const body = await readFile(file.path);
     await target.s3.send(
       new PutObjectCommand({
         Bucket: target.bucket,
         Key: key,
-        Body: await readFile(file.path),
-        Metadata: { [UPLOAD_ID_METADATA]: id },
+        Body: body,
+        Metadata: { [UPLOAD_ID_METADATA]: uploadId },
       }),
     );
-    sent++;
+    sent.push({
+      key,
+      // Never null: the organisation was checked, so the key is under its folder.
+      receiptKey: receiptKey(key) ?? key,
+      uploadId,
+      contentHash: createHash('sha256').update(body).digest('hex'),
+      size: body.length,
+    });
     show();
   });
 
-  if (target.table === null) {
-    if (tty) io.stderr.write('\n');
-    io.stdout.write(
-      `Sent ${sent} files to ${target.where} under uploads/${org}/. Pass --table NAME to wait for ` +
-        'and report their results.\n',
-    );
-    return 0;
-  }
-
   // The time limit is for ingestion: it starts once every file has been sent.
   const waitingSince = Date.now();
-  const results = new Map<string, UploadRecord>();
-  while (results.size < uploadIds.size) {
-    const waiting = [...uploadIds.keys()].filter((k) => !results.has(k));
-    for (const u of await getUploads(target.table, waiting)) {
-      if (u.uploadId === uploadIds.get(u.key)) results.set(u.key, u);
+  const results = new Map<string, Receipt>();
+  const readETags = new Map<string, string>();
+  let delay = MIN_POLL_MS;
+  while (results.size < sent.length) {
+    const waiting = new Map(
+      sent.filter((s) => !results.has(s.key)).map((s) => [s.receiptKey, s] as const),
+    );
+    let found;
+    try {
+      found = await newReceipts(target, org, waiting, readETags);
+    } catch (e) {
+      if (!(e instanceof S3ServiceException) || e.$metadata.httpStatusCode !== 403) throw e;
+      if (tty) io.stderr.write('\n');
+      io.stderr.write(
+        `imr upload: the ${sent.length} files were sent, but their receipts under ` +
+          `${organisationReceiptsPrefix(org)} cannot be read with these credentials (${e.name}); ` +
+          `ask for read and list access to that folder, then run "imr receipts --org ${org}".\n`,
+      );
+      return 1;
     }
+    for (const receipt of found) results.set(receipt.key, receipt);
     done = results.size;
     show();
-    if (results.size === uploadIds.size) break;
+    if (results.size === sent.length) break;
     if (Date.now() - waitingSince > timeoutMs) {
       if (tty) io.stderr.write('\n');
       io.stderr.write(
-        `imr upload: ${uploadIds.size - results.size} files were sent but not ingested within ` +
+        `imr upload: ${sent.length - results.size} files were sent but not ingested within ` +
           `${timeoutMs / 1000} s; is the ingest running? Run the same command again to check.\n`,
       );
-      printSummary([...results.values()], uploadIds.size - results.size, target, started, io);
+      printSummary([...results.values()], sent.length - results.size, target, started, io);
       return 1;
     }
-    await new Promise((r) => setTimeout(r, 200));
+    // Quick while receipts keep coming; slower while waiting on a long queue.
+    delay = found.length > 0 ? MIN_POLL_MS : Math.min(delay * 1.5, MAX_POLL_MS);
+    await new Promise((r) => setTimeout(r, delay));
   }
   if (tty) io.stderr.write('\n');
   const all = [...results.values()];
   printSummary(all, 0, target, started, io);
   return all.some((u) => u.status === 'failed') ? 1 : 0;
+}
+
+const MIN_POLL_MS = 200;
+const MAX_POLL_MS = 2_000;
+
+/**
+ * The receipts, among those still awaited, that answer this command's own uploads. One listing
+ * of the narrowest folder that holds them all finds which receipts exist (an organisation's role
+ * can list its receipts; a read of one not yet written would be refused, not "not found"), and
+ * only receipts written since the last look are read.
+ */
+async function newReceipts(
+  target: Target,
+  org: string,
+  waiting: ReadonlyMap<string, Sent>,
+  readETags: Map<string, string>,
+): Promise<Receipt[]> {
+  const prefix = commonPrefix([...waiting.keys()], organisationReceiptsPrefix(org));
+  const listed = await listReceiptObjects(target.s3, target.bucket, prefix);
+  const fresh = listed.filter((o) => waiting.has(o.key) && readETags.get(o.key) !== o.eTag);
+  const found: Receipt[] = [];
+  await forEachLimit(fresh, IN_FLIGHT, async (o) => {
+    const read = await readReceipt(target.s3, target.bucket, o.key);
+    readETags.set(o.key, o.eTag);
+    const sent = waiting.get(o.key);
+    if (read.kind === 'ok' && sent !== undefined && answers(read.receipt, sent)) {
+      found.push(read.receipt);
+    }
+  });
+  return found;
+}
+
+/**
+ * Whether a receipt is for this upload rather than an earlier one of the same key: by the upload
+ * id the command stamped on it; when the ingest could not see that (a file over 20 MB is recorded
+ * from its event alone), by its content, else its size (an earlier receipt that matches so said
+ * the same: too large).
+ */
+function answers(receipt: Receipt, sent: Sent): boolean {
+  if (receipt.uploadId !== null) return receipt.uploadId === sent.uploadId;
+  if (receipt.contentHash !== null) return receipt.contentHash === sent.contentHash;
+  return receipt.size === sent.size;
+}
+
+/** The longest common start of some keys, never shorter than `floor`, cut between characters. */
+export function commonPrefix(keys: readonly string[], floor: string): string {
+  let prefix = keys[0] ?? floor;
+  for (const k of keys) {
+    let i = 0;
+    while (i < prefix.length && i < k.length && prefix[i] === k[i]) i++;
+    prefix = prefix.slice(0, i);
+  }
+  // Half a surrogate pair is not a character S3 can take in a prefix.
+  if (/[\uD800-\uDBFF]$/.test(prefix)) prefix = prefix.slice(0, -1);
+  return prefix.length < floor.length ? floor : prefix;
 }
 
 function bar(done: number, total: number): string {
@@ -263,13 +289,13 @@ function bar(done: number, total: number): string {
 }
 
 function printSummary(
-  results: UploadRecord[],
+  results: Receipt[],
   pending: number,
   target: Target,
   started: number,
   io: Io,
 ): void {
-  const count = (s: UploadRecord['status']): number => results.filter((u) => u.status === s).length;
+  const count = (s: Receipt['status']): number => results.filter((u) => u.status === s).length;
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   const lines = [
     `Uploaded ${results.length + pending} files to ${target.where} in ${secs} s:`,

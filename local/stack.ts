@@ -12,6 +12,8 @@ import { createIngestHandler } from '../functions/s3-ingest-letter.ts';
 import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
 import { UPLOADS_PREFIX } from '../shared/ingest/ingest-object.ts';
 import { s3LetterObjects } from '../shared/ingest/letter-objects.ts';
+import { listReceiptObjects } from '../shared/receipts/bucket.ts';
+import { RECEIPTS_PREFIX, receiptKey } from '../shared/receipts/receipt.ts';
 import { getUploads } from '../shared/store/uploads.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import type { TableDeps } from '../shared/store/determinations.ts';
@@ -23,6 +25,8 @@ import { objectCreatedEvent, startS3Local } from './s3-local.ts';
 /** Names the local stack gives its table and bucket (AWS names come from the CDK stacks). */
 export const LOCAL_TABLE = 'imr-atlas';
 export const LOCAL_BUCKET = 'imr-atlas-uploads';
+/** Where statistics exports are written (README, "Statistics exports"). */
+export const LOCAL_EXPORTS_BUCKET = 'imr-atlas-exports';
 /** Where a running stack records its endpoints, for `imr upload` and other tools. */
 export const STACK_FILE = 'stack.json';
 
@@ -42,6 +46,7 @@ export interface LocalStack {
   s3Endpoint: string;
   tableName: string;
   bucket: string;
+  exportsBucket: string;
   table: TableDeps;
   dynamodb: DynamoDBClient;
   s3: S3Client;
@@ -67,7 +72,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     s3Server = await startS3Local({
       directory: s3Dir,
-      buckets: [LOCAL_BUCKET],
+      buckets: [LOCAL_BUCKET, LOCAL_EXPORTS_BUCKET],
       ...(options.s3Port === undefined ? {} : { port: options.s3Port }),
     });
   } catch (e) {
@@ -99,7 +104,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   const unsubscribe = s3Server.onObjectCreated((event) => ingest.send(event));
   const replayed = await replayUnrecorded(s3, table, LOCAL_BUCKET, ingest);
-  if (replayed > 0) logger.warn('uploads without a status queued again', { count: replayed });
+  if (replayed > 0)
+    logger.warn('uploads without a status or receipt queued again', { count: replayed });
 
   if (dataDir !== null) {
     await writeFile(
@@ -111,6 +117,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           s3Endpoint: s3Server.endpoint,
           tableName: LOCAL_TABLE,
           bucket: LOCAL_BUCKET,
+          exportsBucket: LOCAL_EXPORTS_BUCKET,
         },
         null,
         2,
@@ -124,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3Endpoint: s3Server.endpoint,
     tableName: LOCAL_TABLE,
     bucket: LOCAL_BUCKET,
+    exportsBucket: LOCAL_EXPORTS_BUCKET,
     table,
     dynamodb,
     s3,
@@ -142,9 +150,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /**
- * Queues again every upload that has no status record: its event was lost when the stack stopped
- * before ingesting it (Ctrl+C drops queued messages; a crash drops everything in flight). On AWS,
- * SQS keeps those messages; locally, the bucket and the table are the record. Returns how many.
+ * Queues again every upload that has no status record, or no receipt: its event was lost when the
+ * stack stopped before ingesting it (Ctrl+C drops queued messages; a crash drops everything in
+ * flight, possibly between the status and the receipt), or it was ingested before receipts
+ * existed. On AWS, SQS keeps those messages; locally, the bucket and the table are the record. A
+ * replayed upload that has a status takes the re-delivery path, which writes only its receipt.
+ * Returns how many.
  */
 export async function replayUnrecorded(
   s3: S3Client,
@@ -152,6 +163,9 @@ export async function replayUnrecorded(
   bucket: string,
   ingest: IngestQueue,
 ): Promise<number> {
+  const receipts = new Set(
+    (await listReceiptObjects(s3, bucket, RECEIPTS_PREFIX)).map((o) => o.key),
+  );
   let replayed = 0;
   let token: string | undefined;
   do {
@@ -174,7 +188,8 @@ export async function replayUnrecorded(
       ).map((u) => u.key),
     );
     for (const o of objects) {
-      if (recorded.has(o.Key!)) continue;
+      const receipt = receiptKey(o.Key!);
+      if (recorded.has(o.Key!) && (receipt === null || receipts.has(receipt))) continue;
       ingest.send(
         objectCreatedEvent(bucket, o.Key!, {
           size: o.Size ?? 0,

@@ -5,9 +5,11 @@ import { parseLetter } from '../parser/parse-letter.ts';
 import { caseId } from '../store/keys.ts';
 import { putDetermination, removeDetermination, type TableDeps } from '../store/determinations.ts';
 import { getUpload, putUpload, type UploadRecord } from '../store/uploads.ts';
+import { writeReceipt } from '../receipts/write.ts';
 import { failureMessage, MAX_LETTER_BYTES, type FailureReason } from './failures.ts';
 import type { LetterObjects } from './letter-objects.ts';
 import type { ObjectCreated } from './s3-notification.ts';
+import { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from './upload-key.ts';
 
 export interface IngestDeps {
   table: TableDeps;
@@ -16,22 +18,13 @@ export interface IngestDeps {
   now?: () => Date;
 }
 
-/** Uploads live under `uploads/<organisation>/`; anything else in the bucket is not a letter. */
-export const UPLOADS_PREFIX = 'uploads/';
-/** Recorded for keys outside any organisation's folder; no organisation name can look like it. */
-export const NO_ORGANISATION = '(none)';
-const ORGANISATION = /^uploads\/([A-Za-z0-9][A-Za-z0-9._-]{0,62})\/.+/;
-
-/** The organisation an upload key belongs to, or null when the key is not under one. */
-export function organisationOf(key: string): string | null {
-  return ORGANISATION.exec(key)?.[1] ?? null;
-}
+export { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from './upload-key.ts';
 
 /**
- * Turns one created object into a determination or a recorded failure, and returns its status
- * record (null for objects outside `uploads/`, which are not letters). Throws only for errors
- * worth retrying (the store or S3 unavailable); a bad letter is a recorded failure, never a throw,
- * so a poison object is not retried forever.
+ * Turns one created object into a determination or a recorded failure, writes its receipt, and
+ * returns its status record (null for objects outside `uploads/`, which are not letters). Throws
+ * only for errors worth retrying (the store or S3 unavailable); a bad letter is a recorded
+ * failure, never a throw, so a poison object is not retried forever.
  */
 export async function ingestObject(
   deps: IngestDeps,
@@ -93,7 +86,8 @@ export async function ingestObject(
   if (read.kind === 'missing') {
     // Deleted between its event and this read: say so, rather than leave no trace.
     // The recorded event itself, delivered again after the object was deleted: its status stands.
-    if (prior !== null && prior.sequencer === object.sequencer) return prior;
+    if (prior !== null && prior.sequencer === object.sequencer)
+      return redelivered(deps, object.bucket, prior);
     return failed('object-missing', failureMessage('object-missing', { fileName }), {
       version: `missing@${object.sequencer}`,
       uploadId: null,
@@ -103,7 +97,7 @@ export async function ingestObject(
   // The same version seen again (a re-delivered event): its status stands.
   if (prior !== null && prior.objectVersion === read.version) {
     log.info('event redelivered', { status: prior.status });
-    return prior;
+    return redelivered(deps, object.bucket, prior);
   }
   if (read.kind === 'too-large') {
     return failed('too-large', failureMessage('too-large', { fileName, size: read.size }), {
@@ -208,6 +202,8 @@ async function record(
       ? { 'imr-status': upload.status }
       : { 'imr-status': upload.status, 'imr-reason': upload.reason },
   );
+  // After the status record, never before: the receipt follows what was recorded (write.ts).
+  await writeReceipt(deps, bucket, upload);
   log.info('upload ingested', {
     status: upload.status,
     reason: upload.reason,
@@ -215,4 +211,15 @@ async function record(
     items: upload.items,
   });
   return upload;
+}
+
+// An event whose status is already recorded may be the retry of one that failed after recording
+// it, before its receipt was written: write the receipt again (the same bytes when it was).
+async function redelivered(
+  deps: IngestDeps,
+  bucket: string,
+  prior: UploadRecord,
+): Promise<UploadRecord> {
+  await writeReceipt(deps, bucket, prior);
+  return prior;
 }

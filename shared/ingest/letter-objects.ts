@@ -1,6 +1,7 @@
 import {
   GetObjectCommand,
   NoSuchKey,
+  PutObjectCommand,
   PutObjectTaggingCommand,
   S3ServiceException,
   type S3Client,
@@ -13,6 +14,8 @@ export interface LetterObjects {
   read(bucket: string, key: string): Promise<ObjectRead>;
   /** Labels the object with its outcome, so the bucket itself shows what became of it. */
   tag(bucket: string, key: string, tags: Record<string, string>): Promise<void>;
+  /** Writes a small object the ingest produces (a receipt, a roll-up), replacing any there. */
+  put(bucket: string, key: string, body: string, contentType: string): Promise<void>;
 }
 
 export type ObjectRead =
@@ -69,6 +72,11 @@ export function s3LetterObjects(s3: S3Client): LetterObjects {
           return;
         throw e;
       }
+    },
+    async put(bucket, key, body, contentType) {
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
+      );
     },
   };
 }

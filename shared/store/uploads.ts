@@ -6,11 +6,17 @@ import {
   QueryCommand,
   type AttributeValue,
   type BatchGetItemCommandOutput,
+  type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { fromItem, toItem } from './attributes.ts';
 import type { TableDeps } from './determinations.ts';
-import { organisationUploadsKey, organisationUploadsPartition, uploadKey } from './keys.ts';
+import {
+  organisationUploadsKey,
+  organisationUploadsPartition,
+  organisationUploadsTimeRange,
+  uploadKey,
+} from './keys.ts';
 import { GSI1 } from './table.ts';
 
 export const uploadStatusSchema = z.enum(['parsed', 'duplicate', 'replaced', 'failed']);
@@ -135,4 +141,39 @@ export async function listOrganisationUploads(
     }),
   );
   return (out.Items ?? []).map((i) => parseUpload(fromItem(i)));
+}
+
+/**
+ * An organisation's uploads with one status whose status was recorded between two times
+ * (inclusive ISO prefixes: "2024-05-01" is the whole day), oldest first, every page.
+ */
+export async function listOrganisationUploadsBetween(
+  deps: TableDeps,
+  organisation: string,
+  status: UploadRecord['status'],
+  from: string,
+  to: string,
+): Promise<UploadRecord[]> {
+  const range = organisationUploadsTimeRange(from, to);
+  const out: UploadRecord[] = [];
+  let start: QueryCommandOutput['LastEvaluatedKey'];
+  do {
+    const page: QueryCommandOutput = await deps.client.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        IndexName: GSI1.name,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+        ExpressionAttributeNames: { '#pk': GSI1.partitionKey, '#sk': GSI1.sortKey },
+        ExpressionAttributeValues: toItem({
+          ':pk': organisationUploadsPartition(organisation, status),
+          ':low': range.low,
+          ':high': range.high,
+        }),
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) out.push(parseUpload(fromItem(item)));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return out;
 }

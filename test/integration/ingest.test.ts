@@ -137,6 +137,7 @@ describe('ingesting one letter', () => {
           return { kind: 'ok', bytes, version: `read-${Math.random()}`, uploadId: null };
         },
         tag: async () => undefined,
+        put: async () => undefined,
       },
       logger: createLogger({ level: 'silent' }),
     });

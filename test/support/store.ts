@@ -4,6 +4,8 @@ import { gunzipSync } from 'node:zlib';
 import type { LocalStack } from '../../local/stack.ts';
 import { determinationSchema, type Determination } from '../../shared/determination.ts';
 import { UPLOAD_ID_METADATA } from '../../shared/ingest/letter-objects.ts';
+import { readReceipt } from '../../shared/receipts/bucket.ts';
+import { receiptKey, type Receipt } from '../../shared/receipts/receipt.ts';
 import { fromItem } from '../../shared/store/attributes.ts';
 import { counterDeltas, indexEntries } from '../../shared/store/contribution.ts';
 import { getUpload, uploadRecordSchema, type UploadRecord } from '../../shared/store/uploads.ts';
@@ -124,4 +126,13 @@ export async function uploadAndWait(
   const upload = await getUpload(stack.table, key);
   if (upload === null) throw new Error(`no status recorded for ${key}`);
   return upload;
+}
+
+/** The receipt the ingest wrote for an upload key, or null when there is none. */
+export async function receiptOf(stack: LocalStack, uploadKey: string): Promise<Receipt | null> {
+  const key = receiptKey(uploadKey);
+  if (key === null) return null;
+  const read = await readReceipt(stack.s3, stack.bucket, key);
+  if (read.kind === 'unreadable') throw new Error(`unreadable receipt ${key}: ${read.problem}`);
+  return read.kind === 'ok' ? read.receipt : null;
 }

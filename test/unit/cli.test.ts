@@ -70,3 +70,16 @@ describe('imr parse', () => {
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
   });
 });
+
+describe('imr receipts', () => {
+  it('explains itself and rejects bad usage before looking for a stack', () => {
+    const help = imr('receipts', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/imr receipts \[--org NAME\] \[--failed\] \[--since DATE\]/);
+    expect(help.stdout).toMatch(/imr receipts rollup \[--date YYYY-MM-DD\]/);
+    expect(imr('--help').stdout).toMatch(/imr receipts/);
+    const bad = imr('receipts', '--since', 'last week');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--since "last week" must be a day/);
+  });
+});
