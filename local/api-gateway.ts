@@ -40,11 +40,23 @@ export function apiGatewayEvent(
     if (m === null) continue;
     const pathParameters: Record<string, string> = {};
     route.names.forEach((name, i) => {
-      pathParameters[name] = decodeURIComponent(m[i + 1]!);
+      // API Gateway decodes path parameters; a malformed escape is kept as sent, so the
+      // parameter's own validation refuses it with a 400 that names it.
+      const raw = m[i + 1]!;
+      try {
+        pathParameters[name] = decodeURIComponent(raw);
+      } catch {
+        pathParameters[name] = raw;
+      }
     });
-    // API Gateway joins repeated query parameters with commas.
-    const query: Record<string, string> = {};
-    for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+    // API Gateway joins repeated query parameters with commas. A Map, so that names such as
+    // "__proto__" or "constructor" are parameters like any other.
+    const joined = new Map<string, string>();
+    for (const [k, v] of url.searchParams) {
+      const prior = joined.get(k);
+      joined.set(k, prior === undefined ? v : `${prior},${v}`);
+    }
+    const query = Object.fromEntries(joined);
     const now = new Date();
     return {
       fn: route.fn,
@@ -54,7 +66,7 @@ export function apiGatewayEvent(
         rawPath: url.pathname,
         rawQueryString: url.search.replace(/^\?/, ''),
         headers,
-        ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+        ...(joined.size > 0 ? { queryStringParameters: query } : {}),
         ...(route.names.length > 0 ? { pathParameters } : {}),
         isBase64Encoded: false,
         requestContext: {

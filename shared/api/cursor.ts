@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
 
 // Page cursors are encrypted and authenticated (AES-256-GCM) with the query that made them as
@@ -30,8 +31,16 @@ export function sealCursor(key: Buffer, context: string, position: unknown): str
   return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
 }
 
-/** Opens a cursor of the query described by `context`; anything else is a 400 on `cursor`. */
-export function openCursor(key: Buffer, context: string, cursor: string): unknown {
+/**
+ * Opens a cursor of the query described by `context` and checks the position it holds; anything
+ * else (including a cursor sealed by an older version with another position shape) is a 400.
+ */
+export function openCursor<S extends z.ZodType>(
+  key: Buffer,
+  context: string,
+  cursor: string,
+  schema: S,
+): z.output<S> {
   const refuse = (): never => {
     throw new BadRequestError(
       'cursor',
@@ -39,8 +48,10 @@ export function openCursor(key: Buffer, context: string, cursor: string): unknow
         'the service was restarted); start again without it',
     );
   };
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return refuse();
   const raw = Buffer.from(cursor, 'base64url');
   if (raw.length < IV_BYTES + TAG_BYTES + 2) return refuse();
+  let position: unknown;
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.from(context));
@@ -49,8 +60,10 @@ export function openCursor(key: Buffer, context: string, cursor: string): unknow
       decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
       decipher.final(),
     ]);
-    return JSON.parse(plain.toString('utf8'));
+    position = JSON.parse(plain.toString('utf8'));
   } catch {
     return refuse();
   }
+  const parsed = schema.safeParse(position);
+  return parsed.success ? parsed.data : refuse();
 }

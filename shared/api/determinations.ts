@@ -38,16 +38,21 @@ export async function listDeterminations(
   let { years, after } =
     query.cursor === undefined
       ? { years: await deps.years(), after: null }
-      : positionSchema.parse(openCursor(deps.cursorKey, context, query.cursor));
+      : openCursor(deps.cursorKey, context, query.cursor, positionSchema);
   const out: DeterminationsPage['determinations'] = [];
-  let more = false;
+  let leftOver = false;
   while (years.length > 0 && out.length < limit) {
+    // One more than needed: a page that ends exactly at the end of the list knows it.
     const page = await readRecentPage(deps.table, {
       year: years[0]!,
       after,
-      limit: limit - out.length,
+      limit: limit - out.length + 1,
     });
     for (const d of page.determinations) {
+      if (out.length === limit) {
+        leftOver = true;
+        break;
+      }
       const r = d.record;
       out.push({
         caseNumber: caseIdOfKey(d.position.pk),
@@ -63,8 +68,7 @@ export async function listDeterminations(
       });
       after = d.position;
     }
-    more = page.more;
-    if (!page.more) {
+    if (!leftOver && !page.more) {
       years = years.slice(1);
       after = null;
     }
@@ -72,6 +76,6 @@ export async function listDeterminations(
   const position = { years, after };
   return {
     determinations: out,
-    cursor: more || years.length > 0 ? sealCursor(deps.cursorKey, context, position) : null,
+    cursor: years.length > 0 ? sealCursor(deps.cursorKey, context, position) : null,
   };
 }

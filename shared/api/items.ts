@@ -55,7 +55,12 @@ interface Stream {
 }
 
 /** One page of items matching the query, newest first. */
-export async function listItems(deps: ApiDeps, query: ItemsQuery): Promise<ItemsPage> {
+export async function listItems(
+  deps: ApiDeps,
+  query: ItemsQuery,
+  options: { maxReads?: number } = {},
+): Promise<ItemsPage> {
+  const maxReads = options.maxReads ?? MAX_READS;
   const limit = query.limit ?? DEFAULT_LIMIT;
   const from = query.from === undefined ? null : dayOf('from', query.from, 'first');
   const to = query.to === undefined ? null : dayOf('to', query.to, 'last');
@@ -67,21 +72,23 @@ export async function listItems(deps: ApiDeps, query: ItemsQuery): Promise<Items
   const words = query.q === undefined ? [] : queryTerms('q', query.q);
   const drug = query.drug?.toLowerCase();
 
-  // The most selective filter drives the read.
-  const drivers: [IndexDimension, string | undefined][] = [
+  const subcategory =
+    query.subcategory === undefined ? undefined : subcategoryValue(category!, query.subcategory);
+  // The most selective filter drives the read. A category named beside a subcategory adds
+  // nothing (the subcategory's key includes it), so it is not a filter of its own.
+  const filters: [IndexDimension, string | undefined][] = [
     ['drug', drug],
-    [
-      'subcategory',
-      query.subcategory === undefined ? undefined : subcategoryValue(category!, query.subcategory),
-    ],
+    ['subcategory', subcategory],
     ['term', words[0]],
     ['specialty', query.specialty],
     ['bodyRegion', query.bodyRegion],
-    ['category', category],
+    ['category', subcategory === undefined ? category : undefined],
   ];
-  const driver = drivers.find((d): d is [IndexDimension, string] => d[1] !== undefined);
-  const [dimension, value] = driver ?? ['all', ALL_VALUE];
-  const narrowed = drivers.filter(([, v]) => v !== undefined).length > 1 || words.length > 1;
+  const active = filters.filter((f): f is [IndexDimension, string] => f[1] !== undefined);
+  const [dimension, value] = active[0] ?? ['all', ALL_VALUE];
+  // Words beyond the one that drives the read (all of them when another filter drives it).
+  const checkedWords = dimension === 'term' ? words.slice(1) : words;
+  const narrowed = active.length > 1 || checkedWords.length > 0;
   const matches = (item: ItemSummary): boolean => {
     if (category !== undefined && item.category !== category) return false;
     if (query.subcategory !== undefined && item.subcategory !== query.subcategory) return false;
@@ -89,9 +96,9 @@ export async function listItems(deps: ApiDeps, query: ItemsQuery): Promise<Items
     if (query.bodyRegion !== undefined && !item.bodyRegions.includes(query.bodyRegion))
       return false;
     if (query.specialty !== undefined && !item.specialties.includes(query.specialty)) return false;
-    if (words.length > 1) {
+    if (checkedWords.length > 0) {
       const have = requestTerms(item.request, item.drug);
-      if (!words.every((w) => have.includes(w))) return false;
+      if (!checkedWords.every((w) => have.includes(w))) return false;
     }
     return true;
   };
@@ -110,7 +117,7 @@ export async function listItems(deps: ApiDeps, query: ItemsQuery): Promise<Items
   let years: string[];
   let streams: Stream[];
   if (query.cursor !== undefined) {
-    const position = positionSchema.parse(openCursor(deps.cursorKey, context, query.cursor));
+    const position = openCursor(deps.cursorKey, context, query.cursor, positionSchema);
     years = position.years;
     streams = position.streams.map((s) => ({ ...s, buffer: [], exhausted: false }));
   } else {
@@ -124,12 +131,14 @@ export async function listItems(deps: ApiDeps, query: ItemsQuery): Promise<Items
     streams = fresh();
   }
 
+  // Read beside the page; a failure surfaces when awaited below, never as an unhandled rejection.
   const totalRead = exactTotal(deps, {
     dimension,
     value,
     decision: query.decision,
     countable: !narrowed && words.length === 0 && from === null && to === null,
   });
+  totalRead.catch(() => undefined);
   const items: PublicItem[] = [];
   let reads = 0;
   read: while (years.length > 0) {
@@ -137,9 +146,10 @@ export async function listItems(deps: ApiDeps, query: ItemsQuery): Promise<Items
     for (;;) {
       const empty = streams.filter((s) => !s.done && s.buffer.length === 0 && !s.exhausted);
       if (empty.length > 0) {
-        if (reads + empty.length > MAX_READS) break read;
+        if (reads + empty.length > maxReads) break read;
         reads += empty.length;
-        const want = narrowed ? FILTERED_READ : Math.max(1, limit - items.length);
+        // One more than the page needs, so that a page ending a stream knows it is the last.
+        const want = narrowed ? FILTERED_READ : limit - items.length + 1;
         await Promise.all(
           empty.map(async (s) => {
             const page = await readIndexPage(deps.table, {

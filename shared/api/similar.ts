@@ -1,7 +1,7 @@
 import { subcategoryValue, type ItemSummary } from '../store/contribution.ts';
 import type { StatsDimension } from '../store/keys.ts';
 import { readIndexPage, readTallies } from '../store/queries.ts';
-import { requestTerms } from '../search/terms.ts';
+import { requestTerms, terms } from '../search/terms.ts';
 import { rate } from '../stats/statistics.ts';
 import { classifyRequest } from '../taxonomy/classify.ts';
 import type { ApiDeps } from './deps.ts';
@@ -41,7 +41,7 @@ export async function similarRequests(deps: ApiDeps, request: string): Promise<S
       deps.table,
       levels.map((l) => ({ dimension: l.dimension, value: l.key })),
     ),
-    closestItems(deps, words, c.drug, c.subcategory),
+    closestItems(deps, words, c.drug, c.category, c.subcategory),
   ]);
   const alternatives = levels.map((l, i) => ({ ...l, ...rate(tallies[i]!) }));
   const basis =
@@ -65,11 +65,12 @@ async function closestItems(
   deps: ApiDeps,
   words: string[],
   drug: string | null,
+  category: string,
   subcategory: string | null,
 ): Promise<Similar['similar']> {
   if (words.length === 0) return [];
   // The drug's own words first (they name the treatment), then the request's leading words.
-  const drugWords = drug === null ? [] : words.filter((w) => drug.split('/').includes(w));
+  const drugWords = drug === null ? [] : drug.split('/').flatMap((d) => terms(d));
   const chosen = [...new Set([...drugWords, ...words])].slice(0, WORDS_READ);
   const years = (await deps.years()).slice(0, 2);
   const found = new Map<string, ItemSummary>();
@@ -105,7 +106,9 @@ async function closestItems(
       const score =
         shared / union +
         (drug !== null && item.drug === drug ? 0.25 : 0) +
-        (subcategory !== null && item.subcategory === subcategory ? 0.1 : 0);
+        (subcategory !== null && item.category === category && item.subcategory === subcategory
+          ? 0.1
+          : 0);
       return { item, score: Math.round(score * 1000) / 1000 };
     })
     .sort(

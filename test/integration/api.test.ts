@@ -255,6 +255,8 @@ describe('GET /api/determinations/{caseNumber}', () => {
     expect(await refused('/api/determinations/CM99-9999999', 404)).toMatch(/CM99-9999999/);
     await refused('/api/determinations/not-a-case', 400, 'caseNumber');
     await refused(`/api/determinations/${'9'.repeat(300)}`, 400, 'caseNumber');
+    await refused('/api/determinations/%', 400, 'caseNumber');
+    await refused('/api/determinations/%E0%A4%A', 400, 'caseNumber');
   });
 
   it('never serves the organisation, the upload key or the PDF metadata', async () => {
@@ -264,7 +266,12 @@ describe('GET /api/determinations/{caseNumber}', () => {
       const task = getDocument({ data: bytes.slice(), verbosity: 0 });
       const { info } = await (await task.promise).getMetadata();
       await task.destroy();
-      const author = String((info as { Author?: unknown }).Author);
+      // Whatever identifying text the metadata holds (author, title, subject, keywords).
+      const metadata = info as Record<string, unknown>;
+      const values = ['Author', 'Title', 'Subject', 'Keywords']
+        .map((k) => metadata[k])
+        .filter((v): v is string => typeof v === 'string' && v.trim().length > 3);
+      expect(values.length).toBeGreaterThan(0);
       const id = basename(path, '.pdf');
       for (const url of [
         `/api/determinations/${id}`,
@@ -273,7 +280,7 @@ describe('GET /api/determinations/{caseNumber}', () => {
         `/api/stats/similar?request=${encodeURIComponent('Norco 10/325mg #90')}`,
       ]) {
         const text = await (await fetch(new URL(url, server.url))).text();
-        for (const secret of [ORG, 'uploads/', basename(path), author]) {
+        for (const secret of [ORG, 'uploads/', basename(path), ...values]) {
           expect(text, `${url} carries ${secret}`).not.toContain(secret);
         }
       }
@@ -434,6 +441,8 @@ describe('GET /api/items', () => {
     await refused(`/api/items?q=${'a'.repeat(201)}`, 400, 'q');
     await refused('/api/items?q=tablets%20daily%2030', 400, 'q');
     await refused('/api/items?sort=asc', 400, 'sort');
+    await refused('/api/items?__proto__=1', 400, '__proto__');
+    await refused('/api/items?constructor=1', 400, 'constructor');
   });
 });
 

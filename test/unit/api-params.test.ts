@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { openCursor, queryContext, sealCursor, cursorKey } from '../../shared/api/cursor.ts';
 import { ENDPOINTS } from '../../shared/api/endpoints.ts';
 import { buildOpenApi } from '../../shared/api/openapi.ts';
@@ -56,6 +57,7 @@ describe('query parameters', () => {
 });
 
 describe('cursors', () => {
+  const anything = z.unknown();
   const key = cursorKey('a secret of at least thirty-two characters');
   const context = queryContext('items', { category: 'Surgery', limit: 20 });
 
@@ -63,28 +65,36 @@ describe('cursors', () => {
     const position = { years: ['2017'], after: 'upheld#2017-01-01#CM17-0000001#001' };
     const cursor = sealCursor(key, context, position);
     const same = queryContext('items', { limit: 20, category: 'Surgery', cursor: 'ignored' });
-    expect(openCursor(key, same, cursor)).toEqual(position);
+    expect(openCursor(key, same, cursor, anything)).toEqual(position);
     expect(cursor).not.toContain('CM17');
   });
 
   it('are refused with another query, another key, or one bit changed', () => {
     const cursor = sealCursor(key, context, { n: 1 });
     const other = queryContext('items', { category: 'Programs', limit: 20 });
-    expect(refusal(() => openCursor(key, other, cursor)).parameter).toBe('cursor');
+    expect(refusal(() => openCursor(key, other, cursor, anything)).parameter).toBe('cursor');
     expect(
-      refusal(() => openCursor(cursorKey('another secret of thirty-two chars!!'), context, cursor))
-        .parameter,
+      refusal(() =>
+        openCursor(cursorKey('another secret of thirty-two chars!!'), context, cursor, anything),
+      ).parameter,
     ).toBe('cursor');
     const bytes = Buffer.from(cursor, 'base64url');
     for (const i of [0, 13, bytes.length - 1]) {
       const altered = Buffer.from(bytes);
       altered[i]! ^= 1;
-      expect(() => openCursor(key, context, altered.toString('base64url'))).toThrow(
+      expect(() => openCursor(key, context, altered.toString('base64url'), anything)).toThrow(
         BadRequestError,
       );
     }
-    expect(() => openCursor(key, context, '')).toThrow(BadRequestError);
-    expect(() => openCursor(key, context, '%%%')).toThrow(BadRequestError);
+    expect(() => openCursor(key, context, '', anything)).toThrow(BadRequestError);
+    expect(() => openCursor(key, context, '%%%', anything)).toThrow(BadRequestError);
+    expect(() => openCursor(key, context, `${cursor}!!`, anything)).toThrow(BadRequestError);
+  });
+
+  it('are refused, not a 500, when the position inside has another shape', () => {
+    const cursor = sealCursor(key, context, { years: 'not a list' });
+    const schema = z.object({ years: z.array(z.string()) });
+    expect(refusal(() => openCursor(key, context, cursor, schema)).parameter).toBe('cursor');
   });
 });
 
