@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { JavaMissingError } from '../local/dynamodb-local.ts';
+import { startExportSchedule, type ExportSchedule } from '../local/exports.ts';
 import { startLocalServer, type LocalServer } from '../local/server.ts';
+import { s3ExportBucket } from '../shared/export/bucket.ts';
 import { startLocalStack, type LocalStack } from '../local/stack.ts';
 import { createLogger, type LogLevel } from '../shared/logger.ts';
 
@@ -8,7 +10,7 @@ import { createLogger, type LogLevel } from '../shared/logger.ts';
 // the ingest handler behind the local S3's events, and the API (and site) on --port
 // (local/server.ts).
 
-const HELP = `Usage: npm start -- [--port N] [--data-dir DIR] [--demo N]
+const HELP = `Usage: npm start -- [--port N] [--data-dir DIR] [--demo N] [--export-interval MIN]
 
 Runs IMR Atlas locally: DynamoDB Local, a local S3 whose uploads are ingested as they arrive,
 and the site and API at http://127.0.0.1:PORT/. Data is kept in the data dir across restarts.
@@ -17,6 +19,9 @@ Options:
   --port N        HTTP port for the site and API (default 8080)
   --data-dir DIR  where DynamoDB and S3 keep their data (default .data)
   --demo N        upload N synthetic letters at start (each clearly marked synthetic)
+  --export-interval MIN
+                  write a statistics export snapshot after start, then every MIN minutes
+                  (default 60; 0: never)
   --log-level L   ingest log level: debug, info, warn, error, silent (default warn)
 `;
 
@@ -31,6 +36,7 @@ async function main(): Promise<number> {
         port: { type: 'string', default: '8080' },
         'data-dir': { type: 'string', default: '.data' },
         demo: { type: 'string', default: '0' },
+        'export-interval': { type: 'string', default: '60' },
         'log-level': { type: 'string', default: 'warn' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -46,6 +52,13 @@ async function main(): Promise<number> {
   const port = Number(values.port);
   const demo = Number(values.demo);
   const level = values['log-level'];
+  const exportMinutes = Number(values['export-interval']);
+  if (!Number.isFinite(exportMinutes) || exportMinutes < 0) {
+    process.stderr.write(
+      `npm start: --export-interval must be a number of minutes (0: never), not "${values['export-interval']}"\n`,
+    );
+    return 2;
+  }
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`npm start: --port must be a port number, not "${values.port}"\n`);
     return 2;
@@ -77,7 +90,11 @@ async function main(): Promise<number> {
 
   let server: LocalServer;
   try {
-    server = await startLocalServer(stack, { port, logger });
+    server = await startLocalServer(stack, {
+      port,
+      logger,
+      exports: s3ExportBucket(stack.s3, stack.exportsBucket),
+    });
   } catch (e) {
     await stack.stop();
     const code = (e as NodeJS.ErrnoException).code;
@@ -90,12 +107,14 @@ async function main(): Promise<number> {
   }
   const url = server.url;
 
+  let exports: ExportSchedule | null = null;
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping (waiting for letters being ingested) ...\n`);
     await server.close();
+    await exports?.stop();
     await stack.stop();
     process.stdout.write('Stopped. Data kept in ' + values['data-dir'] + '\n');
     process.exit(0);
@@ -109,6 +128,7 @@ async function main(): Promise<number> {
       `  Site and API   ${url}   (API: ${url}api/stats?by=category, ${url}api/openapi.json)`,
       `  DynamoDB Local ${stack.dynamodbEndpoint}   table ${stack.tableName}`,
       `  Local S3       ${stack.s3Endpoint}   bucket ${stack.bucket} (credentials S3RVER/S3RVER)`,
+      `  Exports        ${url}api/exports   ${exportMinutes > 0 ? `(every ${exportMinutes} min, first after start)` : '(off)'}`,
       `  Data           ${stack.dataDir}`,
       `Upload letters:  npx imr upload PATH... --org NAME${values['data-dir'] === '.data' ? '' : ` --data-dir ${values['data-dir']}`}`,
       'Press Ctrl+C to stop.',
@@ -121,6 +141,21 @@ async function main(): Promise<number> {
     // Uploads queued again at start (see replayUnrecorded) finish first, so the demo counts them.
     await stack.ingest.idle();
     await seedDemo(stack, demo, process.stdout);
+  }
+  if (exportMinutes > 0 && !stopping) {
+    // After the demo, so that the first snapshot holds it.
+    await stack.ingest.idle();
+    exports = startExportSchedule(stack, {
+      intervalMs: exportMinutes * 60_000,
+      logger,
+      onResult: (result) => {
+        if (result.status === 'complete') {
+          process.stdout.write(
+            `Export: snapshot ${result.manifest.snapshot} written (${result.manifest.totals.items} items), listed at ${url}api/exports\n`,
+          );
+        }
+      },
+    });
   }
   return -1;
 }

@@ -17,6 +17,8 @@ export type Config = z.infer<typeof configSchema>;
 const apiConfigSchema = configSchema.extend({
   /** Seals page cursors (shared/api/cursor.ts); at least 32 characters of randomness. */
   CURSOR_SECRET: z.string().min(32),
+  /** The statistics exports bucket, for GET /api/exports (absent: no exports listed). */
+  EXPORTS_BUCKET: z.string().min(1).optional(),
 });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 

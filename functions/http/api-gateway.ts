@@ -2,7 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { createApiDeps, type ApiDeps } from '#shared/api/deps.ts';
 import { endpoint, type EndpointName } from '#shared/api/endpoints.ts';
 import { respond } from '#shared/api/http.ts';
-import { createDynamoClient } from '#shared/aws/clients.ts';
+import { createDynamoClient, createS3Client } from '#shared/aws/clients.ts';
+import { s3ExportBucket } from '#shared/export/bucket.ts';
 import { loadApiConfig } from '#shared/config.ts';
 import { createLogger } from '#shared/logger.ts';
 
@@ -43,6 +44,13 @@ export function lambdaApiHandler(fn: EndpointName): ApiHandler {
             tableName: config.TABLE_NAME,
           },
           cursorSecret: config.CURSOR_SECRET,
+          exports:
+            config.EXPORTS_BUCKET === undefined
+              ? null
+              : s3ExportBucket(
+                  createS3Client({ region: config.AWS_REGION, endpoint: config.IMR_S3_ENDPOINT }),
+                  config.EXPORTS_BUCKET,
+                ),
           logger: createLogger({ level: config.LOG_LEVEL, service: fn }),
         });
       })()),

@@ -1,3 +1,4 @@
+import type { ExportBucket } from '../export/bucket.ts';
 import type { Logger } from '../logger.ts';
 import type { TableDeps } from '../store/determinations.ts';
 import { ALL_VALUE, UNDATED_YEAR } from '../store/keys.ts';
@@ -13,6 +14,8 @@ export interface ApiDeps {
   /** Decision years that hold items, newest first, "0000" (undated) last when present. */
   years(): Promise<string[]>;
   logger: Logger;
+  /** The statistics exports bucket; null where the API is run without one. */
+  exports: ExportBucket | null;
 }
 
 /** How long the list of decision years is reused: a new year appears rarely, reads are many. */
@@ -22,12 +25,14 @@ export function createApiDeps(options: {
   table: TableDeps;
   cursorSecret: string;
   logger: Logger;
+  exports?: ExportBucket | null;
 }): ApiDeps {
   let cached: { at: number; years: Promise<string[]> } | null = null;
   return {
     table: options.table,
     cursorKey: cursorKey(options.cursorSecret),
     logger: options.logger,
+    exports: options.exports ?? null,
     years() {
       const now = Date.now();
       if (cached === null || now - cached.at > YEARS_TTL_MS) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { pingTable } from '../store/queries.ts';
 import { getDetermination, listDeterminations } from './determinations.ts';
 import type { ApiDeps } from './deps.ts';
+import { listExports } from './exports.ts';
 import { listItems } from './items.ts';
 import { buildOpenApi } from './openapi.ts';
 import {
@@ -14,6 +15,7 @@ import {
 } from './params.ts';
 import {
   determinationsPageSchema,
+  exportsListSchema,
   healthSchema,
   itemsPageSchema,
   publicDeterminationSchema,
@@ -112,6 +114,16 @@ export const ENDPOINTS = [
     querySchema: similarQuerySchema,
     responseSchema: similarSchema,
     run: (deps, r) => similarRequests(deps, parseParams(similarQuerySchema, r.query).request),
+  },
+  {
+    fn: 'api-list-exports',
+    method: 'GET',
+    path: '/api/exports',
+    summary:
+      'The scheduled statistics exports (CSV, JSON, Parquet), newest first, with download paths.',
+    cacheControl: CACHE.statistics,
+    responseSchema: exportsListSchema,
+    run: (deps) => listExports(deps),
   },
   {
     fn: 'api-get-health',

@@ -120,6 +120,40 @@ export const similarSchema = z.object({
 });
 export type Similar = z.infer<typeof similarSchema>;
 
+export const exportsListSchema = z.object({
+  snapshots: z.array(
+    z.object({
+      id: z.string(),
+      generatedAt: z.string(),
+      completedAt: z.string(),
+      latest: z.boolean().describe('The snapshot latest.json names'),
+      totals: z.object({
+        letters: z.number().int(),
+        items: z.number().int(),
+        upheld: z.number().int(),
+        overturned: z.number().int(),
+        total: z.number().int(),
+        overturnRate: z.number().nullable(),
+      }),
+      manifest: z.string().describe('Download path of manifest.json'),
+      files: z.array(
+        z.object({
+          path: z.string(),
+          format: z.enum(['csv', 'json', 'parquet']),
+          kind: z.enum(['statistics', 'items']),
+          dimension: z.string().nullable(),
+          year: z.string().nullable().describe('Decision year of an items file ("0000": undated)'),
+          rows: z.number().int(),
+          bytes: z.number().int(),
+          sha256: z.string(),
+          url: z.string().describe('Download path on this site'),
+        }),
+      ),
+    }),
+  ),
+});
+export type ExportsList = z.infer<typeof exportsListSchema>;
+
 export const healthSchema = z.object({ status: z.literal('ok'), time: z.string() });
 
 export const errorSchema = z.object({

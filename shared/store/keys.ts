@@ -161,9 +161,9 @@ export function statsSortKey(value: string, month: string | null): string {
 
 /** Reads a counter's sort key back into its month (null: all time) and value. */
 export function parseStatsSortKey(sk: string): { month: string | null; value: string } | null {
-  const all = /^A#(.*)$/.exec(sk);
+  const all = /^A#(.*)$/s.exec(sk);
   if (all) return { month: null, value: unpart(all[1]!) };
-  const monthly = /^M#(\d{4}-\d{2})#(.*)$/.exec(sk);
+  const monthly = /^M#(\d{4}-\d{2})#(.*)$/s.exec(sk);
   if (monthly) return { month: monthly[1]!, value: unpart(monthly[2]!) };
   return null;
 }

@@ -12,6 +12,7 @@ import { ENDPOINTS } from '../../shared/api/endpoints.ts';
 import {
   determinationsPageSchema,
   errorSchema,
+  exportsListSchema,
   healthSchema,
   itemsPageSchema,
   publicDeterminationSchema,
@@ -19,6 +20,8 @@ import {
   statsSchema,
 } from '../../shared/api/schemas.ts';
 import { determinationSchema, type Determination } from '../../shared/determination.ts';
+import { s3ExportBucket } from '../../shared/export/bucket.ts';
+import { runExport } from '../../shared/export/run.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { requestTerms, terms } from '../../shared/search/terms.ts';
 import { caseId } from '../../shared/store/keys.ts';
@@ -67,7 +70,11 @@ beforeAll(async () => {
       parsed.set(caseId(d.caseNumber, hash), d);
     });
 
-  server = await startLocalServer(stack, { port: 0, logger: createLogger({ level: 'silent' }) });
+  server = await startLocalServer(stack, {
+    port: 0,
+    logger: createLogger({ level: 'silent' }),
+    exports: s3ExportBucket(stack.s3, stack.exportsBucket),
+  });
   stack.dynamodb.middlewareStack.add(
     (next, context) => (args) => {
       operations.add(context.commandName ?? '?');
@@ -566,6 +573,39 @@ describe('GET /api/stats/similar', () => {
     await refused('/api/stats/similar', 400, 'request');
     await refused('/api/stats/similar?request=%20%20', 400, 'request');
     await refused(`/api/stats/similar?request=${'x'.repeat(301)}`, 400, 'request');
+  });
+});
+
+describe('GET /api/exports', () => {
+  it('lists no snapshot before the first export, then the snapshot with files that download', async () => {
+    const before = await get('/api/exports', exportsListSchema);
+    expect(before.status).toBe(200);
+    expect(before.body.snapshots).toEqual([]);
+
+    const result = await runExport({
+      table: stack.table,
+      bucket: s3ExportBucket(stack.s3, stack.exportsBucket),
+      logger: createLogger({ level: 'silent' }),
+    });
+    expect(result.status).toBe('complete');
+    const r = await get('/api/exports', exportsListSchema);
+    expect(r.cacheControl).toMatch(/max-age=300/);
+    const [snapshot] = r.body.snapshots;
+    expect(snapshot?.latest).toBe(true);
+    const totals = recount('total').get('*')!;
+    expect(snapshot!.totals).toMatchObject(totals);
+    const category = snapshot!.files.find((f) => f.dimension === 'category' && f.format === 'csv')!;
+    const res = await fetch(new URL(category.url, server.url));
+    expect(res.status).toBe(200);
+    const body = new Uint8Array(await res.arrayBuffer());
+    expect(createHash('sha256').update(body).digest('hex')).toBe(category.sha256);
+    expect(Buffer.from(body).toString('utf8')).toContain('Pharmaceuticals');
+    for (const file of snapshot!.files) expect(file.url).toMatch(/^\/exports\/snapshots\//);
+    // The job state beside the snapshots is not served.
+    expect((await fetch(new URL('/exports/jobs/current.json', server.url))).status).toBe(404);
+    expect((await fetch(new URL('/exports/snapshots/../jobs/lock.json', server.url))).status).toBe(
+      404,
+    );
   });
 });
 

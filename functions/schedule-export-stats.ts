@@ -1,0 +1,67 @@
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { createDynamoClient, createS3Client } from '#shared/aws/clients.ts';
+import { s3ExportBucket } from '#shared/export/bucket.ts';
+import { loadExportConfig } from '#shared/export/config.ts';
+import { runExport, type ExportDeps, type ExportOptions } from '#shared/export/run.ts';
+import { createLogger } from '#shared/logger.ts';
+
+// The statistics export, on a schedule: `{"action": "start"}` (or a plain scheduled event) daily
+// begins a snapshot; `{"action": "continue"}` every few minutes finishes one that ran out of time
+// or failed. Each run stops with this much time left, to drop unfinished years and save the job.
+const SAFETY_MS = 30_000;
+
+const eventSchema = z.object({ action: z.enum(['start', 'continue']).default('start') });
+
+/** The handler over the given dependencies (tests and the local stack pass their own). */
+export function createExportHandler(
+  deps: ExportDeps,
+  options: Omit<ExportOptions, 'mode' | 'timeLeft'> = {},
+) {
+  return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
+    const { action } = eventSchema.parse(event ?? {});
+    try {
+      const result = await runExport(deps, {
+        ...options,
+        mode: action,
+        timeLeft: () => context.getRemainingTimeInMillis() - SAFETY_MS,
+      });
+      const summary =
+        result.status === 'complete'
+          ? { status: result.status, snapshot: result.manifest.snapshot, ...result.manifest.totals }
+          : result;
+      deps.logger.info('export run', { action, ...summary });
+      return summary;
+    } catch (error) {
+      deps.logger.error('export run failed', { action, error });
+      throw error;
+    }
+  };
+}
+
+let handle: ReturnType<typeof createExportHandler> | undefined;
+
+/** Lambda entry point; clients are created on the first event and reused after. */
+export const handler = (event: unknown, context: Context) => {
+  handle ??= (() => {
+    const config = loadExportConfig(process.env);
+    return createExportHandler(
+      {
+        table: {
+          client: createDynamoClient({
+            region: config.AWS_REGION,
+            endpoint: config.IMR_DYNAMODB_ENDPOINT,
+          }),
+          tableName: config.TABLE_NAME,
+        },
+        bucket: s3ExportBucket(
+          createS3Client({ region: config.AWS_REGION, endpoint: config.IMR_S3_ENDPOINT }),
+          config.EXPORTS_BUCKET,
+        ),
+        logger: createLogger({ level: config.LOG_LEVEL, service: 'export' }),
+      },
+      { keep: config.EXPORT_KEEP, concurrency: config.EXPORT_CONCURRENCY },
+    );
+  })();
+  return handle(event, context);
+};
