@@ -135,7 +135,9 @@ export async function statistics(deps: TableDeps, request: StatsRequest): Promis
     .map(([key, t]) => ({ key, label: label(by, key, category), ...rate(t) }))
     .sort((a, b) => b.total - a.total || a.key.localeCompare(b.key));
   const totals =
-    totalsRead === null ? sum(groups) : (totalsRead.groups.get(category ?? ALL_VALUE) ?? { ...zero });
+    totalsRead === null
+      ? sum(groups)
+      : (totalsRead.groups.get(category ?? ALL_VALUE) ?? { ...zero });
   return { ...header, groups, totals: rate(totals) };
 }
 
