@@ -203,7 +203,8 @@ function suffix(sk: string): string {
   return sk.slice(sk.indexOf('#') + 1);
 }
 
-function publicItem(item: ItemSummary): PublicItem {
+/** The public fields of an entry's summary (the filter-only fields stay behind). */
+export function publicItem(item: ItemSummary): PublicItem {
   return {
     caseNumber: item.caseNumber,
     ordinal: item.ordinal,

@@ -5,6 +5,7 @@ import { requestTerms, terms } from '../search/terms.ts';
 import { rate } from '../stats/statistics.ts';
 import { classifyRequest } from '../taxonomy/classify.ts';
 import type { ApiDeps } from './deps.ts';
+import { publicItem } from './items.ts';
 import type { Similar } from './schemas.ts';
 
 // "What happened to requests like mine?" The rate comes from the counters of the narrowest group
@@ -116,16 +117,5 @@ async function closestItems(
         b.score - a.score || (b.item.decisionDate ?? '').localeCompare(a.item.decisionDate ?? ''),
     )
     .slice(0, SIMILAR_ITEMS)
-    .map(({ item, score }) => ({
-      caseNumber: item.caseNumber,
-      ordinal: item.ordinal,
-      request: item.request,
-      decision: item.decision,
-      category: item.category,
-      subcategory: item.subcategory,
-      drug: item.drug,
-      bodyRegion: item.bodyRegion,
-      decisionDate: item.decisionDate,
-      score,
-    }));
+    .map(({ item, score }) => ({ ...publicItem(item), score }));
 }

@@ -25,6 +25,7 @@ import { runExport } from '../../shared/export/run.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { requestTerms, terms } from '../../shared/search/terms.ts';
 import { caseId } from '../../shared/store/keys.ts';
+import { STATS_BY } from '../../shared/stats/statistics.ts';
 import { CATEGORIES } from '../../shared/taxonomy/vocabulary.ts';
 import { corpusPdfs, seedTexts } from '../support/letters.ts';
 
@@ -480,17 +481,7 @@ describe('cursors', () => {
 });
 
 describe('GET /api/stats', () => {
-  const dimensions = [
-    'category',
-    'subcategory',
-    'drug',
-    'specialty',
-    'citationSource',
-    'citation',
-    'bodyRegion',
-    'month',
-    'year',
-  ];
+  const dimensions = STATS_BY;
 
   it('equals a recount of `imr parse` over the corpus for every dimension', async () => {
     const totals = recount('total').get('*')!;
