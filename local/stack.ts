@@ -102,7 +102,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(dataDir === null ? {} : { deadLetterFile: join(dataDir, 'dead-letters.jsonl') }),
   });
-  const unsubscribe = s3Server.onObjectCreated((event) => ingest.send(event));
+  // As the bucket notification on AWS is configured: only objects under the upload bucket's
+  // uploads/ prefix reach the queue (receipts and exports are written beside them).
+  const unsubscribe = s3Server.onObjectCreated((event) => {
+    const Records = event.Records.filter(
+      (r) => r.s3.bucket.name === LOCAL_BUCKET && r.s3.object.key.startsWith(UPLOADS_PREFIX),
+    );
+    if (Records.length > 0) ingest.send({ ...event, Records });
+  });
   const replayed = await replayUnrecorded(s3, table, LOCAL_BUCKET, ingest);
   if (replayed > 0)
     logger.warn('uploads without a status or receipt queued again', { count: replayed });

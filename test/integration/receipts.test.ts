@@ -182,6 +182,14 @@ describe('a receipt for every upload', () => {
     expect(head.ContentType).toBe('application/json');
   });
 
+  it('sends only uploads to the ingest queue, never the receipts written beside them', async () => {
+    const before = stack.ingest.counts.received;
+    await uploadAndWait(stack, 'uploads/acme/only-one-event.txt', letter('CM16-0000507'));
+    await stack.ingest.idle();
+    expect(stack.ingest.counts.received - before).toBe(1);
+    expect(await receiptOf(stack, 'uploads/acme/only-one-event.txt')).not.toBeNull();
+  });
+
   it('says duplicate for the same bytes under a new key, and for a re-upload', async () => {
     const text = letter('CM16-0000502');
     await uploadAndWait(stack, 'uploads/acme/first.txt', text);
