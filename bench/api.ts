@@ -5,7 +5,12 @@
 // figures; asserts nothing.
 //
 //   npm run bench:api [-- --letters 100000] [--small 1000] [--seconds 10] [--connections 8]
-import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +22,7 @@ import { forEachLimit } from '../shared/concurrency.ts';
 import { createLogger } from '../shared/logger.ts';
 import { parseLetter } from '../shared/parser/parse-letter.ts';
 import { toItem } from '../shared/store/attributes.ts';
-import { counterDeltas, type CounterDelta } from '../shared/store/contribution.ts';
+import { counterDeltas, mergeDeltas, type CounterDelta } from '../shared/store/contribution.ts';
 import {
   batchWrite,
   counterLoadRequests,
@@ -60,11 +65,18 @@ interface Figures {
 /** Fills an empty table with `letters` synthetic letters as the ingest would leave them. */
 async function fill(table: TableDeps, letters: number): Promise<string[]> {
   const ids: string[] = [];
-  const counters = new Map<string, CounterDelta>();
+  let counters: CounterDelta[] = [];
+  // Writes with 16 requests in flight (batchWrite sends its batches one after another).
+  const writeAll = (requests: WriteRequest[]): Promise<void> => {
+    const batches = [];
+    for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
+    return forEachLimit(batches, 16, (b) => batchWrite(table, b));
+  };
   const started = performance.now();
   const BLOCK = 500;
   for (let from = 0; from < letters; from += BLOCK) {
-    const requests = [];
+    const requests: WriteRequest[] = [];
+    const deltas: CounterDelta[] = [];
     for (let index = from; index < Math.min(letters, from + BLOCK); index++) {
       const letter = generateLetter(index, SEED, 'text');
       const record = await parseLetter(letter.bytes, letter.fileName);
@@ -80,30 +92,18 @@ async function fill(table: TableDeps, letters: number): Promise<string[]> {
           now: new Date().toISOString(),
         }),
       );
-      for (const d of counterDeltas(id, record)) {
-        const k = `${d.PK}\u0000${d.SK}`;
-        const c = counters.get(k);
-        if (c === undefined) counters.set(k, { ...d });
-        else {
-          c.upheld += d.upheld;
-          c.overturned += d.overturned;
-        }
-      }
+      deltas.push(...counterDeltas(id, record));
     }
-    const batches = [];
-    for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
-    await forEachLimit(batches, 16, (b) => batchWrite(table, b));
+    await writeAll(requests);
+    // Summed block by block, so memory holds a few thousand counters however many letters.
+    counters = mergeDeltas(counters, deltas);
     const done = Math.min(letters, from + BLOCK);
     if (done % 10_000 === 0 || done === letters) {
       const secs = (performance.now() - started) / 1000;
       log(`  filled ${done}/${letters} letters (${Math.round(done / secs)} letters/s)`);
     }
   }
-  // Counters are summed in memory (a few thousand keys) and written once at the end.
-  const counterWrites = counterLoadRequests([...counters.values()]);
-  const batches = [];
-  for (let i = 0; i < counterWrites.length; i += 25) batches.push(counterWrites.slice(i, i + 25));
-  await forEachLimit(batches, 16, (b) => batchWrite(table, b));
+  await writeAll(counterLoadRequests(counters));
   return ids;
 }
 

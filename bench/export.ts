@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify, parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { startLocalStack, STACK_FILE } from '../local/stack.ts';
 import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
@@ -23,6 +22,7 @@ import { forEachLimit } from '../shared/concurrency.ts';
 import { s3ExportBucket } from '../shared/export/bucket.ts';
 import { DEFAULT_ROW_GROUP_SIZE, runExport } from '../shared/export/run.ts';
 import { createLogger } from '../shared/logger.ts';
+import { queryPages } from '../shared/store/paging.ts';
 import { parseLetterText } from '../shared/parser/parse-letter.ts';
 import { statistics } from '../shared/stats/statistics.ts';
 import { toItem } from '../shared/store/attributes.ts';
@@ -87,22 +87,16 @@ async function child(phase: string, dataDir: string): Promise<ChildResult> {
     const years = (await statistics(table, { by: 'year' })).groups.map((g) => g.key);
     let letters = 0;
     await forEachLimit([...years, '0000'], CONCURRENCY, async (year) => {
-      let start: QueryCommandOutput['LastEvaluatedKey'];
-      do {
-        const page: QueryCommandOutput = await table.client.send(
-          new QueryCommand({
-            TableName: table.tableName,
-            IndexName: GSI1.name,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': GSI1.partitionKey, '#record': 'record' },
-            ExpressionAttributeValues: toItem({ ':pk': recentPartition(year) }),
-            ProjectionExpression: 'caseId, #record',
-            ExclusiveStartKey: start,
-          }),
-        );
-        letters += page.Items?.length ?? 0;
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
+      for await (const items of queryPages(table.client, {
+        TableName: table.tableName,
+        IndexName: GSI1.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': GSI1.partitionKey, '#record': 'record' },
+        ExpressionAttributeValues: toItem({ ':pk': recentPartition(year) }),
+        ProjectionExpression: 'caseId, #record',
+      })) {
+        letters += items.length;
+      }
     });
     result = { letters, items: 0, files: 0, csvBytes: 0, parquetBytes: 0 };
   } else {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { decisionSchema, determinationSchema, outcomeSchema } from '../determination.ts';
+import { itemSummarySchema } from '../store/queries.ts';
 import { STATS_BY } from '../stats/statistics.ts';
 import { categorySchema } from '../taxonomy/vocabulary.ts';
 
@@ -12,17 +13,8 @@ export const publicDeterminationSchema = determinationSchema.omit({ source: true
 });
 export type PublicDetermination = z.infer<typeof publicDeterminationSchema>;
 
-export const itemSchema = z.object({
-  caseNumber: z.string(),
-  ordinal: z.number().int(),
-  request: z.string(),
-  decision: decisionSchema,
-  category: categorySchema,
-  subcategory: z.string().nullable(),
-  drug: z.string().nullable(),
-  bodyRegion: z.string().nullable(),
-  decisionDate: z.string().nullable(),
-});
+// An index entry's summary without the fields kept only for narrowing lists.
+export const itemSchema = itemSummarySchema.omit({ bodyRegions: true, specialties: true });
 export type PublicItem = z.infer<typeof itemSchema>;
 
 const cursorField = z

@@ -1,7 +1,7 @@
 import type { SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer';
 import type { Determination } from '../determination.ts';
-import { csvLine, type CsvValue } from './csv.ts';
+import { csvLine, type CsvValue } from '../csv.ts';
 import type { FileSink, WrittenFile } from './sink.ts';
 
 // The item-level dataset: one row per disputed item, with the letter's dates, the item's

@@ -1,7 +1,7 @@
 import { forEachLimit } from '../concurrency.ts';
 import type { TableDeps } from '../store/determinations.ts';
 import { STATS_BY, statistics, type StatsResult } from '../stats/statistics.ts';
-import { csvLine } from './csv.ts';
+import { csvLine } from '../csv.ts';
 
 // The statistics files come from the function the API's /api/stats serves, so a figure in a file
 // is the figure the site shows.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { csvLine } from '../csv.ts';
 import type { LetterObjects } from '../ingest/letter-objects.ts';
 import type { TableDeps } from '../store/determinations.ts';
 import {
@@ -47,18 +48,6 @@ export interface DailyRollup {
   failed: number;
 }
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** One CSV record, without its line break. */
-export function csvRecord(values: readonly (string | number | null)[]): string {
-  return values.map(csvField).join(',');
-}
-
 /**
  * The roll-up CSV of some receipts: a header row, one row per file (oldest first), and a totals
  * row whose file column is `TOTAL`. Lines end in CRLF, as RFC 4180 has it.
@@ -72,9 +61,9 @@ export function dailyCsv(receipts: readonly Receipt[]): string {
     `${count('replaced')} replaced, ${count('failed')} failed`;
   const items = rows.reduce((sum, r) => sum + (r.items ?? 0), 0);
   const lines = [
-    csvRecord(COLUMNS),
+    csvLine(COLUMNS),
     ...rows.map((r) =>
-      csvRecord([
+      csvLine([
         r.key,
         r.status,
         r.caseNumber,
@@ -86,9 +75,9 @@ export function dailyCsv(receipts: readonly Receipt[]): string {
         r.time,
       ]),
     ),
-    csvRecord(['TOTAL', summary, null, items, null, null, null, null, null]),
+    csvLine(['TOTAL', summary, null, items, null, null, null, null, null]),
   ];
-  return lines.map((l) => `${l}\r\n`).join('');
+  return lines.join('');
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { TableDeps } from '../store/determinations.ts';
+import { SCOPED_DIMENSIONS } from '../store/contribution.ts';
 import { ALL_VALUE, type StatsDimension } from '../store/keys.ts';
 import { readStats, type Tally } from '../store/stats.ts';
 
@@ -57,14 +58,6 @@ export interface StatsResult {
   totals: Rate;
 }
 
-/** Dimensions whose counters are also kept within each category (see store/contribution.ts). */
-const SCOPED: ReadonlySet<StatsBy> = new Set([
-  'specialty',
-  'citationSource',
-  'citation',
-  'bodyRegion',
-]);
-
 export function rate(t: Tally): Rate {
   const total = t.upheld + t.overturned;
   return {
@@ -113,7 +106,7 @@ export async function statistics(deps: TableDeps, request: StatsRequest): Promis
     return { ...header, groups, totals: rate(sum(groups)) };
   }
 
-  const scoped = category !== undefined && SCOPED.has(by);
+  const scoped = category !== undefined && SCOPED_DIMENSIONS.has(by);
   const [read, totalsRead] = await Promise.all([
     readStats(deps, { dimension: by, ...(scoped ? { category } : {}), ...range }),
     by === 'category' && category === undefined

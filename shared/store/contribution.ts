@@ -108,7 +108,8 @@ export interface CounterDelta extends Key {
 // Dimensions also counted within each category, so that "by specialty for Pharmaceuticals" is one
 // read. Subcategory and drug already imply their category; total within a category is the
 // category counter itself.
-const SCOPED: ReadonlySet<StatsDimension> = new Set([
+// Typed as strings so that readers can ask about any grouping (statistics by month, say).
+export const SCOPED_DIMENSIONS: ReadonlySet<string> = new Set<StatsDimension>([
   'specialty',
   'citationSource',
   'citation',
@@ -156,7 +157,8 @@ export function counterDeltas(id: string, record: Determination, sign: 1 | -1 = 
   for (const issue of record.issues) {
     for (const [dimension, value] of statsValues(record, issue)) {
       const partitions = [statsPartition(dimension, shard)];
-      if (SCOPED.has(dimension)) partitions.push(statsPartition(dimension, shard, issue.category));
+      if (SCOPED_DIMENSIONS.has(dimension))
+        partitions.push(statsPartition(dimension, shard, issue.category));
       for (const pk of partitions) {
         add(pk, statsSortKey(value, null), issue.decision);
         if (month !== null) add(pk, statsSortKey(value, month), issue.decision);

@@ -47,7 +47,8 @@ export async function readDetermination(
   return decode(recordOnly.parse(fromItem(out.Item)).record);
 }
 
-const itemSummarySchema = z.object({
+/** An item's summary as its index entries carry it (see contribution.ts). */
+export const itemSummarySchema = z.object({
   caseNumber: z.string(),
   ordinal: z.number().int(),
   request: z.string(),
@@ -162,6 +163,7 @@ export async function readRecentPage(
 }
 
 const counterSchema = z.object({
+  PK: z.string(),
   SK: z.string(),
   upheld: z.number().int().default(0),
   overturned: z.number().int().default(0),
@@ -195,7 +197,7 @@ export async function readTallies(
       }),
     );
     for (const raw of out.Responses?.[deps.tableName] ?? []) {
-      const c = counterSchema.extend({ PK: z.string() }).parse(fromItem(raw));
+      const c = counterSchema.parse(fromItem(raw));
       found.set(`${c.PK}\u0000${c.SK}`, { upheld: c.upheld, overturned: c.overturned });
     }
     pending = out.UnprocessedKeys?.[deps.tableName]?.Keys ?? [];

@@ -1,6 +1,6 @@
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { fromItem, toItem } from './attributes.ts';
+import { queryPages } from './paging.ts';
 import type { TableDeps } from './determinations.ts';
 import {
   parseStatsSortKey,
@@ -81,25 +81,19 @@ async function queryAll(
   key: { pk: string; prefix?: string; between?: [string, string] },
 ): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
-  let start: QueryCommandOutput['LastEvaluatedKey'];
-  do {
-    const res: QueryCommandOutput = await deps.client.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression:
-          key.between !== undefined
-            ? 'PK = :pk AND SK BETWEEN :low AND :high'
-            : 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: toItem(
-          key.between !== undefined
-            ? { ':pk': key.pk, ':low': key.between[0], ':high': key.between[1] }
-            : { ':pk': key.pk, ':prefix': key.prefix ?? '' },
-        ),
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? []) out.push(fromItem(item));
-    start = res.LastEvaluatedKey;
-  } while (start !== undefined);
+  for await (const items of queryPages(deps.client, {
+    TableName: deps.tableName,
+    KeyConditionExpression:
+      key.between !== undefined
+        ? 'PK = :pk AND SK BETWEEN :low AND :high'
+        : 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: toItem(
+      key.between !== undefined
+        ? { ':pk': key.pk, ':low': key.between[0], ':high': key.between[1] }
+        : { ':pk': key.pk, ':prefix': key.prefix ?? '' },
+    ),
+  })) {
+    for (const item of items) out.push(fromItem(item));
+  }
   return out;
 }

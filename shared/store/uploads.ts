@@ -6,10 +6,10 @@ import {
   QueryCommand,
   type AttributeValue,
   type BatchGetItemCommandOutput,
-  type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { fromItem, toItem } from './attributes.ts';
+import { queryPages } from './paging.ts';
 import type { TableDeps } from './determinations.ts';
 import {
   organisationUploadsKey,
@@ -156,24 +156,18 @@ export async function listOrganisationUploadsBetween(
 ): Promise<UploadRecord[]> {
   const range = organisationUploadsTimeRange(from, to);
   const out: UploadRecord[] = [];
-  let start: QueryCommandOutput['LastEvaluatedKey'];
-  do {
-    const page: QueryCommandOutput = await deps.client.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: GSI1.name,
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
-        ExpressionAttributeNames: { '#pk': GSI1.partitionKey, '#sk': GSI1.sortKey },
-        ExpressionAttributeValues: toItem({
-          ':pk': organisationUploadsPartition(organisation, status),
-          ':low': range.low,
-          ':high': range.high,
-        }),
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) out.push(parseUpload(fromItem(item)));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
+  for await (const items of queryPages(deps.client, {
+    TableName: deps.tableName,
+    IndexName: GSI1.name,
+    KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+    ExpressionAttributeNames: { '#pk': GSI1.partitionKey, '#sk': GSI1.sortKey },
+    ExpressionAttributeValues: toItem({
+      ':pk': organisationUploadsPartition(organisation, status),
+      ':low': range.low,
+      ':high': range.high,
+    }),
+  })) {
+    for (const item of items) out.push(parseUpload(fromItem(item)));
+  }
   return out;
 }

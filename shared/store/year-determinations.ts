@@ -1,9 +1,9 @@
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import type { Determination } from '../determination.ts';
 import { fromItem, toItem } from './attributes.ts';
 import { decode, type TableDeps } from './determinations.ts';
 import { recentPartition } from './keys.ts';
+import { queryPages } from './paging.ts';
 import { GSI1 } from './table.ts';
 
 // Bulk reading for exports: every determination decided in one year, through the year's GSI1
@@ -30,28 +30,22 @@ export async function* determinationsOfYear(
   deps: TableDeps,
   year: string,
 ): AsyncGenerator<YearDetermination[]> {
-  let start: QueryCommandOutput['LastEvaluatedKey'];
-  do {
-    const page: QueryCommandOutput = await deps.client.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: GSI1.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': GSI1.partitionKey, '#record': 'record' },
-        ExpressionAttributeValues: toItem({ ':pk': recentPartition(year) }),
-        // Only the public record and its id: bookkeeping (source key, previous) stays here.
-        ProjectionExpression: 'caseId, #record',
-        ScanIndexForward: true,
-        ExclusiveStartKey: start,
-      }),
-    );
+  for await (const items of queryPages(deps.client, {
+    TableName: deps.tableName,
+    IndexName: GSI1.name,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': GSI1.partitionKey, '#record': 'record' },
+    ExpressionAttributeValues: toItem({ ':pk': recentPartition(year) }),
+    // Only the public record and its id: bookkeeping (source key, previous) stays here.
+    ProjectionExpression: 'caseId, #record',
+    ScanIndexForward: true,
+  })) {
     const out: YearDetermination[] = [];
-    for (const raw of page.Items ?? []) {
+    for (const raw of items) {
       const item = yearItemSchema.parse(fromItem(raw));
       const record = decode(item.record);
       if (record !== null) out.push({ caseId: item.caseId, record });
     }
     yield out;
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
+  }
 }

@@ -1,7 +1,6 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { uploadCommand } from '../../cli/upload.ts';
@@ -11,31 +10,11 @@ import { generateLetter } from '../../shared/synthetic/generate.ts';
 import { getStoredDetermination } from '../../shared/store/determinations.ts';
 import { readStats } from '../../shared/store/stats.ts';
 import { corpusPdfs } from '../support/letters.ts';
+import { capture } from '../support/capture.ts';
 import { snapshot } from '../support/store.ts';
 
 // The stack as `npm start` runs it: a data dir on disk, found by `imr upload` through its
 // stack.json, and kept across a restart.
-
-function capture(): {
-  io: { stdout: Writable; stderr: Writable };
-  out: () => string;
-  err: () => string;
-} {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  return {
-    io: { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 let dataDir: string;
 let letters: string;

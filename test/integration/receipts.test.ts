@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiptsCommand } from '../../cli/receipts.ts';
 import { uploadCommand } from '../../cli/upload.ts';
@@ -25,6 +24,8 @@ import { getUpload } from '../../shared/store/uploads.ts';
 import { renderLetter, type LetterSpec } from '../../shared/synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { minimalPdf, passwordPdf } from '../support/pdf.ts';
+import { capture } from '../support/capture.ts';
+import { parseCsv } from '../support/csv.ts';
 import { receiptOf, snapshot, uploadAndWait } from '../support/store.ts';
 
 // Receipts against the real local stack: the ingest writes them into the local S3, and they are
@@ -59,58 +60,6 @@ async function receipt(uploadKey: string): Promise<Receipt> {
   const r = await receiptOf(stack, uploadKey);
   if (r === null) throw new Error(`no receipt for ${uploadKey}`);
   return r;
-}
-
-function capture(): {
-  io: { stdout: Writable; stderr: Writable };
-  out: () => string;
-  err: () => string;
-} {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  return {
-    io: { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) },
-    out: () => out,
-    err: () => err,
-  };
-}
-
-/** RFC 4180 records of a CSV text, for checking the roll-up as a spreadsheet would read it. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      record.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  expect(field).toBe('');
-  expect(record).toEqual([]);
-  return records;
 }
 
 /** The ingest handler over the local store with the given objects, for events sent by hand. */

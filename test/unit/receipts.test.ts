@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { commonPrefix } from '../../cli/upload.ts';
 import { receiptTable } from '../../cli/receipts.ts';
-import { csvField, csvRecord, dailyCsv, dayBefore } from '../../shared/receipts/daily.ts';
+import { csvField, csvLine } from '../../shared/csv.ts';
+import { dailyCsv, dayBefore } from '../../shared/receipts/daily.ts';
 import {
   dailyRollupKey,
   isReceiptKey,
@@ -124,7 +125,7 @@ describe('CSV (RFC 4180)', () => {
     expect(csvField(null)).toBe('');
     expect(csvField(3)).toBe('3');
     expect(csvField('é ü 漢字')).toBe('é ü 漢字');
-    expect(csvRecord(['a', 'b,c', null, 2])).toBe('a,"b,c",,2');
+    expect(csvLine(['a', 'b,c', null, 2])).toBe('a,"b,c",,2\r\n');
   });
 
   it('has a header, one row per file (oldest first, then by key), and a totals row, in CRLF lines', () => {

@@ -1,5 +1,6 @@
-// CSV as RFC 4180 says: CRLF line ends, and a field that holds a comma, a double quote, CR or LF
-// is quoted with its quotes doubled. Everything else is written as is, so values round-trip.
+// CSV as RFC 4180 says, for the exports and the receipts roll-ups: CRLF line ends, and a field
+// that holds a comma, a double quote, CR or LF is quoted with its quotes doubled. Everything
+// else is written as is, so values round-trip.
 
 export type CsvValue = string | number | boolean | null;
 
