@@ -1,3 +1,6 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Mirrors the parser's own guard (shared/parser/extract-text.ts): pdf.js leaves rejected
@@ -7,7 +10,23 @@ const PDFJS_SOURCE = '/unpdf/dist/pdfjs.mjs';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // Two projects: everything under test/ in Node as before, and the site's component tests
+    // (test/web/) in jsdom with the Svelte compiler. Both inherit the settings below.
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/web/**'] },
+      },
+      {
+        extends: true,
+        plugins: [svelte({ configFile: false }), svelteTesting()],
+        resolve: {
+          conditions: ['browser'],
+          alias: { $lib: fileURLToPath(new URL('./web/src/lib', import.meta.url)) },
+        },
+        test: { name: 'web', include: ['test/web/**/*.test.ts'], environment: 'jsdom' },
+      },
+    ],
     // Corpus-wide tests (and their beforeAll hooks) parse 120 PDFs; the defaults (5 s, 10 s)
     // are too tight on a busy 2-core CI machine.
     testTimeout: 60_000,

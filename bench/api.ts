@@ -5,12 +5,7 @@
 // figures; asserts nothing.
 //
 //   npm run bench:api [-- --letters 100000] [--small 1000] [--seconds 10] [--connections 8]
-import {
-  DynamoDBClient,
-  GetItemCommand,
-  QueryCommand,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,17 +13,9 @@ import { z } from 'zod';
 import { dynamoClientConfig, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { startLocalServer } from '../local/server.ts';
 import { ensureTable } from '../local/stack.ts';
-import { forEachLimit } from '../shared/concurrency.ts';
 import { createLogger } from '../shared/logger.ts';
-import { parseLetter } from '../shared/parser/parse-letter.ts';
 import { toItem } from '../shared/store/attributes.ts';
-import { counterDeltas, mergeDeltas, type CounterDelta } from '../shared/store/contribution.ts';
-import {
-  batchWrite,
-  counterLoadRequests,
-  loadRequests,
-  type TableDeps,
-} from '../shared/store/determinations.ts';
+import type { TableDeps } from '../shared/store/determinations.ts';
 import {
   determinationKey,
   indexPartition,
@@ -37,7 +24,7 @@ import {
   statsPartition,
 } from '../shared/store/keys.ts';
 import { readTallies } from '../shared/store/queries.ts';
-import { generateLetter } from '../shared/synthetic/generate.ts';
+import { fillLetters, writeCounters } from './fill.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values } = parseArgs({
@@ -64,47 +51,9 @@ interface Figures {
 
 /** Fills an empty table with `letters` synthetic letters as the ingest would leave them. */
 async function fill(table: TableDeps, letters: number): Promise<string[]> {
-  const ids: string[] = [];
-  let counters: CounterDelta[] = [];
-  // Writes with 16 requests in flight (batchWrite sends its batches one after another).
-  const writeAll = (requests: WriteRequest[]): Promise<void> => {
-    const batches = [];
-    for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
-    return forEachLimit(batches, 16, (b) => batchWrite(table, b));
-  };
-  const started = performance.now();
-  const BLOCK = 500;
-  for (let from = 0; from < letters; from += BLOCK) {
-    const requests: WriteRequest[] = [];
-    const deltas: CounterDelta[] = [];
-    for (let index = from; index < Math.min(letters, from + BLOCK); index++) {
-      const letter = generateLetter(index, SEED, 'text');
-      const record = await parseLetter(letter.bytes, letter.fileName);
-      const id = record.caseNumber!;
-      ids.push(id);
-      requests.push(
-        ...loadRequests({
-          id,
-          record,
-          contentHash: `bench-${index}`,
-          sourceKey: `uploads/bench/${letter.fileName}`,
-          sequencer: String(index).padStart(32, '0'),
-          now: new Date().toISOString(),
-        }),
-      );
-      deltas.push(...counterDeltas(id, record));
-    }
-    await writeAll(requests);
-    // Summed block by block, so memory holds a few thousand counters however many letters.
-    counters = mergeDeltas(counters, deltas);
-    const done = Math.min(letters, from + BLOCK);
-    if (done % 10_000 === 0 || done === letters) {
-      const secs = (performance.now() - started) / 1000;
-      log(`  filled ${done}/${letters} letters (${Math.round(done / secs)} letters/s)`);
-    }
-  }
-  await writeAll(counterLoadRequests(counters));
-  return ids;
+  const filled = await fillLetters(table, { from: 0, to: letters, seed: SEED, log });
+  await writeCounters(table, filled.counters);
+  return filled.ids;
 }
 
 const loadResult = z.object({

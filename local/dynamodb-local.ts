@@ -126,6 +126,8 @@ export interface DynamoDbLocal {
   port: number;
   /** Milliseconds from spawning the JVM until it answered ListTables. */
   startupMs: number;
+  /** The JVM's process id: it runs in its own process group, so a SIGKILL of Node leaves it. */
+  pid: number;
   /** Stops the JVM (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -221,7 +223,7 @@ async function launch({ port, dataDir, env, log }: LaunchOptions): Promise<Dynam
   }
   const startupMs = Math.round(performance.now() - started);
   log?.(`DynamoDB Local ready at ${endpoint} after ${startupMs} ms`);
-  return { endpoint, port, startupMs, stop };
+  return { endpoint, port, startupMs, pid: child.pid!, stop };
 }
 
 /** Polls ListTables every 100 ms until it succeeds; rejects after 30 s. */

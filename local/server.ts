@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, resolve, sep } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { createApiDeps } from '../shared/api/deps.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,8 +15,11 @@ import { createLocalApi } from './api-gateway.ts';
 import type { LocalStack } from './stack.ts';
 
 // The HTTP front of `npm start` (and of the tests and benchmarks): the API under /api through
-// the API Gateway adapter, and the site (until the site issue, a status page) on one origin, as
-// CloudFront serves them on AWS.
+// the API Gateway adapter, the export files under /exports/ and the static site (web/build) on
+// one origin, as CloudFront serves them on AWS.
+
+/** Where `npm run build:web` writes the site. */
+export const SITE_DIR = resolve(import.meta.dirname, '..', 'web', 'build');
 
 export interface LocalServer {
   /** http://127.0.0.1:<port>/ */
@@ -25,9 +31,18 @@ export interface LocalServer {
 /** Serves the API and site for a running local stack on 127.0.0.1:`port` (0: any free port). */
 export async function startLocalServer(
   stack: Pick<LocalStack, 'table'>,
-  options: { port: number; logger: Logger; exports?: ExportBucket },
+  options: {
+    port: number;
+    logger: Logger;
+    exports?: ExportBucket;
+    /** The built site (default web/build; a status page instead when it is missing; null: none). */
+    siteDir?: string | null;
+  },
 ): Promise<LocalServer> {
   const exportsBucket = options.exports ?? null;
+  const wantedSite = options.siteDir === undefined ? SITE_DIR : options.siteDir;
+  const siteDir =
+    wantedSite !== null && existsSync(join(wantedSite, 'index.html')) ? wantedSite : null;
   const deps = createApiDeps({
     table: stack.table,
     exports: exportsBucket,
@@ -40,12 +55,14 @@ export async function startLocalServer(
     void (async () => {
       if (await api(req, res)) return;
       if (exportsBucket !== null && (await serveExport(exportsBucket, req.url ?? '/', res))) return;
-      if (req.url === '/' || req.url === '/index.html') {
+      if (siteDir !== null && (await serveSite(siteDir, req, res))) return;
+      if (siteDir === null && new URL(req.url ?? '/', 'http://x').pathname === '/') {
         const [total] = await readTallies(stack.table, [{ dimension: 'total', value: ALL_VALUE }]);
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(
           `<!doctype html><html lang="en"><meta charset="utf-8"><title>IMR Atlas (local)</title>` +
-            `<h1>IMR Atlas: local stack</h1><p>${(total?.upheld ?? 0) + (total?.overturned ?? 0)} ` +
+            `<h1>IMR Atlas: local stack</h1><p>The site is not built: run <code>npm run ` +
+            `build:web</code> and restart.</p><p>${(total?.upheld ?? 0) + (total?.overturned ?? 0)} ` +
             `disputed items ingested (${total?.upheld ?? 0} upheld, ${total?.overturned ?? 0} ` +
             `overturned).</p><p>API: <a href="/api/openapi.json">/api/openapi.json</a>, ` +
             `<a href="/api/stats?by=category">/api/stats?by=category</a>.</p></html>`,
@@ -53,7 +70,12 @@ export async function startLocalServer(
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('not found\n');
+      // Without a build every page is missing, not only /: say why, as the status page does.
+      res.end(
+        siteDir === null && wantedSite !== null
+          ? 'not found: the site is not built; run npm run build:web and restart\n'
+          : 'not found\n',
+      );
     })().catch((error: unknown) => {
       const requestId = randomUUID();
       options.logger.error('request failed', { requestId, url: req.url, error });
@@ -118,4 +140,72 @@ async function serveExport(
   });
   res.end(object.body);
   return true;
+}
+
+const SITE_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.webmanifest': 'application/manifest+json',
+};
+const IMMUTABLE = '/_app/immutable/';
+
+/**
+ * The prerendered site, mapped as CloudFront's viewer-request function maps it: `/` is
+ * index.html, an extensionless `/x` is x.html, anything else the file itself. Hashed assets under
+ * /_app/immutable/ may be kept a year; pages are revalidated. Unknown paths are a 404 page.
+ */
+async function serveSite(
+  root: string,
+  req: IncomingMessage,
+  res: ServerResponse<IncomingMessage>,
+): Promise<boolean> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  } catch {
+    path = '';
+  }
+  const file = sitePath(root, path);
+  const found = file === null ? null : await stat(file).catch(() => null);
+  if (file === null || found === null || !found.isFile()) {
+    const page404 = await readFile(join(root, '404.html')).catch(() => null);
+    res.writeHead(404, {
+      'content-type': page404 === null ? 'text/plain; charset=utf-8' : SITE_TYPES['.html']!,
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : (page404 ?? 'not found\n'));
+    return true;
+  }
+  const body = await readFile(file);
+  res.writeHead(200, {
+    'content-type': SITE_TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': body.length,
+    'cache-control': path.startsWith(IMMUTABLE)
+      ? 'public, max-age=31536000, immutable'
+      : 'public, max-age=0, must-revalidate',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
+}
+
+/** The file under `root` a URL path names, or null for a path that could leave it. */
+export function sitePath(root: string, path: string): string | null {
+  if (!path.startsWith('/') || path.includes('\0') || path.includes('\\')) return null;
+  const segments = path.split('/').slice(1);
+  if (segments.some((s) => s === '..' || s === '.' || s.startsWith('.'))) return null;
+  let relative = segments.join('/');
+  if (relative === '') relative = 'index.html';
+  else if (path.endsWith('/')) return null;
+  else if (extname(relative) === '') relative += '.html';
+  const file = resolve(root, relative);
+  return file.startsWith(root + sep) ? file : null;
 }

@@ -43,6 +43,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   dataDir: string | null;
   dynamodbEndpoint: string;
+  /** DynamoDB Local's JVM, which outlives a killed Node process (stack.json records it too). */
+  dynamodbPid: number;
   s3Endpoint: string;
   tableName: string;
   bucket: string;
@@ -121,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         {
           pid: process.pid,
           dynamodbEndpoint: dynamo.endpoint,
+          dynamodbPid: dynamo.pid,
           s3Endpoint: s3Server.endpoint,
           tableName: LOCAL_TABLE,
           bucket: LOCAL_BUCKET,
@@ -135,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     dataDir,
     dynamodbEndpoint: dynamo.endpoint,
+    dynamodbPid: dynamo.pid,
     s3Endpoint: s3Server.endpoint,
     tableName: LOCAL_TABLE,
     bucket: LOCAL_BUCKET,

@@ -75,6 +75,12 @@ async function main(): Promise<number> {
   }
 
   const started = Date.now();
+  // A fresh clone has no web/build, and a stale one would serve yesterday's site.
+  const site = await import('../web/scripts/build.ts');
+  if (site.siteIsStale()) {
+    process.stdout.write('IMR Atlas: building the site into web/build ...\n');
+    site.buildSite();
+  }
   process.stdout.write(`IMR Atlas: starting the local stack in ${values['data-dir']} ...\n`);
   const logger = createLogger({ level: level as LogLevel, service: 'local' });
   let stack: LocalStack;

@@ -70,12 +70,19 @@ function unknownLayout(lines: readonly string[], fileName: string): LetterFormat
         'A page may be missing; send the complete letter.',
     );
   }
-  const found = joinLines(lines.slice(0, 3)).slice(0, 100);
+  const start = joinLines(lines.slice(0, 3));
+  const found = clip(start, 100);
   return new LetterFormatError(
     'unknown-layout',
     `${fileName} is not a recognised IMR final determination letter: ${expected}; found ` +
-      (found === '' ? 'no text' : `"${found}${found.length === 100 ? '...' : ''}"`),
+      (found === '' ? 'no text' : `"${found}${found.length < start.length ? '...' : ''}"`),
   );
+}
+
+// At most `n` characters, cut between code points: a cut inside a surrogate pair (an emoji) would
+// leave a lone surrogate, which is not Unicode, in a message that is stored and sent as UTF-8.
+function clip(text: string, n: number): string {
+  return Array.from(text).slice(0, n).join('');
 }
 
 function indexOfHeading(lines: readonly string[], re: RegExp, from = 0): number {
@@ -164,7 +171,7 @@ function toIssue(raw: RawItem, ordinal: number, fileName: string): Issue {
     if (concluded === null) {
       throw new LetterFormatError(
         'unknown-layout',
-        `${fileName}: item ${ordinal} ("${raw.request.slice(0, 60)}") has neither a decision ` +
+        `${fileName}: item ${ordinal} ("${clip(raw.request, 60)}") has neither a decision ` +
           `(": Upheld" or ": Overturned") nor a rationale concluding "(not) medically necessary".`,
       );
     }

@@ -1,0 +1,192 @@
+// Write-capacity arithmetic for a backfill on AWS (bench:scale, docs/RELIABILITY.md "Scale"):
+// item sizes as DynamoDB counts them, the write units one letter's ingest costs, and how those
+// units land on partitions. DynamoDB Local does not model partitions or throughput, so this is
+// arithmetic over the items the ingest really writes, not a measurement of AWS.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Determination } from '../shared/determination.ts';
+import { toItem } from '../shared/store/attributes.ts';
+import { counterDeltas, indexEntries } from '../shared/store/contribution.ts';
+import {
+  counterMarkerKey,
+  organisationUploadsKey,
+  recentKey,
+  uploadKey,
+} from '../shared/store/keys.ts';
+
+/** What one partition accepts per second on AWS (DynamoDB developer guide, partitions). */
+export const PARTITION_WCU_PER_SECOND = 1_000;
+const UNIT = 1_024;
+// A transaction holds 100 actions; the ingest's chunks carry a record check and a marker.
+const ACTIONS_PER_CHUNK = 98;
+
+/** Size of an attribute value as DynamoDB bills it (developer guide, "Item sizes"). */
+export function attributeBytes(v: AttributeValue): number {
+  if (v.S !== undefined) return Buffer.byteLength(v.S, 'utf8');
+  if (v.N !== undefined) {
+    const digits = v.N.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+    return Math.ceil(Math.max(1, digits.length) / 2) + 1;
+  }
+  if (v.B !== undefined) return v.B.length;
+  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+  if (v.L !== undefined) return 3 + v.L.reduce((n, e) => n + 1 + attributeBytes(e), 0);
+  if (v.M !== undefined) {
+    return 3 + Object.entries(v.M).reduce((n, [k, e]) => n + 1 + k.length + attributeBytes(e), 0);
+  }
+  if (v.SS !== undefined) return v.SS.reduce((n, s) => n + Buffer.byteLength(s, 'utf8'), 0);
+  return 0;
+}
+
+/** An item's size: attribute names plus values. */
+export function itemBytes(item: Record<string, AttributeValue>): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(item)) n += Buffer.byteLength(k, 'utf8') + attributeBytes(v);
+  return n;
+}
+
+/** Write units of one write of `bytes`: 1 per KB started, 2 inside a transaction. */
+export function writeUnits(bytes: number, transactional: boolean): number {
+  return Math.max(1, Math.ceil(bytes / UNIT)) * (transactional ? 2 : 1);
+}
+
+/** One write the ingest makes for a letter: where it lands and what it costs. */
+export interface PlannedWrite {
+  /** Partition key (table) or `GSI1:<key>` (the index's own partition). */
+  pk: string;
+  sk: string;
+  units: number;
+  kind: 'record' | 'entry' | 'counter' | 'marker' | 'status' | 'index';
+}
+
+/**
+ * The writes of a new letter's ingest (DATA-MODEL.md, "Writing a determination"): the claim put,
+ * the chunks (record check, marker, entries and counter updates), the finish (record update,
+ * marker deletes), the upload status; and the GSI1 copies of the record and the status.
+ * `recordItem` is the stored record as written (its size rules the record's costs).
+ */
+export function letterWritePlan(
+  id: string,
+  record: Determination,
+  recordItem: Record<string, AttributeValue>,
+  organisation = 'bench',
+): PlannedWrite[] {
+  const recordBytes = itemBytes(recordItem);
+  const caseKey = `CASE#${id}`;
+  const recent = recentKey(id, record.dates.decision);
+  const entries = indexEntries(id, record);
+  const counters = counterDeltas(id, record);
+  const chunks = Math.ceil((entries.length + counters.length) / ACTIONS_PER_CHUNK);
+  const out: PlannedWrite[] = [
+    // Claim: a conditional put of the pending record, copied to GSI1 (RECENT#<year>).
+    { pk: caseKey, sk: 'DETERMINATION', units: writeUnits(recordBytes, false), kind: 'record' },
+    {
+      pk: `GSI1:${recent.GSI1PK}`,
+      sk: recent.GSI1SK,
+      units: writeUnits(recordBytes, false),
+      kind: 'index',
+    },
+  ];
+  for (let c = 0; c < chunks; c++) {
+    const marker = counterMarkerKey(id, 'x'.repeat(36), c);
+    // Counted as a transactional write of the record's size (the upper bound AWS may bill).
+    out.push({
+      pk: caseKey,
+      sk: 'DETERMINATION',
+      units: writeUnits(recordBytes, true),
+      kind: 'record',
+    });
+    out.push({ pk: marker.PK, sk: marker.SK, units: writeUnits(80, true), kind: 'marker' });
+  }
+  for (const e of entries) {
+    const bytes = itemBytes(toItem({ PK: e.PK, SK: e.SK, type: 'item', ...e.item }));
+    out.push({ pk: e.PK, sk: e.SK, units: writeUnits(bytes, true), kind: 'entry' });
+  }
+  for (const d of counters) {
+    const bytes = itemBytes(toItem({ PK: d.PK, SK: d.SK, upheld: 99_999, overturned: 9_999 }));
+    out.push({ pk: d.PK, sk: d.SK, units: writeUnits(bytes, true), kind: 'counter' });
+  }
+  // Finish: the record turns complete (GSI1 rewritten with it), the markers are deleted.
+  out.push({
+    pk: caseKey,
+    sk: 'DETERMINATION',
+    units: writeUnits(recordBytes, true),
+    kind: 'record',
+  });
+  out.push({
+    pk: `GSI1:${recent.GSI1PK}`,
+    sk: recent.GSI1SK,
+    units: writeUnits(recordBytes, false),
+    kind: 'index',
+  });
+  for (let c = 0; c < chunks; c++) {
+    const marker = counterMarkerKey(id, 'x'.repeat(36), c);
+    out.push({ pk: marker.PK, sk: marker.SK, units: writeUnits(80, true), kind: 'marker' });
+  }
+  // The upload status (a conditional put, about 500 bytes) and its GSI1 copy (ORG#<org>#parsed).
+  const key = `uploads/${organisation}/${id}.pdf`;
+  const status = uploadKey(key);
+  const org = organisationUploadsKey(organisation, 'parsed', new Date().toISOString(), key);
+  const statusBytes = 520;
+  out.push({ pk: status.PK, sk: status.SK, units: writeUnits(statusBytes, false), kind: 'status' });
+  out.push({
+    pk: `GSI1:${org.GSI1PK}`,
+    sk: org.GSI1SK,
+    units: writeUnits(statusBytes, false),
+    kind: 'index',
+  });
+  return out;
+}
+
+/** A partition key with its decision year replaced: every year's partition as one. */
+export function withoutYear(pk: string): string {
+  return pk.replace(/#(?:\d{4})$/, '#<year>');
+}
+
+/** Sums letters' planned writes per partition (and per item, for transaction conflicts). */
+export class PartitionLoad {
+  letters = 0;
+  units = 0;
+  readonly byKind = new Map<PlannedWrite['kind'], number>();
+  private readonly byPartition = new Map<string, number>();
+  private readonly byItem = new Map<string, number>();
+
+  /** Adds one letter's writes; `partitionOf` may merge partitions (e.g. `withoutYear`). */
+  add(writes: readonly PlannedWrite[], partitionOf: (pk: string) => string = (pk) => pk): void {
+    this.letters++;
+    for (const w of writes) {
+      this.units += w.units;
+      this.byKind.set(w.kind, (this.byKind.get(w.kind) ?? 0) + w.units);
+      const p = partitionOf(w.pk);
+      this.byPartition.set(p, (this.byPartition.get(p) ?? 0) + w.units);
+      if (w.kind === 'counter') {
+        const item = `${p}\u0000${w.sk}`;
+        this.byItem.set(item, (this.byItem.get(item) ?? 0) + 1);
+      }
+    }
+  }
+
+  /** The partitions taking the most write units per letter ingested. */
+  hottest(n: number): { partition: string; unitsPerLetter: number; lettersPerSecond: number }[] {
+    return [...this.byPartition]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([partition, units]) => {
+        const unitsPerLetter = units / this.letters;
+        return {
+          partition,
+          unitsPerLetter,
+          lettersPerSecond: PARTITION_WCU_PER_SECOND / unitsPerLetter,
+        };
+      });
+  }
+
+  /** The counter items updated by the largest share of letters (transaction conflicts). */
+  hottestItems(n: number): { item: string; updatesPerLetter: number }[] {
+    return [...this.byItem]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([item, updates]) => ({
+        item: item.replace('\u0000', ' '),
+        updatesPerLetter: updates / this.letters,
+      }));
+  }
+}

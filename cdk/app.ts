@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildAtlas } from './atlas.ts';
+import { PROJECT_ROOT } from './bundling/esbuild.ts';
+
+// `npx cdk synth` / `npx cdk deploy --all` (cdk.json). The site is published from its build.
+
+const siteDir = join(PROJECT_ROOT, 'web', 'build');
+if (!existsSync(join(siteDir, 'index.html'))) {
+  console.error(
+    `The site is not built (${siteDir}/index.html is missing): run npm run build:web first.`,
+  );
+  process.exit(1);
+}
+
+const app = new App();
+// Every AwsSolutions finding fails the synthesis unless acknowledged with its reason.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+// Environment-agnostic: the stacks go to the account and region of the credentials that
+// deploy them, and synthesis needs neither.
+buildAtlas(app, { siteDir });
+app.synth();

@@ -1,0 +1,81 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+
+// How every Lambda entry in functions/ is bundled. Run in its own process by the function
+// construct (cdk/constructs/function.ts): esbuild plugins need its asynchronous API, and CDK's
+// local bundling hook is synchronous.
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The bundle file in each function's asset; the handler is `index.handler`. */
+export const BUNDLE_FILE = 'index.mjs';
+
+/** Largest bundle allowed per entry, in bytes (decimal: 1 MB = 1,000,000 bytes). */
+export function bundleLimit(entry: string): number {
+  if (entry.startsWith('api-')) return 500_000;
+  // unpdf's pdf.js is most of it.
+  if (entry === 's3-ingest-letter') return 2_000_000;
+  return 1_000_000;
+}
+
+// zod 4's `z` and `core` namespaces re-export every locale (`export * as locales`), and a namespace used as
+// a value cannot be tree-shaken: half of an API bundle would be translations of error messages
+// nobody reads. Only English is kept; zod's default error map imports en.js directly, so messages
+// (those ConfigError quotes included) are unchanged.
+export const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir)
+        ? { path: join(args.resolveDir, '../locales/index.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/** esbuild options for one entry (`functions/<entry>.ts`) written to `outdir`. */
+export function bundleOptions(entry: string, outdir: string): BuildOptions {
+  return {
+    entryPoints: [join(PROJECT_ROOT, 'functions', `${entry}.ts`)],
+    outfile: join(outdir, BUNDLE_FILE),
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    // Local Node is 20; the Lambda runtime 22 runs whatever 20 does.
+    target: 'node20',
+    minify: true,
+    sourcemap: true,
+    // Maps name files and lines; the sources themselves would only make the asset bigger.
+    sourcesContent: false,
+    // The nodejs22.x runtime provides SDK v3.
+    external: ['@aws-sdk/*'],
+    // Some dependencies still call require(); an ES module has none unless it is made.
+    banner: {
+      js: "import { createRequire as __imrCreateRequire } from 'node:module'; const require = __imrCreateRequire(import.meta.url);",
+    },
+    metafile: false,
+    logLevel: 'warning',
+    plugins: [zodEnglishOnly],
+  };
+}
+
+/** Bundles one entry into `outdir`. */
+export async function bundle(entry: string, outdir: string): Promise<void> {
+  await build(bundleOptions(entry, outdir));
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [entry, outdir] = process.argv.slice(2);
+  if (entry === undefined || outdir === undefined) {
+    console.error('usage: esbuild.ts <entry> <outdir>');
+    process.exit(2);
+  }
+  await bundle(entry, outdir);
+}

@@ -1,0 +1,194 @@
+import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { UPLOADS_PREFIX } from '#shared/ingest/upload-key.ts';
+import { GSI1 } from '#shared/store/table.ts';
+import { RECEIPTS_PREFIX } from '#shared/receipts/receipt.ts';
+import { grantTableReadWrite, type BucketName } from '../constructs/access.ts';
+import { ALARM_PERIOD, alarmAbove } from '../constructs/alarms.ts';
+import { AtlasFunction } from '../constructs/function.ts';
+import { acknowledgeWildcards } from '../constructs/nag.ts';
+
+// Letters in: S3 → SQS → the ingest function, with a dead-letter queue and alarms; and the
+// daily roll-up of upload receipts.
+
+/** Messages per invocation. With MAX_CONCURRENCY, 100 letters at once at most (RELIABILITY.md). */
+export const BATCH_SIZE = 10;
+/** Ingest functions at once: bounds the table's write rate during a bulk backfill. */
+export const MAX_CONCURRENCY = 10;
+/** Attempts before a message is parked in the dead-letter queue (the local stack's too). */
+export const MAX_RECEIVE_COUNT = 5;
+export const INGEST_TIMEOUT = Duration.seconds(60);
+
+export interface IngestStackProps extends StackProps {
+  table: dynamodb.ITableV2;
+  uploadBucket: BucketName;
+  alarmTopic: sns.ITopic;
+}
+
+export class IngestStack extends Stack {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly ingest: AtlasFunction;
+  readonly rollup: AtlasFunction;
+
+  constructor(scope: Construct, id: string, props: IngestStackProps) {
+    super(scope, id, props);
+    const { table, uploadBucket } = props;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This is the dead-letter queue of the ingest queue; it has none of its own.',
+    });
+    this.queue = new sqs.Queue(this, 'Letters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Lambda's guidance: at least six times the function timeout, so a batch still being
+      // retried by the poller is not handed to another function meanwhile.
+      visibilityTimeout: Duration.seconds(INGEST_TIMEOUT.toSeconds() * 6),
+      retentionPeriod: Duration.days(14),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+
+    // The bucket belongs to the storage stack; adding the notification to it there would make
+    // storage depend on this stack's queue. Imported here, the notification is this stack's.
+    const bucket = s3.Bucket.fromBucketName(this, 'UploadBucket', uploadBucket.value);
+    // Receipts and roll-ups are written to the same bucket; they must not come back as letters.
+    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.queue), {
+      prefix: UPLOADS_PREFIX,
+    });
+
+    this.ingest = new AtlasFunction(this, 'Ingest', {
+      entry: 's3-ingest-letter',
+      // PDF text extraction is CPU-bound; Lambda's CPU grows with memory.
+      memorySize: 1024,
+      timeout: INGEST_TIMEOUT,
+      environment: { TABLE_NAME: table.tableName },
+    });
+    this.ingest.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: BATCH_SIZE,
+        maxConcurrency: MAX_CONCURRENCY,
+        reportBatchItemFailures: true,
+      }),
+    );
+    grantTableReadWrite(this.ingest, table);
+    this.ingest.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadAndTagLetters',
+        actions: ['s3:GetObject', 's3:PutObjectTagging'],
+        resources: [uploadBucket.arn(`${UPLOADS_PREFIX}*`)],
+      }),
+    );
+    // Without it S3 answers a read of a deleted key with 403 rather than NoSuchKey, and the
+    // letter would be retried to the dead-letter queue instead of recorded as object-missing.
+    this.ingest.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'KnowMissingLetters',
+        actions: ['s3:ListBucket'],
+        resources: [uploadBucket.arn()],
+      }),
+    );
+    this.ingest.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteReceipts',
+        actions: ['s3:PutObject'],
+        resources: [uploadBucket.arn(`${RECEIPTS_PREFIX}*`)],
+      }),
+    );
+    acknowledgeWildcards(
+      this.ingest.role ?? this.ingest,
+      [uploadBucket.nagArn(`${UPLOADS_PREFIX}*`), uploadBucket.nagArn(`${RECEIPTS_PREFIX}*`)],
+      'Any upload may arrive and any receipt be written: the wildcard is the contents of the ' +
+        'uploads/ and receipts/ prefixes, which is what the ingest works on.',
+    );
+
+    this.rollup = new AtlasFunction(this, 'ReceiptsRollup', {
+      entry: 'schedule-rollup-receipts',
+      timeout: Duration.minutes(5),
+      environment: { TABLE_NAME: table.tableName, BUCKET_NAME: uploadBucket.value },
+    });
+    // Four GSI1 queries per organisation; nothing else of the table.
+    this.rollup.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'QueryUploadsByOrganisation',
+        actions: ['dynamodb:Query'],
+        resources: [`${table.tableArn}/index/${GSI1.name}`],
+      }),
+    );
+    this.rollup.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListOrganisations',
+        actions: ['s3:ListBucket'],
+        resources: [uploadBucket.arn()],
+        conditions: { StringLike: { 's3:prefix': UPLOADS_PREFIX } },
+      }),
+    );
+    this.rollup.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteDailyRollups',
+        actions: ['s3:PutObject'],
+        resources: [uploadBucket.arn(`${RECEIPTS_PREFIX}*/daily/*`)],
+      }),
+    );
+    acknowledgeWildcards(
+      this.rollup.role ?? this.rollup,
+      [uploadBucket.nagArn(`${RECEIPTS_PREFIX}*/daily/*`)],
+      "Every organisation's daily roll-up folder, receipts/<org>/daily/, and nothing else.",
+    );
+    // Shortly after midnight UTC: the day before is complete. The function reads the day from
+    // the event's own time, so the default scheduled event is the input.
+    new events.Rule(this, 'DailyRollup', {
+      description: "Each organisation's receipts roll-up of the day before",
+      schedule: events.Schedule.cron({ minute: '15', hour: '0' }),
+      targets: [new targets.LambdaFunction(this.rollup, { retryAttempts: 2 })],
+    });
+
+    alarmAbove(this, 'DeadLettersAlarm', {
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: ALARM_PERIOD,
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      description:
+        'Uploads whose ingest failed five times (DynamoDB or S3 unavailable): redrive the ' +
+        'dead-letter queue once the cause is fixed (docs/DEPLOY.md).',
+      topic: props.alarmTopic,
+    });
+    alarmAbove(this, 'IngestErrorsAlarm', {
+      metric: this.ingest.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 0,
+      description: 'The ingest function crashed or timed out (message failures are not errors).',
+      topic: props.alarmTopic,
+    });
+    alarmAbove(this, 'IngestBacklogAlarm', {
+      metric: this.queue.metricApproximateAgeOfOldestMessage({
+        period: ALARM_PERIOD,
+        statistic: 'Maximum',
+      }),
+      threshold: 3600,
+      periods: 3,
+      description: 'Letters have waited over an hour to be ingested.',
+      topic: props.alarmTopic,
+    });
+    alarmAbove(this, 'RollupErrorsAlarm', {
+      metric: this.rollup.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+      threshold: 0,
+      description: 'The daily receipts roll-up failed.',
+      topic: props.alarmTopic,
+    });
+  }
+}

@@ -1,0 +1,196 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { zodEnglishOnly } from '../../cdk/bundling/esbuild.ts';
+import { parseDeployment } from '../../cdk/config.ts';
+import {
+  CSP_MAX_LENGTH,
+  contentSecurityPolicy,
+  inlineScriptHashes,
+} from '../../cdk/constructs/csp.ts';
+import { EXPORTS_REWRITE_CODE, SITE_REWRITE_CODE } from '../../cdk/constructs/edge-functions.ts';
+
+// The parts of the deployment that run or decide something on their own, without a synthesis:
+// the CloudFront Functions (evaluated here exactly as deployed), the CSP, the context schema and
+// the bundler's zod plugin.
+
+interface CfRequest {
+  uri: string;
+  querystring?: Record<string, { value: string; multiValue?: { value: string }[] }>;
+}
+interface CfResponse {
+  statusCode: number;
+  statusDescription?: string;
+  headers?: Record<string, { value: string }>;
+}
+type CfHandler = (event: { request: CfRequest }) => CfRequest | CfResponse;
+
+function load(code: string): CfHandler {
+  return new Function(`${code}\nreturn handler;`)() as CfHandler;
+}
+
+describe('site viewer-request function', () => {
+  const handler = load(SITE_REWRITE_CODE);
+  const rewrite = (uri: string) => (handler({ request: { uri } }) as CfRequest).uri;
+
+  it('maps clean URLs to the prerendered pages', () => {
+    expect(rewrite('/')).toBe('/index.html');
+    expect(rewrite('/statistics')).toBe('/statistics.html');
+    expect(rewrite('/check')).toBe('/check.html');
+    expect(rewrite('/determination')).toBe('/determination.html');
+  });
+
+  // The pages load ./_app/... relatively: served at /about/, they would look for /about/_app/.
+  it('redirects a trailing slash to the clean URL instead of serving a page that cannot load its assets', () => {
+    const location = (request: CfRequest) => {
+      const out = handler({ request }) as CfResponse;
+      expect(out.statusCode, request.uri).toBe(301);
+      return out.headers!.location!.value;
+    };
+    expect(location({ uri: '/about/' })).toBe('/about');
+    expect(location({ uri: '/statistics//' })).toBe('/statistics');
+    expect(
+      location({
+        uri: '/determination/',
+        querystring: {
+          case: { value: 'CM16-0213037' },
+          by: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b' }] },
+          flag: { value: '' },
+        },
+      }),
+    ).toBe('/determination?case=CM16-0213037&by=a&by=b&flag');
+    // Never an open redirect: a protocol-relative location would leave the site.
+    expect(location({ uri: '//evil.example/' })).toBe('/evil.example');
+  });
+
+  it('is plain ES5.1 as cloudfront-js-2.0 runs it: no modules, no arrows, no let/const', () => {
+    for (const code of [SITE_REWRITE_CODE, EXPORTS_REWRITE_CODE]) {
+      expect(code).toMatch(/^function handler\(event\) \{/);
+      expect(code).not.toMatch(/\b(import|export|let|const|class|async|await|require)\b|=>|`/);
+    }
+  });
+
+  it('leaves files alone', () => {
+    expect(rewrite('/index.html')).toBe('/index.html');
+    expect(rewrite('/_app/immutable/entry/start.Bx1.js')).toBe(
+      '/_app/immutable/entry/start.Bx1.js',
+    );
+    expect(rewrite('/favicon.png')).toBe('/favicon.png');
+  });
+});
+
+describe('exports viewer-request function', () => {
+  const handler = load(EXPORTS_REWRITE_CODE);
+
+  it('serves snapshots and latest.json from the bucket root', () => {
+    expect(handler({ request: { uri: '/exports/latest.json' } })).toEqual({ uri: '/latest.json' });
+    expect(
+      handler({ request: { uri: '/exports/snapshots/2026-11-25T013000Z/items/2018.csv' } }),
+    ).toEqual({ uri: '/snapshots/2026-11-25T013000Z/items/2018.csv' });
+  });
+
+  it('refuses the job bookkeeping and anything else', () => {
+    for (const uri of [
+      '/exports/jobs/current.json',
+      '/exports/jobs/lock.json',
+      '/exports/',
+      '/exports/latest.json.bak',
+      '/exports/snapshots/../jobs/current.json',
+    ]) {
+      expect(handler({ request: { uri } }), uri).toEqual({
+        statusCode: 404,
+        statusDescription: 'Not Found',
+      });
+    }
+  });
+});
+
+describe('content security policy', () => {
+  const site = (pages: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'imr-csp-'));
+    for (const [name, html] of Object.entries(pages)) writeFileSync(join(dir, name), html);
+    return dir;
+  };
+
+  it('allows exactly the inline scripts the pages contain, by hash', () => {
+    const dir = site({
+      'index.html': '<script>boot(1)</script><script src="/a.js"></script>',
+      'about.html': '<script type="module">boot(1)</script><script>boot(2)</script>',
+      'data.html': '<script type="application/json">{"x":1}</script>',
+    });
+    const hashes = inlineScriptHashes(dir);
+    expect(hashes).toHaveLength(2);
+    const csp = contentSecurityPolicy(dir);
+    expect(csp).toContain(`script-src 'self' ${hashes.join(' ')};`);
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+  });
+
+  it('fails the synthesis rather than exceed CloudFront’s limit', () => {
+    const pages = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`p${i}.html`, `<script>boot(${i})</script>`]),
+    );
+    expect(() => contentSecurityPolicy(site(pages))).toThrow(String(CSP_MAX_LENGTH));
+  });
+});
+
+describe('deployment context', () => {
+  it('defaults to dev with no organisations', () => {
+    expect(parseDeployment({})).toEqual({ stage: 'dev', organisations: [] });
+  });
+
+  it('accepts organisations given on the command line as JSON', () => {
+    const orgs = [{ id: 'acme', principal: 'arn:aws:iam::123456789012:root' }];
+    expect(parseDeployment({ stage: 'prod', organisations: JSON.stringify(orgs) })).toEqual({
+      stage: 'prod',
+      organisations: orgs,
+    });
+  });
+
+  it('names what is wrong', () => {
+    expect(() => parseDeployment({ stage: 'production' })).toThrow(/context\.stage/);
+    expect(() =>
+      parseDeployment({
+        organisations: [{ id: 'a b', principal: 'arn:aws:iam::123456789012:root' }],
+      }),
+    ).toThrow(/context\.organisations\.0\.id/);
+    expect(() =>
+      parseDeployment({
+        organisations: [{ id: 'acme', principal: 'arn:aws:iam::123456789012:root', extra: 1 }],
+      }),
+    ).toThrow(/extra/);
+    expect(() => parseDeployment({ organisations: '[oops' })).toThrow(/not valid JSON/);
+  });
+});
+
+describe('bundling zod with English only', () => {
+  it('keeps the configuration error messages', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'imr-zod-'));
+    const entry = join(outdir, 'entry.ts');
+    writeFileSync(
+      entry,
+      `import { loadApiConfig } from ${JSON.stringify(join(process.cwd(), 'shared/config.ts'))};\n` +
+        'export function run() { try { loadApiConfig({ TABLE_NAME: "t", CURSOR_SECRET: "short" }); } catch (e) { return String(e); } }\n' +
+        'import { z } from "zod"; export const locales = Object.keys(z.locales);\n',
+    );
+    const out = join(outdir, 'out.mjs');
+    await build({
+      entryPoints: [entry],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      absWorkingDir: process.cwd(),
+      nodePaths: [join(process.cwd(), 'node_modules')],
+      plugins: [zodEnglishOnly],
+      logLevel: 'silent',
+    });
+    const mod = (await import(out)) as { run(): string; locales: string[] };
+    expect(mod.run()).toBe(
+      'ConfigError: invalid configuration: CURSOR_SECRET: Too small: expected string to have >=32 characters',
+    );
+    expect(mod.locales).toEqual(['en']);
+  });
+});

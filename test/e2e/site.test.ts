@@ -1,0 +1,545 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { request } from 'node:http';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { localExportDeps } from '../../local/exports.ts';
+import { seedDemo } from '../../local/demo.ts';
+import { SITE_DIR, sitePath, startLocalServer, type LocalServer } from '../../local/server.ts';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import type {
+  ExportsList,
+  ItemsPage,
+  PublicDetermination,
+  Similar,
+  statsSchema,
+} from '../../shared/api/schemas.ts';
+import { s3ExportBucket } from '../../shared/export/bucket.ts';
+import { runExport } from '../../shared/export/run.ts';
+import { createLogger } from '../../shared/logger.ts';
+import type { z } from 'zod';
+
+// The built site (web/build) in headless Chromium against the local stack holding synthetic
+// letters, served by the same local server `npm start` runs: every page loads its data, shows
+// the API's numbers, passes axe-core with no serious or critical violation, works with the
+// keyboard and fits a 360 px screen. Screenshots of every page go to test/e2e/screenshots/.
+
+type Stats = z.infer<typeof statsSchema>;
+interface AxeResult {
+  violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
+  passes: number;
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+const LETTERS = 300;
+const SHOTS = resolve(import.meta.dirname, 'screenshots');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const PAGES = [
+  { path: '/', name: 'search', ready: '.results li' },
+  { path: '/determination', name: 'determination', ready: '.issue' },
+  { path: '/statistics', name: 'statistics', ready: '[data-testid="total-items"]' },
+  { path: '/check', name: 'check', ready: '[data-testid="basis-rate"]' },
+  { path: '/exports', name: 'exports', ready: 'table a[download]' },
+  { path: '/about', name: 'about', ready: 'h1' },
+] as const;
+
+// expect.poll gives up after 1 s by default: too short for a page load and an API call on a
+// busy 2-core machine, where the search test failed now and then for that alone.
+vi.setConfig({ expect: { poll: { timeout: 10_000 } } });
+
+let stack: LocalStack;
+let server: LocalServer;
+let browser: Browser;
+/** A case with several items, for the determination page. */
+let sampleCase: string;
+const checkRequest = 'Norco 10/325mg #90';
+
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(new URL(path, server.url));
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as T;
+}
+
+/** The page's query string for a page of PAGES (the determination and check pages need one). */
+function url(path: string): string {
+  if (path === '/determination') return `/determination?case=${sampleCase}`;
+  if (path === '/check') return `/check?request=${encodeURIComponent(checkRequest)}`;
+  return path;
+}
+
+async function open(path: string, width = 1280): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(new URL(path, server.url).href);
+  (page as Page & { errors: string[] }).errors = errors;
+  return page;
+}
+
+function errorsOf(page: Page): string[] {
+  return (page as Page & { errors?: string[] }).errors ?? [];
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
+  }
+  if (!existsSync(join(SITE_DIR, 'index.html'))) {
+    throw new Error(`${SITE_DIR} is missing: build the site first with npm run build:web`);
+  }
+  await mkdir(SHOTS, { recursive: true });
+  const logger = createLogger({ level: 'silent' });
+  stack = await startLocalStack({ dataDir: null, logger });
+  await seedDemo(stack, LETTERS, new Writable({ write: (_c, _e, done) => done() }));
+  const exported = await runExport(localExportDeps(stack, logger));
+  expect(exported.status).toBe('complete');
+  server = await startLocalServer(stack, {
+    port: 0,
+    logger,
+    exports: s3ExportBucket(stack.s3, stack.exportsBucket),
+  });
+  const recent = await api<{ determinations: { caseNumber: string; items: unknown[] }[] }>(
+    '/api/determinations?limit=50',
+  );
+  sampleCase = (recent.determinations.find((d) => d.items.length > 1) ?? recent.determinations[0]!)
+    .caseNumber;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await stack?.stop();
+});
+
+describe('the site in Chromium', () => {
+  it('searches with keywords and filters, pages through results and opens a determination', async () => {
+    const all = await api<ItemsPage>('/api/items?limit=20');
+    const page = await open('/');
+    await page.waitForSelector('.results li');
+    await expect
+      .poll(() => page.locator('p.count').innerText())
+      .toBe(`Showing 1–20 of ${all.total!.toLocaleString('en-US')} items.`);
+
+    // Next and Previous follow the API's cursors: the pages hold the API's pages, not only
+    // their numbers.
+    const requests = () => page.locator('.results li .request').allInnerTexts();
+    const second = await api<ItemsPage>(`/api/items?limit=20&cursor=${all.cursor!}`);
+    await expect.poll(requests).toEqual(all.items.map((i) => i.request));
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 21–40 of /);
+    await expect.poll(requests).toEqual(second.items.map((i) => i.request));
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 1–20 of /);
+    await expect.poll(requests).toEqual(all.items.map((i) => i.request));
+
+    // A keyword from a real request, with a decision filter.
+    const target = all.items.find((i) => /[a-z]{5,}/i.test(i.request))!;
+    const word = /[a-z]{5,}/i.exec(target.request)![0];
+    const expected = await api<ItemsPage>(
+      `/api/items?q=${encodeURIComponent(word)}&decision=${target.decision}&limit=20`,
+    );
+    await page.getByLabel('Keywords in the request').fill(word);
+    await page.getByLabel('Decision', { exact: true }).selectOption(target.decision);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL((u) => u.searchParams.get('q') === word);
+    expect(new URL(page.url()).searchParams.get('decision')).toBe(target.decision);
+    await expect
+      .poll(() => page.locator('.results li .request').allInnerTexts())
+      .toEqual(expected.items.map((i) => i.request));
+    const badges = await page.locator('.results li .badge').allInnerTexts();
+    expect(new Set(badges)).toEqual(
+      new Set([target.decision === 'upheld' ? 'Upheld' : 'Overturned']),
+    );
+
+    // The URL holds the query: opened afresh, it shows the same results.
+    const shared = await open(page.url());
+    await expect
+      .poll(() => shared.locator('.results li .request').allInnerTexts())
+      .toEqual(expected.items.map((i) => i.request));
+    expect(await shared.getByLabel('Keywords in the request').inputValue()).toBe(word);
+    await shared.close();
+
+    // Open the first result.
+    const first = expected.items[0]!;
+    await page.locator('.results li a').first().click();
+    await page.waitForURL((u) => u.pathname === '/determination');
+    const record = await api<PublicDetermination>(`/api/determinations/${first.caseNumber}`);
+    await expect.poll(() => page.locator('h1').innerText()).toBe(`Case ${first.caseNumber}`);
+    const headings = await page.locator('.issue h3').allInnerTexts();
+    expect(headings).toEqual(record.issues.map((i) => `Item ${i.ordinal}: ${i.request}`));
+    const decisions = await page.locator('.issue .head .badge').allInnerTexts();
+    expect(decisions).toEqual(
+      record.issues.map((i) => (i.decision === 'upheld' ? 'Upheld' : 'Overturned')),
+    );
+    // Demo letters are synthetic, and the page says so.
+    expect(record.flags).toContain('synthetic');
+    await expect.poll(() => page.getByRole('note').innerText()).toMatch(/^Synthetic letter\./);
+    // Similar past decisions for an item.
+    await page.getByRole('button', { name: 'Show similar past decisions' }).first().click();
+    await page.locator('.issue .results li').first().waitFor();
+    expect(errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('numbers short pages by what came before and never calls an unfinished search empty', async () => {
+    // The API may end a page early, even with no item, and send a cursor (it caps the reads of
+    // one request). Its answers are replaced here with such pages.
+    const template = (await api<ItemsPage>('/api/items?limit=1')).items[0]!;
+    const answers: Record<string, ItemsPage> = {
+      first: { items: [], cursor: 'c2', total: null },
+      c2: {
+        items: [1, 2, 3].map((n) => ({ ...template, ordinal: n, request: `Short page item ${n}` })),
+        cursor: 'c3',
+        total: null,
+      },
+      c3: {
+        items: [4, 5].map((n) => ({ ...template, ordinal: n, request: `Short page item ${n}` })),
+        cursor: null,
+        total: null,
+      },
+    };
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.route(
+      (u) => u.pathname === '/api/items',
+      (route) =>
+        route.fulfill({
+          contentType: 'application/json',
+          body: JSON.stringify(
+            answers[new URL(route.request().url()).searchParams.get('cursor') ?? 'first'],
+          ),
+        }),
+    );
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(new URL('/?q=rare', server.url).href);
+    const status = () => page.locator('p.count').innerText();
+    await expect.poll(status).toMatch(/searches further/);
+    expect(await status()).not.toMatch(/No decisions match/);
+    expect(await page.locator('.empty').count()).toBe(0);
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await expect.poll(status).toBe('Showing 1–3 (more on the next page).');
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await expect.poll(status).toBe('Showing 4–5.');
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await expect.poll(status).toBe('Showing 1–3 (more on the next page).');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says plainly when a case is unknown or a filter is refused', async () => {
+    const page = await open('/determination?case=CM99-0000001');
+    await expect
+      .poll(() => page.getByRole('alert').innerText())
+      .toMatch(/No determination with case number CM99-0000001/);
+    await page.close();
+    const bad = await open('/?from=2024-13');
+    await expect.poll(() => bad.getByRole('alert').innerText()).toMatch(/from has no month 13/);
+    await bad.close();
+  });
+
+  it('shows the statistics the API returns', async () => {
+    const byCategory = await api<Stats>('/api/stats?by=category');
+    const byMonth = await api<Stats>('/api/stats?by=month');
+    const page = await open('/statistics');
+    await page.waitForSelector('[data-testid="total-items"]');
+    const n = (x: number): string => x.toLocaleString('en-US');
+    expect(await page.getByTestId('total-items').innerText()).toBe(n(byCategory.totals.total));
+    expect(await page.getByTestId('total-overturned').innerText()).toBe(
+      n(byCategory.totals.overturned),
+    );
+    expect(byCategory.totals.total).toBeGreaterThan(LETTERS);
+
+    const figure = page.locator('section[aria-labelledby="by-category-title"]');
+    await figure.getByRole('button', { name: 'Table' }).click();
+    const rows = await figure
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent?.trim())),
+      );
+    expect(rows).toEqual(
+      byCategory.groups.map((g) => [
+        g.label,
+        n(g.upheld),
+        n(g.overturned),
+        n(g.total),
+        g.overturnRate === null ? 'n/a' : `${(g.overturnRate * 100).toFixed(1)}%`,
+      ]),
+    );
+    // A rate bar's full length is 100%, not the largest rate.
+    await figure.getByRole('button', { name: 'Chart' }).click();
+    const widths = await figure
+      .locator('rect.fill')
+      .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('width'))));
+    expect(widths).toHaveLength(byCategory.groups.length);
+    widths.forEach((w, i) =>
+      expect(w).toBeCloseTo((byCategory.groups[i]!.overturnRate ?? 0) * 100, 6),
+    );
+    await figure.getByRole('button', { name: 'Table' }).click();
+    // The CSV download holds the same rows.
+    const href = await figure.getByRole('link', { name: /Download CSV/ }).getAttribute('href');
+    const csv = decodeURIComponent(href!.slice(href!.indexOf(',') + 1));
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('Category,Upheld,Overturned,Total,Overturn rate');
+    expect(lines).toHaveLength(byCategory.groups.length + 1);
+    const g0 = byCategory.groups[0]!;
+    expect(lines[1]).toBe(
+      `${g0.label.includes(',') || g0.label.includes('"') ? `"${g0.label.replace(/"/g, '""')}"` : g0.label},${g0.upheld},${g0.overturned},${g0.total},${g0.overturnRate ?? ''}`,
+    );
+
+    const months = page.locator('section[aria-labelledby="by-month-title"]');
+    await months.getByRole('button', { name: 'Table' }).click();
+    expect(await months.locator('tbody tr').count()).toBe(byMonth.groups.length);
+    expect(errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('checks a planned request and shows the rate with the number it rests on', async () => {
+    const expected = await api<Similar>(
+      `/api/stats/similar?request=${encodeURIComponent(checkRequest)}`,
+    );
+    const page = await open('/check');
+    await page.getByLabel('Planned request').fill(checkRequest);
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.waitForSelector('[data-testid="basis-rate"]');
+    expect(new URL(page.url()).searchParams.get('request')).toBe(checkRequest);
+    const { basis } = expected;
+    expect(await page.getByTestId('basis-text').innerText()).toContain(
+      `${basis.overturned.toLocaleString('en-US')} of ${basis.total.toLocaleString('en-US')}`,
+    );
+    expect(await page.getByTestId('basis-rate').innerText()).toBe(
+      basis.overturnRate === null ? 'n/a' : `${(basis.overturnRate * 100).toFixed(1)}%`,
+    );
+    expect(expected.similar.length).toBeGreaterThan(0);
+    expect(await page.locator('.results li .request').allInnerTexts()).toEqual(
+      expected.similar.map((s) => s.request),
+    );
+    expect(errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('lists the export snapshot with working download links', async () => {
+    const list = await api<ExportsList>('/api/exports');
+    const snapshot = list.snapshots[0]!;
+    const page = await open('/exports');
+    await page.waitForSelector('table a[download]');
+    const hrefs = await page
+      .locator('table a[download]')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(new Set(hrefs)).toEqual(new Set(snapshot.files.map((f) => f.url)));
+    const csv = snapshot.files.find((f) => f.format === 'csv')!;
+    const res = await fetch(new URL(csv.url, server.url));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    await page.close();
+  });
+
+  it('has no serious or critical axe-core violation on any page', async () => {
+    const found: string[] = [];
+    for (const p of PAGES) {
+      const page = await open(url(p.path));
+      await page.waitForSelector(p.ready);
+      await page.addScriptTag({ path: AXE });
+      // Page code as text: this file is type-checked for Node, without the DOM's types.
+      const { violations, passes } = await page.evaluate<AxeResult>(
+        `axe.run().then((r) => ({ violations: r.violations, passes: r.passes.length }))`,
+      );
+      // axe really ran: it found rules that pass.
+      expect(passes, p.path).toBeGreaterThan(10);
+      for (const v of violations) {
+        if (v.impact === 'serious' || v.impact === 'critical') {
+          found.push(
+            `${p.path}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+          );
+        }
+      }
+      await page.close();
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('works with the keyboard: skip link first, visible focus, then the navigation', async () => {
+    const page = await open('/');
+    await page.waitForSelector('.results li');
+    await page.keyboard.press('Tab');
+    const skip = await page.evaluate<{ text: string; outline: string; top: number }>(
+      `(() => {
+        const el = document.activeElement;
+        return {
+          text: el.textContent,
+          outline: getComputedStyle(el).outlineStyle,
+          top: el.getBoundingClientRect().top,
+        };
+      })()`,
+    );
+    expect(skip.text).toBe('Skip to main content');
+    expect(skip.outline).not.toBe('none');
+    expect(skip.top).toBeGreaterThanOrEqual(0);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    // After skipping, focus continues in the main content: the keyword field comes first.
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('f-q');
+
+    const order: string[] = [];
+    const again = await open('/about');
+    for (let i = 0; i < 7; i++) {
+      await again.keyboard.press('Tab');
+      order.push(await again.evaluate<string>('document.activeElement.textContent.trim()'));
+    }
+    expect(order).toEqual([
+      'Skip to main content',
+      'IMR Atlas',
+      'Search',
+      'Statistics',
+      'Check a request',
+      'Exports',
+      'About',
+    ]);
+    // The keyword field submits with Enter.
+    await page.getByLabel('Keywords in the request').fill('therapy');
+    await page.getByLabel('Keywords in the request').press('Enter');
+    await page.waitForURL((u) => u.searchParams.get('q') === 'therapy');
+    await page.close();
+    await again.close();
+  });
+
+  it('fits a 360 px screen on every page and writes screenshots of every page', async () => {
+    const overflowing: string[] = [];
+    for (const p of PAGES) {
+      for (const width of [1280, 360]) {
+        const page = await open(url(p.path), width);
+        await page.waitForSelector(p.ready);
+        if (p.name === 'statistics') await page.waitForSelector('#by-specialty-title ~ .toolbar');
+        const overflow = await page.evaluate<number>(
+          'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+        );
+        if (overflow > 0) overflowing.push(`${p.path} at ${width} px: ${overflow} px too wide`);
+        await page.screenshot({
+          path: join(SHOTS, `${p.name}-${width === 360 ? '360' : 'desktop'}.png`),
+          fullPage: true,
+        });
+        await page.close();
+      }
+    }
+    expect(overflowing).toEqual([]);
+    for (const p of PAGES) {
+      expect(existsSync(join(SHOTS, `${p.name}-360.png`))).toBe(true);
+      expect(existsSync(join(SHOTS, `${p.name}-desktop.png`))).toBe(true);
+    }
+  });
+});
+
+/** A GET with the path sent exactly as written (fetch would normalise dot segments away). */
+function raw(
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((done, fail) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, method }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () =>
+        done({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body }),
+      );
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+describe('the local server serving web/build', () => {
+  it('maps / and extensionless paths to the prerendered pages, as CloudFront does', async () => {
+    for (const [path, title] of [
+      ['/', 'Search IMR decisions'],
+      ['/statistics', 'Statistics'],
+      ['/determination?case=CM24-9000001', 'Determination'],
+      ['/check', 'Check a request'],
+      ['/exports', 'Exports'],
+      ['/about', 'About the data'],
+    ] as const) {
+      const res = await fetch(new URL(path, server.url));
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(res.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
+      expect(await res.text()).toContain(`<title>${title}`);
+    }
+  });
+
+  it('serves hashed assets with a long cache and the right types', async () => {
+    const html = await (await fetch(server.url)).text();
+    const script = /href="\.(\/_app\/immutable\/[^"]+\.js)"/.exec(html)![1]!;
+    const res = await fetch(new URL(script, server.url));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const icon = await fetch(new URL('/favicon.svg', server.url));
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    const head = await raw('/about', 'HEAD');
+    expect([head.status, head.body]).toEqual([200, '']);
+  });
+
+  it('answers 404 for unknown paths and never leaves web/build', async () => {
+    for (const path of [
+      '/nope',
+      '/statistics/',
+      '/_app/immutable/none.js',
+      '/../package.json',
+      '/%2e%2e/package.json',
+      '/_app/..%2f..%2f..%2fpackage.json',
+      '/..%5c..%5cpackage.json',
+      '/.svelte-kit/tsconfig.json',
+      '/%00',
+      '/%E0%A4%A',
+    ]) {
+      const res = await raw(path);
+      expect(res.status, path).toBe(404);
+      expect(res.body, path).not.toContain('"name": "imr-atlas"');
+    }
+    expect(sitePath('/srv/site', '/')).toBe('/srv/site/index.html');
+    expect(sitePath('/srv/site', '/check')).toBe('/srv/site/check.html');
+    expect(sitePath('/srv/site', '/_app/x.js')).toBe('/srv/site/_app/x.js');
+    expect(sitePath('/srv/site', '/../etc/passwd')).toBeNull();
+    expect(sitePath('/srv/site', '/a/../../etc')).toBeNull();
+  });
+
+  it('says how to build the site on every page when web/build is missing', async () => {
+    const bare = await startLocalServer(stack, {
+      port: 0,
+      logger: createLogger({ level: 'silent' }),
+      siteDir: join(SITE_DIR, 'not-built'),
+    });
+    try {
+      const home = await fetch(new URL('/', bare.url));
+      expect(await home.text()).toContain('npm run build:web');
+      const statistics = await fetch(new URL('/statistics', bare.url));
+      expect(statistics.status).toBe(404);
+      expect(await statistics.text()).toContain('npm run build:web');
+      expect((await fetch(new URL('/api/health', bare.url))).status).toBe(200);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('keeps the API and the export files on the same origin', async () => {
+    expect((await fetch(new URL('/api/health', server.url))).status).toBe(200);
+    expect((await fetch(new URL('/exports/latest.json', server.url))).status).toBe(200);
+  });
+});

@@ -1,0 +1,272 @@
+import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { getResolvedPDFJS } from 'unpdf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalServer, type LocalServer } from '../../local/server.ts';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { healthSchema, statsSchema } from '../../shared/api/schemas.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { receiptKey } from '../../shared/receipts/receipt.ts';
+import { getStoredDetermination } from '../../shared/store/determinations.ts';
+import type { UploadRecord } from '../../shared/store/uploads.ts';
+import { generateLetter, generateSpec } from '../../shared/synthetic/generate.ts';
+import { Random } from '../../shared/synthetic/random.ts';
+import { renderLetter, type LetterItem } from '../../shared/synthetic/render-letter.ts';
+import { auditSnapshot } from '../../scripts/chaos/audit.ts';
+import { encryptPdf, imageOnlyPdf } from '../support/bad-pdfs.ts';
+import { receiptOf, snapshot, uploadAndWait } from '../support/store.ts';
+
+// Every kind of bad input an organisation can drop into the bucket, generated here, through the
+// real local stack: each gets its recorded outcome (status, reason, message, tag, receipt), and
+// afterwards the table still agrees with itself and the API still answers.
+
+let stack: LocalStack;
+let server: LocalServer;
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+
+beforeAll(async () => {
+  process.on('unhandledRejection', onUnhandled);
+  stack = await startLocalStack({ dataDir: null, logger: createLogger({ level: 'silent' }) });
+  server = await startLocalServer(stack, { port: 0, logger: createLogger({ level: 'silent' }) });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  await stack?.stop();
+  process.off('unhandledRejection', onUnhandled);
+});
+
+const SEED = 88;
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** A synthetic letter as a PDF (full letter, so its header names its case). */
+function letterPdf(index: number): { bytes: Uint8Array; caseNumber: string } {
+  const letter = generateLetter(index, SEED, 'pdf');
+  return { bytes: letter.bytes, caseNumber: letter.spec.caseNumber };
+}
+
+/** `length` code points drawn from many scripts, emoji and combining marks; no control characters. */
+function randomUnicode(length: number, seed: number): string {
+  const ranges: [number, number][] = [
+    [0x20, 0x7e], // ASCII
+    [0xa0, 0x24f], // Latin-1, Latin Extended
+    [0x370, 0x3ff], // Greek
+    [0x400, 0x4ff], // Cyrillic
+    [0x591, 0x5f4], // Hebrew
+    [0x600, 0x6ff], // Arabic
+    [0x900, 0x97f], // Devanagari
+    [0x300, 0x36f], // combining marks
+    [0x3040, 0x30ff], // kana
+    [0x4e00, 0x9fff], // CJK
+    [0xac00, 0xd7a3], // Hangul
+    [0x1f300, 0x1faff], // emoji (outside the BMP: surrogate pairs in UTF-16)
+    [0x20000, 0x2a6df], // CJK extension B
+  ];
+  const r = new Random(seed);
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    const [lo, hi] = r.pick(ranges);
+    out += r.chance(0.05) ? '\n' : String.fromCodePoint(r.int(lo, hi));
+  }
+  return out;
+}
+
+async function tags(key: string): Promise<Record<string, string>> {
+  const out = await stack.s3.send(new GetObjectTaggingCommand({ Bucket: stack.bucket, Key: key }));
+  return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key, t.Value]));
+}
+
+/** Asserts a recorded failure: status, reason, a message naming the file, tags and receipt. */
+async function expectFailure(upload: UploadRecord, reason: string, message: RegExp) {
+  const fileName = upload.key.slice(upload.key.lastIndexOf('/') + 1);
+  expect(upload).toMatchObject({ status: 'failed', reason, caseNumber: null, items: null });
+  expect(upload.message).toMatch(message);
+  expect(upload.message).toContain(fileName);
+  // No lone surrogate (half an emoji): that is not Unicode, and strict JSON readers refuse it.
+  expect(upload.message).not.toMatch(/\p{Cs}/u);
+  expect(await tags(upload.key)).toEqual({ 'imr-status': 'failed', 'imr-reason': reason });
+  expect(await receiptOf(stack, upload.key)).toMatchObject({
+    key: upload.key,
+    status: 'failed',
+    reason,
+    message: upload.message,
+  });
+}
+
+describe('bad input', () => {
+  it('records an empty file as empty', async () => {
+    const upload = await uploadAndWait(stack, 'uploads/acme/bad/empty.txt', new Uint8Array());
+    await expectFailure(upload, 'empty', /is empty \(0 bytes\)/);
+  });
+
+  it('records a 0-byte PDF as empty', async () => {
+    const upload = await uploadAndWait(stack, 'uploads/acme/bad/zero.pdf', new Uint8Array());
+    await expectFailure(upload, 'empty', /is empty \(0 bytes\)/);
+  });
+
+  it('records a PDF cut in half as pdf-corrupt', async () => {
+    const whole = letterPdf(1).bytes;
+    const upload = await uploadAndWait(
+      stack,
+      'uploads/acme/bad/truncated.pdf',
+      whole.subarray(0, Math.floor(whole.length / 2)),
+    );
+    await expectFailure(upload, 'pdf-corrupt', /truncated or damaged/);
+  });
+
+  it('records a letter locked with a non-empty user password as pdf-password', async () => {
+    const { bytes, caseNumber } = letterPdf(2);
+    const upload = await uploadAndWait(
+      stack,
+      'uploads/acme/bad/locked.pdf',
+      encryptPdf(bytes, 'open sesame'),
+    );
+    await expectFailure(upload, 'pdf-password', /password-protected PDF/);
+    expect(await getStoredDetermination(stack.table, caseNumber)).toBeNull();
+    // The file itself is sound: with the password, pdf.js reads the letter in it.
+    const { getDocument } = await getResolvedPDFJS();
+    const pdf = await getDocument({
+      data: encryptPdf(bytes, 'open sesame'),
+      password: 'open sesame',
+      verbosity: 0,
+    }).promise;
+    const text = await (await pdf.getPage(1)).getTextContent();
+    expect(text.items.map((i) => ('str' in i ? i.str : '')).join(' ')).toContain(caseNumber);
+    await pdf.destroy();
+  });
+
+  it('records an image-only PDF (a scan) as pdf-no-text', async () => {
+    const upload = await uploadAndWait(stack, 'uploads/acme/bad/scan.pdf', imageOnlyPdf());
+    await expectFailure(upload, 'pdf-no-text', /no text layer/);
+  });
+
+  it('records a 50 MB file as too-large without reading it', async () => {
+    const size = 50 * 1024 * 1024;
+    const upload = await uploadAndWait(stack, 'uploads/acme/bad/bundle.pdf', new Uint8Array(size));
+    await expectFailure(upload, 'too-large', /50\.0 MB; a letter may be at most 20 MB/);
+    // Never read: no digest of its content was taken.
+    expect(upload).toMatchObject({ size, contentHash: null });
+  }, 120_000);
+
+  it('records an HTML page as unknown-layout', async () => {
+    const page =
+      '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
+      '<title>Independent Medical Review (IMR) decisions - DWC</title></head>\n<body>\n' +
+      '<h1>IMR final determinations</h1>\n<p>Search the decisions by case number.</p>\n' +
+      '<table><tr><td>Upheld</td><td>Overturned</td></tr></table>\n</body></html>\n';
+    const upload = await uploadAndWait(stack, 'uploads/acme/bad/decisions.html', page);
+    await expectFailure(
+      upload,
+      'unknown-layout',
+      /not a recognised IMR final determination letter/,
+    );
+  });
+
+  it('records random Unicode text as unknown-layout, with a well-formed message', async () => {
+    for (const seed of [1, 2, 3]) {
+      const key = `uploads/acme/bad/unicode-${seed}.txt`;
+      const upload = await uploadAndWait(stack, key, encode(randomUnicode(5_000, seed)));
+      await expectFailure(upload, 'unknown-layout', /not a recognised IMR final determination/);
+    }
+  });
+
+  it('quotes a text that starts with characters outside the BMP without splitting one', async () => {
+    // The message quotes the first 100 characters; a cut inside a surrogate pair would store a
+    // lone surrogate in the status record and the receipt, which is not valid Unicode.
+    const text = `a${'😀'.repeat(200)}`;
+    const upload = await uploadAndWait(stack, 'uploads/acme/bad/emoji.txt', text);
+    await expectFailure(upload, 'unknown-layout', /found "a(😀){99}\.\.\."/u);
+  });
+
+  it('parses a letter with 200 disputed items, keeping every counter right', async () => {
+    // 200 distinct requests gathered from the synthetic generator, in one full letter.
+    const items: LetterItem[] = [];
+    const seen = new Set<string>();
+    for (let index = 0; items.length < 200; index++) {
+      for (const item of generateSpec(index, SEED).items) {
+        if (items.length < 200 && !seen.has(item.request)) {
+          seen.add(item.request);
+          items.push(item);
+        }
+      }
+    }
+    const spec = { ...generateSpec(5_000, SEED), caseNumber: 'CM17-0200200', items };
+    const text = renderLetter(spec, { layout: 'full-letter' });
+    const upload = await uploadAndWait(stack, 'uploads/acme/large/CM17-0200200.txt', text);
+    expect(upload).toMatchObject({ status: 'parsed', caseNumber: 'CM17-0200200', items: 200 });
+    const stored = await getStoredDetermination(stack.table, 'CM17-0200200');
+    expect(stored?.state).toBe('complete');
+    expect(stored?.record?.issues).toHaveLength(200);
+    expect(stored?.record?.issues.map((i) => i.decision)).toEqual(
+      items.map((i) => i.decision.toLowerCase()),
+    );
+    const snap = await snapshot(stack);
+    expect(snap.counters).toEqual(snap.recount);
+    expect(snap.indexEntries).toEqual(snap.expectedIndexEntries);
+    expect(snap.markers).toBe(0);
+    const res = await fetch(`${server.url}api/determinations/CM17-0200200`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { issues: unknown[] }).issues).toHaveLength(200);
+  }, 120_000);
+
+  it('parses files whose names hold spaces and non-ASCII characters, receipts at their keys', async () => {
+    const names = [
+      'scan 0412 (final).pdf',
+      'Décision médicale – été 2016.pdf',
+      '審査結果 第3号.txt',
+      'ملف القرار.txt',
+      'Ünïcødé 😀 letter.txt',
+      'folder with spaces/ñandú + plus & ampersand%20.txt',
+    ];
+    for (const [n, name] of names.entries()) {
+      const letter = generateLetter(100 + n, SEED, name.endsWith('.pdf') ? 'pdf' : 'text');
+      const key = `uploads/acme/names/${name}`;
+      const upload = await uploadAndWait(stack, key, letter.bytes);
+      expect(upload).toMatchObject({ key, status: 'parsed' });
+      expect(await tags(key)).toEqual({ 'imr-status': 'parsed' });
+      expect(receiptKey(key)).toBe(`receipts/acme/names/${name}.json`);
+      expect(await receiptOf(stack, key)).toMatchObject({
+        key,
+        status: 'parsed',
+        caseNumber: upload.caseNumber,
+      });
+    }
+  });
+});
+
+describe('after all of it', () => {
+  it('leaves every upload recorded, the counters equal to a recount, and the API answering', async () => {
+    const snap = await snapshot(stack);
+    const keys = snap.uploads.map((u) => u.key);
+    const audit = auditSnapshot(snap, keys);
+    expect(audit).toMatchObject({
+      lost: [],
+      counterMismatches: [],
+      indexMismatches: 0,
+      pending: 0,
+      markers: 0,
+      unexplainedFailures: [],
+    });
+    // The eleven bad files above, and the 200-item letter and six named files parsed.
+    expect(audit.failures).toBe(11);
+    expect(audit.ingested).toBe(7);
+
+    const health = await fetch(`${server.url}api/health`);
+    expect(health.status).toBe(200);
+    expect(healthSchema.parse(await health.json()).status).toBe('ok');
+
+    const res = await fetch(`${server.url}api/stats?by=category`);
+    expect(res.status).toBe(200);
+    const stats = statsSchema.parse(await res.json());
+    let upheld = 0;
+    let overturned = 0;
+    for (const d of snap.determinations.values()) {
+      for (const issue of d.record.issues) {
+        if (issue.decision === 'upheld') upheld++;
+        else overturned++;
+      }
+    }
+    expect(stats.totals).toMatchObject({ upheld, overturned, total: upheld + overturned });
+    expect(unhandled).toEqual([]);
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import {
+  attributeBytes,
+  itemBytes,
+  letterWritePlan,
+  PartitionLoad,
+  withoutYear,
+  writeUnits,
+} from '../../bench/capacity.ts';
+import type { Determination } from '../../shared/determination.ts';
+import { parseLetterText } from '../../shared/parser/parse-letter.ts';
+import { counterDeltas, indexEntries } from '../../shared/store/contribution.ts';
+import { loadRequests } from '../../shared/store/determinations.ts';
+import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { SPEC } from '../fixtures/synthetic-letter.ts';
+
+// The arithmetic behind the backfill figures in docs/RELIABILITY.md ("Scale").
+
+const record: Determination = parseLetterText(
+  renderLetter(SPEC, { layout: 'full-letter' }),
+  'CM16-0000042.txt',
+);
+const recordItem = loadRequests({
+  id: 'CM16-0000042',
+  record,
+  contentHash: 'a'.repeat(64),
+  sourceKey: 'uploads/acme/CM16-0000042.pdf',
+  sequencer: '0'.repeat(32),
+  now: '2026-11-25T00:00:00.000Z',
+})[0]!.PutRequest!.Item!;
+
+describe('item sizes and write units', () => {
+  it('sizes attribute values as DynamoDB bills them', () => {
+    expect(attributeBytes({ S: 'héllo' })).toBe(6);
+    expect(attributeBytes({ N: '12345' })).toBe(4);
+    expect(attributeBytes({ N: '-0.5' })).toBe(2);
+    expect(attributeBytes({ B: new Uint8Array(10) })).toBe(10);
+    expect(attributeBytes({ BOOL: true })).toBe(1);
+    expect(attributeBytes({ L: [{ S: 'ab' }, { NULL: true }] })).toBe(3 + 3 + 2);
+    expect(attributeBytes({ M: { k: { S: 'v' } } })).toBe(3 + 1 + 1 + 1);
+    expect(itemBytes({ PK: { S: 'CASE#1' }, n: { N: '7' } })).toBe(2 + 6 + 1 + 2);
+  });
+
+  it('bills 1 unit per KB started, 2 inside a transaction', () => {
+    expect(writeUnits(10, false)).toBe(1);
+    expect(writeUnits(1024, false)).toBe(1);
+    expect(writeUnits(1025, false)).toBe(2);
+    expect(writeUnits(1025, true)).toBe(4);
+  });
+});
+
+describe('a letter’s write plan', () => {
+  const plan = letterWritePlan('CM16-0000042', record, recordItem);
+
+  it('writes every index entry and counter once, each counter in the letter’s one shard', () => {
+    expect(plan.filter((w) => w.kind === 'entry')).toHaveLength(
+      indexEntries('CM16-0000042', record).length,
+    );
+    const counters = plan.filter((w) => w.kind === 'counter');
+    expect(counters).toHaveLength(counterDeltas('CM16-0000042', record).length);
+    expect(new Set(counters.map((w) => w.pk.slice(-1))).size).toBe(1);
+    // Claim and finish copy the record to its year's recent partition.
+    expect(plan.filter((w) => w.pk === 'GSI1:RECENT#2016')).toHaveLength(2);
+  });
+
+  it('sums units per partition, and merges years when asked', () => {
+    const load = new PartitionLoad();
+    load.add([
+      { pk: 'IX#all#*#2016', sk: 'a', units: 2, kind: 'entry' },
+      { pk: 'IX#all#*#2017', sk: 'b', units: 2, kind: 'entry' },
+      { pk: 'STATS#total#1', sk: 'A#*', units: 2, kind: 'counter' },
+    ]);
+    load.add([{ pk: 'STATS#total#1', sk: 'A#*', units: 2, kind: 'counter' }], withoutYear);
+    expect(load.units).toBe(8);
+    expect(load.hottest(1)[0]).toEqual({
+      partition: 'STATS#total#1',
+      unitsPerLetter: 2,
+      lettersPerSecond: 500,
+    });
+    expect(load.hottestItems(1)[0]).toEqual({ item: 'STATS#total#1 A#*', updatesPerLetter: 1 });
+    expect(withoutYear('IX#drug#gabapentin#2016')).toBe('IX#drug#gabapentin#<year>');
+    expect(withoutYear('STATS#total#1')).toBe('STATS#total#1');
+  });
+});

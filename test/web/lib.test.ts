@@ -1,0 +1,174 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, getSimilar, getStats, listItems, queryString } from '$lib/api.ts';
+import { csvHref, toCsv } from '$lib/csv.ts';
+import { bytes, count, percent, plainDate, plainTime, shortMonth } from '$lib/format.ts';
+import {
+  emptyFilters,
+  filtersFromParams,
+  isEmpty,
+  itemsQuery,
+  searchHref,
+  searchParams,
+} from '$lib/search.ts';
+
+// The site's plain modules: the API client (with fetch replaced), URL state, formats and CSV.
+
+function reply(status: number, body: unknown, statusText = ''): Response {
+  return new Response(typeof body === 'string' ? body : JSON.stringify(body), {
+    status,
+    statusText,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('the API client', () => {
+  it('builds relative same-origin URLs from typed queries, leaving out empty values', async () => {
+    const calls: string[] = [];
+    const fetch = vi.fn((input: RequestInfo | URL) => {
+      calls.push(String(input));
+      return Promise.resolve(reply(200, { items: [], cursor: null, total: 0 }));
+    });
+    const page = await listItems(
+      { drug: 'gabapentin', decision: 'overturned', q: '', limit: 20 },
+      {
+        fetch,
+      },
+    );
+    expect(page.total).toBe(0);
+    await getStats({ by: 'subcategory', category: 'Pharmaceuticals' }, { fetch });
+    await getSimilar({ request: 'Norco 10/325mg #90' }, { fetch });
+    expect(calls).toEqual([
+      '/api/items?drug=gabapentin&decision=overturned&limit=20',
+      '/api/stats?by=subcategory&category=Pharmaceuticals',
+      '/api/stats/similar?request=Norco+10%2F325mg+%2390',
+    ]);
+    expect(queryString({})).toBe('');
+  });
+
+  it("turns the API's 400 into an ApiError naming the parameter", async () => {
+    const fetch = vi.fn(() =>
+      Promise.resolve(
+        reply(400, {
+          error: 'bad-request',
+          message: 'from has no month 13',
+          parameter: 'from',
+          requestId: 'r-1',
+        }),
+      ),
+    );
+    const error = await listItems({ from: '2024-13' }, { fetch }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({
+      status: 400,
+      message: 'from has no month 13',
+      parameter: 'from',
+      requestId: 'r-1',
+    });
+  });
+
+  it('reports an unreachable API and a non-JSON error page plainly', async () => {
+    const down = vi.fn(() => Promise.reject(new TypeError('Failed to fetch')));
+    await expect(getStats({ by: 'category' }, { fetch: down })).rejects.toMatchObject({
+      status: 0,
+      message: expect.stringMatching(/could not be reached/),
+    });
+    const proxy = vi.fn(() =>
+      Promise.resolve(reply(502, '<html>Bad gateway</html>', 'Bad Gateway')),
+    );
+    await expect(getStats({ by: 'category' }, { fetch: proxy })).rejects.toMatchObject({
+      status: 502,
+      message: 'The API answered 502 Bad Gateway',
+    });
+  });
+
+  it('uses the global fetch by default', async () => {
+    const fetch = vi.fn(() => Promise.resolve(reply(200, { snapshots: [] })));
+    vi.stubGlobal('fetch', fetch);
+    const { listExports } = await import('$lib/api.ts');
+    expect(await listExports()).toEqual({ snapshots: [] });
+    expect(fetch).toHaveBeenCalledWith('/api/exports', expect.anything());
+  });
+});
+
+describe('search state in the URL', () => {
+  it('round-trips the filters through the query string, only those that are set', () => {
+    const filters = {
+      ...emptyFilters(),
+      q: 'lumbar MRI',
+      category: 'Diagnostic Testing',
+      to: '2024',
+    };
+    const params = searchParams(filters);
+    expect(params.toString()).toBe('q=lumbar+MRI&category=Diagnostic+Testing&to=2024');
+    expect(filtersFromParams(params)).toEqual(filters);
+    expect(filtersFromParams(new URLSearchParams('utm_source=x'))).toEqual(emptyFilters());
+    expect(isEmpty(emptyFilters())).toBe(true);
+    expect(searchHref({})).toBe('/');
+    expect(searchHref({ drug: 'gabapentin' })).toBe('/?drug=gabapentin');
+  });
+
+  it('makes the API query, passing unknown values on for the API to explain', () => {
+    const filters = {
+      ...emptyFilters(),
+      category: 'Pharmaceuticals',
+      subcategory: 'Opioids',
+      bodyRegion: 'knee',
+      decision: 'sideways',
+    };
+    expect(itemsQuery(filters, 'c1', 20)).toEqual({
+      limit: 20,
+      category: 'Pharmaceuticals',
+      subcategory: 'Opioids',
+      bodyRegion: 'knee',
+      decision: 'sideways',
+      cursor: 'c1',
+    });
+    expect(itemsQuery(emptyFilters(), null, 20)).toEqual({ limit: 20 });
+  });
+});
+
+describe('formats and CSV', () => {
+  it('shows numbers and dates plainly, whatever the locale and time zone', () => {
+    expect(count(1234567)).toBe('1,234,567');
+    expect(percent(0.0852)).toBe('8.5%');
+    expect(percent(null)).toBe('n/a');
+    expect(plainDate('2024-12-05')).toBe('December 5, 2024');
+    expect(plainDate('2024-12')).toBe('December 2024');
+    expect(plainDate(null)).toBe('not stated');
+    expect(shortMonth('2024-03')).toBe('Mar 2024');
+    expect(plainTime('2025-01-02T03:04:05.000Z')).toBe('January 2, 2025, 03:04 UTC');
+    expect(bytes(512)).toBe('512 B');
+    expect(bytes(2048)).toBe('2.0 KB');
+  });
+
+  it('quotes CSV fields as RFC 4180 says and makes a data: URL of it', () => {
+    const csv = toCsv(
+      ['Group', 'Total', 'Rate'],
+      [
+        ['MTUS: Chronic Pain, 2009', 3, 0.3333],
+        ['A "quoted" name', 0, null],
+      ],
+    );
+    expect(csv).toBe(
+      'Group,Total,Rate\r\n"MTUS: Chronic Pain, 2009",3,0.3333\r\n"A ""quoted"" name",0,\r\n',
+    );
+    // Text a spreadsheet would run as a formula is written as text; numbers stay numbers.
+    expect(
+      toCsv(
+        ['Group', 'Total'],
+        [
+          ['=HYPERLINK("http://x","y")', -1],
+          ['@SUM(A1)', 2],
+          ['+1', 3],
+        ],
+      ),
+    ).toBe('Group,Total\r\n"\'=HYPERLINK(""http://x"",""y"")",-1\r\n\'@SUM(A1),2\r\n\'+1,3\r\n');
+    expect(decodeURIComponent(csvHref(csv).replace(/^data:text\/csv;charset=utf-8,/, ''))).toBe(
+      csv,
+    );
+  });
+});

@@ -1,0 +1,103 @@
+import type { ItemsQuery, StatsGroup } from './api.ts';
+import { isBodyRegion, isCategory, isDecision } from './vocabulary.ts';
+
+// The search page's query as URL parameters, so that a search can be shared and the back
+// button works. The names are the API's own (/api/items), so the URL reads like the API call.
+
+export const FILTER_KEYS = [
+  'q',
+  'category',
+  'subcategory',
+  'drug',
+  'bodyRegion',
+  'specialty',
+  'decision',
+  'from',
+  'to',
+] as const;
+export type FilterKey = (typeof FILTER_KEYS)[number];
+/** Every filter as text; "" means not set. */
+export type SearchFilters = Record<FilterKey, string>;
+
+export function emptyFilters(): SearchFilters {
+  return Object.fromEntries(FILTER_KEYS.map((k) => [k, ''])) as SearchFilters;
+}
+
+/** The filters a URL holds (unknown parameters are ignored). */
+export function filtersFromParams(params: URLSearchParams): SearchFilters {
+  const filters = emptyFilters();
+  for (const k of FILTER_KEYS) filters[k] = (params.get(k) ?? '').trim();
+  return filters;
+}
+
+/** The URL query of a search: only the filters that are set. */
+export function searchParams(filters: SearchFilters): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const k of FILTER_KEYS) {
+    const v = filters[k].trim();
+    if (v !== '') params.set(k, v);
+  }
+  return params;
+}
+
+/** The search page's URL for some filters ("/" when none is set). */
+export function searchHref(filters: Partial<SearchFilters>): string {
+  const query = searchParams({ ...emptyFilters(), ...filters }).toString();
+  return query === '' ? '/' : `/?${query}`;
+}
+
+/** True when no filter is set. */
+export function isEmpty(filters: SearchFilters): boolean {
+  return FILTER_KEYS.every((k) => filters[k].trim() === '');
+}
+
+/**
+ * The API query for a search. A category or decision that is not one the API knows is passed
+ * on as it is, so that the API's 400 explains it.
+ */
+export function itemsQuery(
+  filters: SearchFilters,
+  cursor: string | null,
+  limit: number,
+): ItemsQuery {
+  const query: ItemsQuery = { limit };
+  const set = (k: Exclude<FilterKey, 'category' | 'decision' | 'bodyRegion'>): void => {
+    const v = filters[k].trim();
+    if (v !== '') query[k] = v;
+  };
+  set('q');
+  set('subcategory');
+  set('drug');
+  set('specialty');
+  set('from');
+  set('to');
+  const { category, decision, bodyRegion } = filters;
+  if (category !== '') query.category = isCategory(category) ? category : (category as never);
+  if (bodyRegion !== '') {
+    query.bodyRegion = isBodyRegion(bodyRegion) ? bodyRegion : (bodyRegion as never);
+  }
+  if (decision !== '') query.decision = isDecision(decision) ? decision : (decision as never);
+  if (cursor !== null) query.cursor = cursor;
+  return query;
+}
+
+/** The label of a filter in the "filtered by" summary. */
+export const FILTER_LABELS: Record<FilterKey, string> = {
+  q: 'Keywords',
+  category: 'Category',
+  subcategory: 'Subcategory or drug class',
+  drug: 'Drug',
+  bodyRegion: 'Body region',
+  specialty: 'Reviewer specialty',
+  decision: 'Decision',
+  from: 'Decided from',
+  to: 'Decided to',
+};
+
+/** The choices of the search form, from the statistics. */
+export interface FilterOptions {
+  subcategories: readonly StatsGroup[];
+  drugs: readonly StatsGroup[];
+  bodyRegions: readonly StatsGroup[];
+  specialties: readonly StatsGroup[];
+}
