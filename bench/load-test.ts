@@ -210,6 +210,8 @@ function rateLoad(
   rate: number,
   seconds: number,
 ): Promise<LoadResult> {
+  // One request in flight per connection: a connection per 5 requests/s keeps the rate while
+  // answers take up to 200 ms (more connections only add contention on a 2-core machine).
   const connections = Math.max(2, Math.ceil(rate / 5));
   return new Promise((done, fail) => {
     execFile(

@@ -75,7 +75,7 @@ export function createIngestQueue(options: IngestQueueOptions): IngestQueue {
     message.receives++;
     let failed: boolean;
     try {
-      const result = await options.handler(toSqsEvent(message));
+      const result = await options.handler(toSqsEvent([message]));
       failed = result.batchItemFailures.some((f) => f.itemIdentifier === message.id);
     } catch (error) {
       options.logger.error('ingest handler threw', { messageId: message.id, error });
@@ -140,25 +140,27 @@ export function createIngestQueue(options: IngestQueueOptions): IngestQueue {
   };
 }
 
-function toSqsEvent(message: Message): SQSEvent {
+/** The SQS event Lambda would receive for these messages, as one batch. */
+export function toSqsEvent(
+  messages: readonly Pick<Message, 'id' | 'body' | 'receives'>[],
+  senderId = 'local-s3',
+): SQSEvent {
   return {
-    Records: [
-      {
-        messageId: message.id,
-        receiptHandle: message.id,
-        body: message.body,
-        attributes: {
-          ApproximateReceiveCount: String(message.receives),
-          SentTimestamp: String(Date.now()),
-          SenderId: 'local-s3',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:imr-atlas-ingest',
-        awsRegion: 'us-east-1',
+    Records: messages.map((message) => ({
+      messageId: message.id,
+      receiptHandle: message.id,
+      body: message.body,
+      attributes: {
+        ApproximateReceiveCount: String(message.receives),
+        SentTimestamp: String(Date.now()),
+        SenderId: senderId,
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
       },
-    ],
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:imr-atlas-ingest',
+      awsRegion: 'us-east-1',
+    })),
   };
 }

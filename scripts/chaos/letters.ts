@@ -1,6 +1,7 @@
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import { toSqsEvent } from '../../local/ingest-queue.ts';
 import { objectCreatedEvent } from '../../local/s3-local.ts';
 import { forEachLimit } from '../../shared/concurrency.ts';
 import { UPLOAD_ID_METADATA } from '../../shared/ingest/letter-objects.ts';
@@ -142,7 +143,7 @@ export async function deliver(
     await forEachLimit(batches, concurrency, async (batch) => {
       for (const m of batch) m.receives++;
       counts.deliveries += batch.length;
-      const out = await handler(sqsEvent(batch));
+      const out = await handler(toSqsEvent(batch, 'chaos'));
       for (const f of out.batchItemFailures) {
         const m = batch.find((x) => x.id === f.itemIdentifier);
         if (m === undefined) continue;
@@ -154,25 +155,4 @@ export async function deliver(
     pending = failed;
   }
   return counts;
-}
-
-function sqsEvent(messages: readonly { id: string; body: string; receives: number }[]): SQSEvent {
-  return {
-    Records: messages.map((m) => ({
-      messageId: m.id,
-      receiptHandle: m.id,
-      body: m.body,
-      attributes: {
-        ApproximateReceiveCount: String(m.receives),
-        SentTimestamp: String(Date.now()),
-        SenderId: 'chaos',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:imr-atlas-ingest',
-      awsRegion: 'us-east-1',
-    })),
-  };
 }

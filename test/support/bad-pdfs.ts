@@ -1,29 +1,9 @@
 import { createHash } from 'node:crypto';
 import { assemblePdf } from '../../shared/synthetic/pdf.ts';
+import { PASSWORD_PADDING, rc4 } from './pdf.ts';
 
 // PDFs that cannot become a letter, built byte by byte in the tests (no tool to make them is
 // installed, and no fixture is copied in): a letter locked with a user password, and a scan.
-
-const PASSWORD_PADDING = Buffer.from(
-  '28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a',
-  'hex',
-);
-
-function rc4(key: Uint8Array, data: Uint8Array): Buffer {
-  const s = Array.from({ length: 256 }, (_, i) => i);
-  for (let i = 0, j = 0; i < 256; i++) {
-    j = (j + s[i]! + key[i % key.length]!) & 255;
-    [s[i], s[j]] = [s[j]!, s[i]!];
-  }
-  const out = Buffer.alloc(data.length);
-  for (let n = 0, i = 0, j = 0; n < data.length; n++) {
-    i = (i + 1) & 255;
-    j = (j + s[i]!) & 255;
-    [s[i], s[j]] = [s[j]!, s[i]!];
-    out[n] = data[n]! ^ s[(s[i]! + s[j]!) & 255]!;
-  }
-  return out;
-}
 
 function md5(...parts: Uint8Array[]): Buffer {
   const h = createHash('md5');

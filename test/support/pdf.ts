@@ -18,12 +18,13 @@ export function textPdf(lines: readonly string[]): Uint8Array {
   return renderPdf(lines, { pageFooter: false });
 }
 
-const PASSWORD_PADDING = Buffer.from(
+/** The standard security handler's password padding (PDF 1.7, 7.6.3.3). */
+export const PASSWORD_PADDING = Buffer.from(
   '28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a',
   'hex',
 );
 
-function rc4(key: Uint8Array, data: Uint8Array): Buffer {
+export function rc4(key: Uint8Array, data: Uint8Array): Buffer {
   const s = Array.from({ length: 256 }, (_, i) => i);
   for (let i = 0, j = 0; i < 256; i++) {
     j = (j + s[i]! + key[i % key.length]!) & 255;
