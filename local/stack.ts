@@ -6,7 +6,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createIngestHandler } from '../functions/s3-ingest-letter.ts';
 import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
@@ -64,7 +65,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dataDir === null
       ? join((await import('node:os')).tmpdir(), `imr-s3-${process.pid}-${Date.now()}`)
       : join(dataDir, 's3');
-  if (dataDir !== null) await mkdir(dataDir, { recursive: true });
+  if (dataDir !== null) {
+    await mkdir(dataDir, { recursive: true });
+    await claimDataDir(dataDir, logger);
+  }
 
   const dynamo = await startDynamoDbLocal({
     ...(dataDir === null ? {} : { dataDir: join(dataDir, 'dynamodb') }),
@@ -158,6 +162,69 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       else await rm(s3Dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Another live process runs a stack on the same data dir. */
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `${dataDir} is in use by another local stack (process ${pid}): stop it first, or start ` +
+        `this one with another --data-dir.`,
+    );
+    this.name = 'DataDirInUseError';
+  }
+}
+
+/**
+ * Makes sure no other stack uses `dataDir`. Two DynamoDB Local processes on one database file
+ * would both write it, so a live stack is refused; the JVM of a stack whose Node process was
+ * killed (SIGKILL cannot be caught, and the JVM runs in its own process group) is stopped here,
+ * which is what an operator would otherwise have to find and do by hand.
+ */
+async function claimDataDir(dataDir: string, logger: Logger): Promise<void> {
+  const text = await readFile(join(dataDir, STACK_FILE), 'utf8').catch(() => null);
+  if (text === null) return;
+  let recorded: { pid?: unknown; dynamodbPid?: unknown };
+  try {
+    recorded = JSON.parse(text) as typeof recorded;
+  } catch {
+    return; // cut short by a crash while being written: nothing to go by
+  }
+  const { pid, dynamodbPid } = recorded;
+  if (typeof pid === 'number' && pid !== process.pid && isRunning(pid)) {
+    throw new DataDirInUseError(dataDir, pid);
+  }
+  if (typeof dynamodbPid === 'number' && isRunning(dynamodbPid) && isDynamoDbLocal(dynamodbPid)) {
+    logger.warn('stopping the DynamoDB Local left running by a stack that was killed', {
+      pid: dynamodbPid,
+    });
+    process.kill(dynamodbPid, 'SIGKILL');
+    for (let waited = 0; isRunning(dynamodbPid) && waited < 10_000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// A recorded process id can have been reused by an unrelated process since; only a process
+// whose command line names DynamoDB Local is stopped (where /proc exists, i.e. on Linux).
+function isDynamoDbLocal(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal');
+  } catch {
+    return false;
+  }
 }
 
 /**

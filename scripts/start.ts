@@ -3,7 +3,7 @@ import { JavaMissingError } from '../local/dynamodb-local.ts';
 import { startExportSchedule, type ExportSchedule } from '../local/exports.ts';
 import { startLocalServer, type LocalServer } from '../local/server.ts';
 import { s3ExportBucket } from '../shared/export/bucket.ts';
-import { startLocalStack, type LocalStack } from '../local/stack.ts';
+import { DataDirInUseError, startLocalStack, type LocalStack } from '../local/stack.ts';
 import { createLogger, type LogLevel } from '../shared/logger.ts';
 
 // `npm start`: the whole system on this machine. DynamoDB Local and the local S3 on loopback,
@@ -87,7 +87,7 @@ async function main(): Promise<number> {
   try {
     stack = await startLocalStack({ dataDir: values['data-dir'], logger });
   } catch (e) {
-    if (e instanceof JavaMissingError) {
+    if (e instanceof JavaMissingError || e instanceof DataDirInUseError) {
       process.stderr.write(`npm start: ${e.message}\n`);
       return 1;
     }

@@ -1,10 +1,16 @@
+import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { uploadCommand } from '../../cli/upload.ts';
-import { startLocalStack, STACK_FILE, type LocalStack } from '../../local/stack.ts';
+import {
+  DataDirInUseError,
+  startLocalStack,
+  STACK_FILE,
+  type LocalStack,
+} from '../../local/stack.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { generateLetter } from '../../shared/synthetic/generate.ts';
 import { getStoredDetermination } from '../../shared/store/determinations.ts';
@@ -124,5 +130,43 @@ describe('imr upload against the local stack', () => {
     expect(interrupted).toHaveLength(40);
     expect(interrupted.filter((u) => u.status !== 'parsed')).toEqual([]);
     expect(snap.counters).toEqual(snap.recount);
+  });
+
+  it('refuses a data dir another live stack uses, and stops the JVM a killed stack left', async () => {
+    // Stand-ins for the two processes stack.json names: a live Node process (another stack),
+    // and a process whose command line names DynamoDB Local (the orphaned JVM).
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+    const orphan = spawn(process.execPath, [
+      '-e',
+      'setInterval(() => {}, 1000)',
+      'DynamoDBLocal.jar',
+    ]);
+    const orphanExit = new Promise((r) => orphan.once('exit', r));
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'imr-claimed-'));
+      const write = (pid: number) =>
+        writeFile(join(dir, STACK_FILE), JSON.stringify({ pid, dynamodbPid: orphan.pid }));
+
+      await write(other.pid!);
+      await expect(
+        startLocalStack({ dataDir: dir, logger: createLogger({ level: 'silent' }) }),
+      ).rejects.toThrow(DataDirInUseError);
+      expect(orphan.exitCode).toBeNull(); // the live stack's JVM is left alone
+
+      other.kill('SIGKILL');
+      await new Promise((r) => other.once('exit', r));
+      await write(other.pid!);
+      const lines: string[] = [];
+      const logger = createLogger({ level: 'warn', write: (line) => lines.push(line) });
+      const started = await startLocalStack({ dataDir: dir, logger });
+      await orphanExit;
+      expect(orphan.signalCode).toBe('SIGKILL');
+      expect(lines.join('\n')).toMatch(/DynamoDB Local left running/);
+      await started.stop();
+      await rm(dir, { recursive: true, force: true });
+    } finally {
+      other.kill('SIGKILL');
+      orphan.kill('SIGKILL');
+    }
   });
 });
