@@ -183,8 +183,10 @@ describe('the site in Chromium', () => {
     await page.waitForURL((u) => u.pathname === '/determination');
     const record = await api<PublicDetermination>(`/api/determinations/${first.caseNumber}`);
     await expect.poll(() => page.locator('h1').innerText()).toBe(`Case ${first.caseNumber}`);
-    const headings = await page.locator('.issue h3').allInnerTexts();
-    expect(headings).toEqual(record.issues.map((i) => `Item ${i.ordinal}: ${i.request}`));
+    // The heading comes from the URL at once; the items arrive with the API's answer.
+    await expect
+      .poll(() => page.locator('.issue h3').allInnerTexts())
+      .toEqual(record.issues.map((i) => `Item ${i.ordinal}: ${i.request}`));
     const decisions = await page.locator('.issue .head .badge').allInnerTexts();
     expect(decisions).toEqual(
       record.issues.map((i) => (i.decision === 'upheld' ? 'Upheld' : 'Overturned')),
@@ -306,7 +308,7 @@ describe('the site in Chromium', () => {
 
     const months = page.locator('section[aria-labelledby="by-month-title"]');
     await months.getByRole('button', { name: 'Table' }).click();
-    expect(await months.locator('tbody tr').count()).toBe(byMonth.groups.length);
+    await expect.poll(() => months.locator('tbody tr').count()).toBe(byMonth.groups.length);
     expect(errorsOf(page)).toEqual([]);
     await page.close();
   });
