@@ -47,8 +47,12 @@ const PAGES = [
 ] as const;
 
 // expect.poll gives up after 1 s by default: too short for a page load and an API call on a
-// busy 2-core machine, where the search test failed now and then for that alone.
-vi.setConfig({ expect: { poll: { timeout: 10_000 } } });
+// busy 2-core machine, where the search test failed now and then for that alone. 30 s, as
+// Playwright's own waits (waitForSelector, click) allow: CI runs this file beside DynamoDB Local
+// JVMs and the other test files on two cores.
+vi.setConfig({ expect: { poll: { timeout: 30_000 } } });
+/** For tests that load many pages one after another (vitest's default here is 60 s). */
+const MANY_PAGES = 180_000;
 
 let stack: LocalStack;
 let server: LocalServer;
@@ -78,8 +82,34 @@ async function open(path: string, width = 1280): Promise<Page> {
     if (m.type() === 'error') errors.push(m.text());
   });
   await page.goto(new URL(path, server.url).href);
+  // The load event does not wait for SvelteKit: the page's modules are imported by an inline
+  // script and hydrate later. Before that, a field typed into is emptied again when hydration
+  // runs the page's effects (the check page sets its request from the URL), and a click does
+  // nothing or submits the form natively. SvelteKit starts its router right after hydrating,
+  // and the first thing it does is take over scroll restoration.
+  await page.waitForFunction(`history.scrollRestoration === 'manual'`);
   (page as Page & { errors: string[] }).errors = errors;
   return page;
+}
+
+/**
+ * Waits until a page of PAGES has loaded everything, not only its `ready` part: the statistics
+ * page loads each figure separately and the search page its filter choices after (or before)
+ * the results, so axe-core and the width check would otherwise see a page still changing.
+ */
+async function settled(page: Page, p: (typeof PAGES)[number]): Promise<void> {
+  await page.waitForSelector(p.ready);
+  if (p.name === 'statistics') {
+    // The five figures: category, drug class, month, citation, specialty.
+    await page.waitForFunction(`document.querySelectorAll('section.figure .toolbar').length === 5`);
+  }
+  if (p.name === 'search') {
+    await page.waitForFunction(
+      `['#f-subcategory option', '#f-region option', '#f-specialty option']` +
+        `.every((s) => document.querySelectorAll(s).length > 1) &&` +
+        ` document.querySelectorAll('#f-drug-list option').length > 0`,
+    );
+  }
 }
 
 function errorsOf(page: Page): string[] {
@@ -130,76 +160,80 @@ afterAll(async () => {
 });
 
 describe('the site in Chromium', () => {
-  it('searches with keywords and filters, pages through results and opens a determination', async () => {
-    const all = await api<ItemsPage>('/api/items?limit=20');
-    const page = await open('/');
-    await page.waitForSelector('.results li');
-    await expect
-      .poll(() => page.locator('p.count').innerText())
-      .toBe(`Showing 1–20 of ${all.total!.toLocaleString('en-US')} items.`);
+  it(
+    'searches with keywords and filters, pages through results and opens a determination',
+    async () => {
+      const all = await api<ItemsPage>('/api/items?limit=20');
+      const page = await open('/');
+      await page.waitForSelector('.results li');
+      await expect
+        .poll(() => page.locator('p.count').innerText())
+        .toBe(`Showing 1–20 of ${all.total!.toLocaleString('en-US')} items.`);
 
-    // Next and Previous follow the API's cursors: the pages hold the API's pages, not only
-    // their numbers.
-    const requests = () => page.locator('.results li .request').allInnerTexts();
-    const second = await api<ItemsPage>(`/api/items?limit=20&cursor=${all.cursor!}`);
-    await expect.poll(requests).toEqual(all.items.map((i) => i.request));
-    await page.getByRole('button', { name: 'Next →' }).click();
-    await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 21–40 of /);
-    await expect.poll(requests).toEqual(second.items.map((i) => i.request));
-    await page.getByRole('button', { name: '← Previous' }).click();
-    await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 1–20 of /);
-    await expect.poll(requests).toEqual(all.items.map((i) => i.request));
+      // Next and Previous follow the API's cursors: the pages hold the API's pages, not only
+      // their numbers.
+      const requests = () => page.locator('.results li .request').allInnerTexts();
+      const second = await api<ItemsPage>(`/api/items?limit=20&cursor=${all.cursor!}`);
+      await expect.poll(requests).toEqual(all.items.map((i) => i.request));
+      await page.getByRole('button', { name: 'Next →' }).click();
+      await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 21–40 of /);
+      await expect.poll(requests).toEqual(second.items.map((i) => i.request));
+      await page.getByRole('button', { name: '← Previous' }).click();
+      await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 1–20 of /);
+      await expect.poll(requests).toEqual(all.items.map((i) => i.request));
 
-    // A keyword from a real request, with a decision filter.
-    const target = all.items.find((i) => /[a-z]{5,}/i.test(i.request))!;
-    const word = /[a-z]{5,}/i.exec(target.request)![0];
-    const expected = await api<ItemsPage>(
-      `/api/items?q=${encodeURIComponent(word)}&decision=${target.decision}&limit=20`,
-    );
-    await page.getByLabel('Keywords in the request').fill(word);
-    await page.getByLabel('Decision', { exact: true }).selectOption(target.decision);
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForURL((u) => u.searchParams.get('q') === word);
-    expect(new URL(page.url()).searchParams.get('decision')).toBe(target.decision);
-    await expect
-      .poll(() => page.locator('.results li .request').allInnerTexts())
-      .toEqual(expected.items.map((i) => i.request));
-    const badges = await page.locator('.results li .badge').allInnerTexts();
-    expect(new Set(badges)).toEqual(
-      new Set([target.decision === 'upheld' ? 'Upheld' : 'Overturned']),
-    );
+      // A keyword from a real request, with a decision filter.
+      const target = all.items.find((i) => /[a-z]{5,}/i.test(i.request))!;
+      const word = /[a-z]{5,}/i.exec(target.request)![0];
+      const expected = await api<ItemsPage>(
+        `/api/items?q=${encodeURIComponent(word)}&decision=${target.decision}&limit=20`,
+      );
+      await page.getByLabel('Keywords in the request').fill(word);
+      await page.getByLabel('Decision', { exact: true }).selectOption(target.decision);
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.waitForURL((u) => u.searchParams.get('q') === word);
+      expect(new URL(page.url()).searchParams.get('decision')).toBe(target.decision);
+      await expect
+        .poll(() => page.locator('.results li .request').allInnerTexts())
+        .toEqual(expected.items.map((i) => i.request));
+      const badges = await page.locator('.results li .badge').allInnerTexts();
+      expect(new Set(badges)).toEqual(
+        new Set([target.decision === 'upheld' ? 'Upheld' : 'Overturned']),
+      );
 
-    // The URL holds the query: opened afresh, it shows the same results.
-    const shared = await open(page.url());
-    await expect
-      .poll(() => shared.locator('.results li .request').allInnerTexts())
-      .toEqual(expected.items.map((i) => i.request));
-    expect(await shared.getByLabel('Keywords in the request').inputValue()).toBe(word);
-    await shared.close();
+      // The URL holds the query: opened afresh, it shows the same results.
+      const shared = await open(page.url());
+      await expect
+        .poll(() => shared.locator('.results li .request').allInnerTexts())
+        .toEqual(expected.items.map((i) => i.request));
+      expect(await shared.getByLabel('Keywords in the request').inputValue()).toBe(word);
+      await shared.close();
 
-    // Open the first result.
-    const first = expected.items[0]!;
-    await page.locator('.results li a').first().click();
-    await page.waitForURL((u) => u.pathname === '/determination');
-    const record = await api<PublicDetermination>(`/api/determinations/${first.caseNumber}`);
-    await expect.poll(() => page.locator('h1').innerText()).toBe(`Case ${first.caseNumber}`);
-    // The heading comes from the URL at once; the items arrive with the API's answer.
-    await expect
-      .poll(() => page.locator('.issue h3').allInnerTexts())
-      .toEqual(record.issues.map((i) => `Item ${i.ordinal}: ${i.request}`));
-    const decisions = await page.locator('.issue .head .badge').allInnerTexts();
-    expect(decisions).toEqual(
-      record.issues.map((i) => (i.decision === 'upheld' ? 'Upheld' : 'Overturned')),
-    );
-    // Demo letters are synthetic, and the page says so.
-    expect(record.flags).toContain('synthetic');
-    await expect.poll(() => page.getByRole('note').innerText()).toMatch(/^Synthetic letter\./);
-    // Similar past decisions for an item.
-    await page.getByRole('button', { name: 'Show similar past decisions' }).first().click();
-    await page.locator('.issue .results li').first().waitFor();
-    expect(errorsOf(page)).toEqual([]);
-    await page.close();
-  });
+      // Open the first result.
+      const first = expected.items[0]!;
+      await page.locator('.results li a').first().click();
+      await page.waitForURL((u) => u.pathname === '/determination');
+      const record = await api<PublicDetermination>(`/api/determinations/${first.caseNumber}`);
+      await expect.poll(() => page.locator('h1').innerText()).toBe(`Case ${first.caseNumber}`);
+      // The heading comes from the URL at once; the items arrive with the API's answer.
+      await expect
+        .poll(() => page.locator('.issue h3').allInnerTexts())
+        .toEqual(record.issues.map((i) => `Item ${i.ordinal}: ${i.request}`));
+      const decisions = await page.locator('.issue .head .badge').allInnerTexts();
+      expect(decisions).toEqual(
+        record.issues.map((i) => (i.decision === 'upheld' ? 'Upheld' : 'Overturned')),
+      );
+      // Demo letters are synthetic, and the page says so.
+      expect(record.flags).toContain('synthetic');
+      await expect.poll(() => page.getByRole('note').innerText()).toMatch(/^Synthetic letter\./);
+      // Similar past decisions for an item.
+      await page.getByRole('button', { name: 'Show similar past decisions' }).first().click();
+      await page.locator('.issue .results li').first().waitFor();
+      expect(errorsOf(page)).toEqual([]);
+      await page.close();
+    },
+    MANY_PAGES,
+  );
 
   it('numbers short pages by what came before and never calls an unfinished search empty', async () => {
     // The API may end a page early, even with no item, and send a cursor (it caps the reads of
@@ -271,25 +305,31 @@ describe('the site in Chromium', () => {
 
     const figure = page.locator('section[aria-labelledby="by-category-title"]');
     await figure.getByRole('button', { name: 'Table' }).click();
-    const rows = await figure
-      .locator('tbody tr')
-      .evaluateAll((trs) =>
-        trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent?.trim())),
+    // The click only asks Svelte to switch views: read the table once it is there.
+    const rows = () =>
+      figure
+        .locator('tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent?.trim())),
+        );
+    await expect
+      .poll(rows)
+      .toEqual(
+        byCategory.groups.map((g) => [
+          g.label,
+          n(g.upheld),
+          n(g.overturned),
+          n(g.total),
+          g.overturnRate === null ? 'n/a' : `${(g.overturnRate * 100).toFixed(1)}%`,
+        ]),
       );
-    expect(rows).toEqual(
-      byCategory.groups.map((g) => [
-        g.label,
-        n(g.upheld),
-        n(g.overturned),
-        n(g.total),
-        g.overturnRate === null ? 'n/a' : `${(g.overturnRate * 100).toFixed(1)}%`,
-      ]),
-    );
     // A rate bar's full length is 100%, not the largest rate.
     await figure.getByRole('button', { name: 'Chart' }).click();
-    const widths = await figure
-      .locator('rect.fill')
-      .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('width'))));
+    const bars = figure.locator('rect.fill');
+    await expect.poll(() => bars.count()).toBe(byCategory.groups.length);
+    const widths = await bars.evaluateAll((rects) =>
+      rects.map((r) => Number(r.getAttribute('width'))),
+    );
     expect(widths).toHaveLength(byCategory.groups.length);
     widths.forEach((w, i) =>
       expect(w).toBeCloseTo((byCategory.groups[i]!.overturnRate ?? 0) * 100, 6),
@@ -353,29 +393,33 @@ describe('the site in Chromium', () => {
     await page.close();
   });
 
-  it('has no serious or critical axe-core violation on any page', async () => {
-    const found: string[] = [];
-    for (const p of PAGES) {
-      const page = await open(url(p.path));
-      await page.waitForSelector(p.ready);
-      await page.addScriptTag({ path: AXE });
-      // Page code as text: this file is type-checked for Node, without the DOM's types.
-      const { violations, passes } = await page.evaluate<AxeResult>(
-        `axe.run().then((r) => ({ violations: r.violations, passes: r.passes.length }))`,
-      );
-      // axe really ran: it found rules that pass.
-      expect(passes, p.path).toBeGreaterThan(10);
-      for (const v of violations) {
-        if (v.impact === 'serious' || v.impact === 'critical') {
-          found.push(
-            `${p.path}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-          );
+  it(
+    'has no serious or critical axe-core violation on any page',
+    async () => {
+      const found: string[] = [];
+      for (const p of PAGES) {
+        const page = await open(url(p.path));
+        await settled(page, p);
+        await page.addScriptTag({ path: AXE });
+        // Page code as text: this file is type-checked for Node, without the DOM's types.
+        const { violations, passes } = await page.evaluate<AxeResult>(
+          `axe.run().then((r) => ({ violations: r.violations, passes: r.passes.length }))`,
+        );
+        // axe really ran: it found rules that pass.
+        expect(passes, p.path).toBeGreaterThan(10);
+        for (const v of violations) {
+          if (v.impact === 'serious' || v.impact === 'critical') {
+            found.push(
+              `${p.path}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+            );
+          }
         }
+        await page.close();
       }
-      await page.close();
-    }
-    expect(found).toEqual([]);
-  });
+      expect(found).toEqual([]);
+    },
+    MANY_PAGES,
+  );
 
   it('works with the keyboard: skip link first, visible focus, then the navigation', async () => {
     const page = await open('/');
@@ -422,30 +466,33 @@ describe('the site in Chromium', () => {
     await again.close();
   });
 
-  it('fits a 360 px screen on every page and writes screenshots of every page', async () => {
-    const overflowing: string[] = [];
-    for (const p of PAGES) {
-      for (const width of [1280, 360]) {
-        const page = await open(url(p.path), width);
-        await page.waitForSelector(p.ready);
-        if (p.name === 'statistics') await page.waitForSelector('#by-specialty-title ~ .toolbar');
-        const overflow = await page.evaluate<number>(
-          'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-        );
-        if (overflow > 0) overflowing.push(`${p.path} at ${width} px: ${overflow} px too wide`);
-        await page.screenshot({
-          path: join(SHOTS, `${p.name}-${width === 360 ? '360' : 'desktop'}.png`),
-          fullPage: true,
-        });
-        await page.close();
+  it(
+    'fits a 360 px screen on every page and writes screenshots of every page',
+    async () => {
+      const overflowing: string[] = [];
+      for (const p of PAGES) {
+        for (const width of [1280, 360]) {
+          const page = await open(url(p.path), width);
+          await settled(page, p);
+          const overflow = await page.evaluate<number>(
+            'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+          );
+          if (overflow > 0) overflowing.push(`${p.path} at ${width} px: ${overflow} px too wide`);
+          await page.screenshot({
+            path: join(SHOTS, `${p.name}-${width === 360 ? '360' : 'desktop'}.png`),
+            fullPage: true,
+          });
+          await page.close();
+        }
       }
-    }
-    expect(overflowing).toEqual([]);
-    for (const p of PAGES) {
-      expect(existsSync(join(SHOTS, `${p.name}-360.png`))).toBe(true);
-      expect(existsSync(join(SHOTS, `${p.name}-desktop.png`))).toBe(true);
-    }
-  });
+      expect(overflowing).toEqual([]);
+      for (const p of PAGES) {
+        expect(existsSync(join(SHOTS, `${p.name}-360.png`))).toBe(true);
+        expect(existsSync(join(SHOTS, `${p.name}-desktop.png`))).toBe(true);
+      }
+    },
+    MANY_PAGES,
+  );
 });
 
 /** A GET with the path sent exactly as written (fetch would normalise dot segments away). */

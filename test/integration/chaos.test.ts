@@ -11,6 +11,7 @@ import { toItem } from '../../shared/store/attributes.ts';
 import { audit, auditPassed, auditProblems, scanTable } from '../../scripts/chaos/audit.ts';
 import { syntheticLetters, uploadAll } from '../../scripts/chaos/letters.ts';
 import { runScenario, SCENARIOS, type ScenarioResult } from '../../scripts/chaos/scenarios.ts';
+import { ingestIdleAfter } from '../support/store.ts';
 
 // The fault scenarios of `npm run chaos` at a small scale, so CI proves their invariants: every
 // uploaded object a determination or a recorded failure, every counter equal to a recount, no
@@ -97,7 +98,7 @@ describe('the audit', () => {
     const files = syntheticLetters(6, 'audit', 500_000);
     keys = files.map((f) => f.key);
     await uploadAll(stack.s3, stack.bucket, files);
-    await stack.ingest.idle();
+    await ingestIdleAfter(stack, files.length);
   }, 120_000);
 
   afterAll(async () => {

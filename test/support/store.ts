@@ -9,12 +9,36 @@ import { getUpload, type UploadRecord } from '../../shared/store/uploads.ts';
 // `npm run chaos`, so the tests and the fault runs check the table with one implementation.
 export { scanTable, snapshot, type TableSnapshot } from '../../scripts/chaos/audit.ts';
 
+/**
+ * Waits until the ingest queue has received `count` messages in all, then until it is idle. The
+ * local S3 hands its events to the queue on a later turn of the event loop than the request's
+ * own (after the response is written), so `idle()` right after an upload could resolve before
+ * that upload's message is queued at all.
+ */
+export async function ingestIdleAfter(
+  stack: LocalStack,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (stack.ingest.counts.received < count) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the ingest queue received ${stack.ingest.counts.received} of ${count} messages in ${timeoutMs} ms`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await stack.ingest.idle();
+}
+
 /** Uploads bytes to the local bucket and waits until the ingest has recorded its status. */
 export async function uploadAndWait(
   stack: LocalStack,
   key: string,
   body: Uint8Array | string,
 ): Promise<UploadRecord> {
+  const received = stack.ingest.counts.received;
   await stack.s3.send(
     new PutObjectCommand({
       Bucket: stack.bucket,
@@ -23,7 +47,7 @@ export async function uploadAndWait(
       Metadata: { [UPLOAD_ID_METADATA]: crypto.randomUUID() },
     }),
   );
-  await stack.ingest.idle();
+  await ingestIdleAfter(stack, received + 1);
   const upload = await getUpload(stack.table, key);
   if (upload === null) throw new Error(`no status recorded for ${key}`);
   return upload;
