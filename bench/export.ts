@@ -10,13 +10,14 @@
 // read and the export each run in a child process, so each peak RSS is its own.
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify, parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { startLocalStack, STACK_FILE } from '../local/stack.ts';
+import { readStackFile } from '../local/stack-file.ts';
+import { startLocalStack } from '../local/stack.ts';
 import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
 import { s3ExportBucket } from '../shared/export/bucket.ts';
@@ -48,12 +49,6 @@ const ROW_GROUP = Number(values['row-group']);
 const SEED = 7;
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
-const stackFileSchema = z.object({
-  dynamodbEndpoint: z.url(),
-  s3Endpoint: z.url(),
-  tableName: z.string(),
-  exportsBucket: z.string(),
-});
 const childResultSchema = z.object({
   seconds: z.number(),
   letters: z.number(),
@@ -73,9 +68,9 @@ if (values.child !== undefined) {
 
 /** One measured phase against the running stack: `raw` or `export`. */
 async function child(phase: string, dataDir: string): Promise<ChildResult> {
-  const stack = stackFileSchema.parse(
-    JSON.parse(await readFile(join(dataDir, STACK_FILE), 'utf8')),
-  );
+  const stack = await readStackFile(dataDir);
+  if (stack?.exportsBucket === undefined)
+    throw new Error(`no local stack with exports in ${dataDir}`);
   const table: TableDeps = {
     client: createDynamoClient({ endpoint: stack.dynamodbEndpoint }),
     tableName: stack.tableName,

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import { readStackFile } from '../local/stack-file.ts';
 import { s3ExportBucket } from '../shared/export/bucket.ts';
 import { runExport, type ExportDeps, type ExportResult } from '../shared/export/run.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -19,10 +17,6 @@ Options:
 Exit status: 0 when the snapshot was written, 1 when the export failed, 2 on a usage error (or
 no running stack).
 `;
-
-// stack.json beyond what localTarget reads: the exports bucket (absent from stacks started before
-// exports existed).
-const exportsBucketSchema = z.object({ exportsBucket: z.string() });
 
 // Another export (npm start's schedule) holds the lease: wait this long for it, then give up.
 const BUSY_WAIT_MS = 10 * 60 * 1000;
@@ -45,16 +39,15 @@ export async function exportCommand(args: readonly string[], io: Io): Promise<nu
   let exportsBucket: string;
   try {
     target = await localTarget(dataDir);
-    const stackFile = exportsBucketSchema.safeParse(
-      JSON.parse(await readFile(join(dataDir, 'stack.json'), 'utf8')),
-    );
-    if (!stackFile.success) {
+    // Beyond what localTarget reads: absent from stacks started before exports existed.
+    const fromFile = (await readStackFile(dataDir))?.exportsBucket;
+    if (fromFile === undefined) {
       closeTarget(target);
       throw new UsageError(
         `the local stack in ${dataDir} has no exports bucket: restart it with "npm start"`,
       );
     }
-    exportsBucket = stackFile.data.exportsBucket;
+    exportsBucket = fromFile;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.stderr.write(`imr export: ${e.message}\n`);

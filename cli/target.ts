@@ -1,10 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { z } from 'zod';
 import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
 import type { TableDeps } from '../shared/store/determinations.ts';
+import { isRunning, readStackFile } from '../local/stack-file.ts';
 
 // Where the commands that talk to a running system send and read: the local stack `npm start`
 // runs (found through its stack.json), or a bucket (and table) on AWS with the usual credentials.
@@ -28,25 +26,15 @@ export interface Target {
   where: string;
 }
 
-const stackFileSchema = z.object({
-  pid: z.number().int(),
-  dynamodbEndpoint: z.url(),
-  s3Endpoint: z.url(),
-  tableName: z.string(),
-  bucket: z.string(),
-});
-
 /** The local stack started with this data dir, or a usage error saying how to start one. */
 export async function localTarget(dataDir: string): Promise<Target> {
-  const text = await readFile(join(dataDir, 'stack.json'), 'utf8').catch(() => null);
-  const parsed = text === null ? null : stackFileSchema.safeParse(parseJson(text));
-  if (parsed == null || !parsed.success || !isRunning(parsed.data.pid)) {
+  const stack = await readStackFile(dataDir);
+  if (stack === null || !isRunning(stack.pid)) {
     throw new UsageError(
       `no local stack is running with data dir ${dataDir}: start one with "npm start" ` +
         '(or pass the --data-dir it was started with, or --bucket NAME for AWS)',
     );
   }
-  const stack = parsed.data;
   return {
     s3: createS3Client({ endpoint: stack.s3Endpoint }),
     bucket: stack.bucket,
@@ -72,22 +60,4 @@ export function awsTarget(bucket: string, table: string | undefined): Target {
 export function closeTarget(target: Target): void {
   target.s3.destroy();
   target.table?.client.destroy();
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// A stack.json cut short by a crash is no stack: say how to start one rather than throw.
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

@@ -6,7 +6,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createIngestHandler } from '../functions/s3-ingest-letter.ts';
@@ -22,14 +22,13 @@ import { createTableInput } from '../shared/store/table.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
 import { objectCreatedEvent, startS3Local } from './s3-local.ts';
+import { isRunning, readStackFile, STACK_FILE, writeStackFile } from './stack-file.ts';
 
 /** Names the local stack gives its table and bucket (AWS names come from the CDK stacks). */
 export const LOCAL_TABLE = 'imr-atlas';
 export const LOCAL_BUCKET = 'imr-atlas-uploads';
 /** Where statistics exports are written (README, "Statistics exports"). */
 export const LOCAL_EXPORTS_BUCKET = 'imr-atlas-exports';
-/** Where a running stack records its endpoints, for `imr upload` and other tools. */
-export const STACK_FILE = 'stack.json';
 
 export interface LocalStackOptions {
   /** Keeps DynamoDB and S3 data here across restarts; null keeps everything in memory/temp. */
@@ -121,22 +120,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     logger.warn('uploads without a status or receipt queued again', { count: replayed });
 
   if (dataDir !== null) {
-    await writeFile(
-      join(dataDir, STACK_FILE),
-      JSON.stringify(
-        {
-          pid: process.pid,
-          dynamodbEndpoint: dynamo.endpoint,
-          dynamodbPid: dynamo.pid,
-          s3Endpoint: s3Server.endpoint,
-          tableName: LOCAL_TABLE,
-          bucket: LOCAL_BUCKET,
-          exportsBucket: LOCAL_EXPORTS_BUCKET,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
+    await writeStackFile(dataDir, {
+      pid: process.pid,
+      dynamodbEndpoint: dynamo.endpoint,
+      dynamodbPid: dynamo.pid,
+      s3Endpoint: s3Server.endpoint,
+      tableName: LOCAL_TABLE,
+      bucket: LOCAL_BUCKET,
+      exportsBucket: LOCAL_EXPORTS_BUCKET,
+    });
   }
 
   return {
@@ -185,19 +177,13 @@ export class DataDirInUseError extends Error {
  * which is what an operator would otherwise have to find and do by hand.
  */
 async function claimDataDir(dataDir: string, logger: Logger): Promise<void> {
-  const text = await readFile(join(dataDir, STACK_FILE), 'utf8').catch(() => null);
-  if (text === null) return;
-  let recorded: { pid?: unknown; dynamodbPid?: unknown };
-  try {
-    recorded = JSON.parse(text) as typeof recorded;
-  } catch {
-    return; // cut short by a crash while being written: nothing to go by
-  }
+  const recorded = await readStackFile(dataDir);
+  if (recorded === null) return;
   const { pid, dynamodbPid } = recorded;
-  if (typeof pid === 'number' && pid !== process.pid && isRunning(pid)) {
+  if (pid !== process.pid && isRunning(pid)) {
     throw new DataDirInUseError(dataDir, pid);
   }
-  if (typeof dynamodbPid === 'number' && isRunning(dynamodbPid) && isDynamoDbLocal(dynamodbPid)) {
+  if (dynamodbPid !== undefined && isRunning(dynamodbPid) && isDynamoDbLocal(dynamodbPid)) {
     logger.warn('stopping the DynamoDB Local left running by a stack that was killed', {
       pid: dynamodbPid,
     });
@@ -205,15 +191,6 @@ async function claimDataDir(dataDir: string, logger: Logger): Promise<void> {
     for (let waited = 0; isRunning(dynamodbPid) && waited < 10_000; waited += 50) {
       await new Promise((r) => setTimeout(r, 50));
     }
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { S3Event } from 'aws-lambda';
-import { z } from 'zod';
 import { createIngestHandler } from '../../functions/s3-ingest-letter.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
-import { replayUnrecorded, STACK_FILE, startLocalStack } from '../../local/stack.ts';
+import { readStackFile, STACK_FILE, type StackFile } from '../../local/stack-file.ts';
+import { replayUnrecorded, startLocalStack } from '../../local/stack.ts';
 import { createDynamoClient, createS3Client } from '../../shared/aws/clients.ts';
 import { LetterFormatError } from '../../shared/errors.ts';
 import { s3LetterObjects } from '../../shared/ingest/letter-objects.ts';
@@ -167,18 +167,10 @@ function dynamoOutage(name: string, outageMs: number, share: number, org: string
   };
 }
 
-const stackFileSchema = z.object({
-  pid: z.number().int(),
-  dynamodbEndpoint: z.url(),
-  dynamodbPid: z.number().int(),
-  s3Endpoint: z.url(),
-  tableName: z.string(),
-  bucket: z.string(),
-});
-
 interface StackProcess {
   child: ChildProcess;
-  info: z.infer<typeof stackFileSchema>;
+  /** This stack's file; npm start always records its JVM. */
+  info: StackFile & { dynamodbPid: number };
   output: string[];
   exited: Promise<void>;
 }
@@ -211,13 +203,14 @@ async function spawnStack(dir: string): Promise<StackProcess> {
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let gone = false;
   void exited.then(() => (gone = true));
-  let info: z.infer<typeof stackFileSchema> | undefined;
+  let info: StackProcess['info'] | undefined;
   await waitFor(
     async () => {
       if (gone) throw new Error(`npm start exited:\n${output.join('\n')}`);
-      const text = await readFile(join(dir, STACK_FILE), 'utf8').catch(() => '');
-      const parsed = stackFileSchema.safeParse(text === '' ? null : JSON.parse(text));
-      if (parsed.success && parsed.data.pid === child.pid) info = parsed.data;
+      const file = await readStackFile(dir);
+      if (file !== null && file.pid === child.pid && file.dynamodbPid !== undefined) {
+        info = { ...file, dynamodbPid: file.dynamodbPid };
+      }
       return info !== undefined;
     },
     120_000,

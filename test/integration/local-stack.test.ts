@@ -5,12 +5,8 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { uploadCommand } from '../../cli/upload.ts';
-import {
-  DataDirInUseError,
-  startLocalStack,
-  STACK_FILE,
-  type LocalStack,
-} from '../../local/stack.ts';
+import { STACK_FILE, writeStackFile } from '../../local/stack-file.ts';
+import { DataDirInUseError, startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { generateLetter } from '../../shared/synthetic/generate.ts';
 import { getStoredDetermination } from '../../shared/store/determinations.ts';
@@ -144,8 +140,16 @@ describe('imr upload against the local stack', () => {
     const orphanExit = new Promise((r) => orphan.once('exit', r));
     try {
       const dir = await mkdtemp(join(tmpdir(), 'imr-claimed-'));
+      // As npm start writes it; only the two process ids matter here.
       const write = (pid: number) =>
-        writeFile(join(dir, STACK_FILE), JSON.stringify({ pid, dynamodbPid: orphan.pid }));
+        writeStackFile(dir, {
+          pid,
+          dynamodbPid: orphan.pid!,
+          dynamodbEndpoint: 'http://127.0.0.1:9',
+          s3Endpoint: 'http://127.0.0.1:9',
+          tableName: 'imr-atlas',
+          bucket: 'imr-atlas-uploads',
+        });
 
       await write(other.pid!);
       await expect(
