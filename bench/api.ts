@@ -6,10 +6,7 @@
 //
 //   npm run bench:api [-- --letters 100000] [--small 1000] [--seconds 10] [--connections 8]
 import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { dynamoClientConfig, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { startLocalServer } from '../local/server.ts';
 import { ensureTable } from '../local/stack.ts';
@@ -25,6 +22,7 @@ import {
 } from '../shared/store/keys.ts';
 import { readTallies } from '../shared/store/queries.ts';
 import { fillLetters, writeCounters } from './fill.ts';
+import { spawnLoad } from './load-client.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values } = parseArgs({
@@ -56,33 +54,10 @@ async function fill(table: TableDeps, letters: number): Promise<string[]> {
   return filled.ids;
 }
 
-const loadResult = z.object({
-  perSecond: z.number(),
-  p50: z.number(),
-  p99: z.number(),
-  errors: z.number(),
-  non2xx: z.number(),
-});
-
 /** HTTP load from a separate process (bench/load.ts, autocannon). */
-function httpLoad(base: string, paths: string[]): Promise<Figures> {
-  return new Promise((done, fail) => {
-    execFile(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        resolve(import.meta.dirname, 'load.ts'),
-        JSON.stringify({ base, paths, seconds: SECONDS, connections: CONNECTIONS }),
-      ],
-      { maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout) => {
-        if (error) return fail(error);
-        const r = loadResult.parse(JSON.parse(stdout));
-        done({ perSecond: r.perSecond, p50: r.p50, p99: r.p99, errors: r.errors + r.non2xx });
-      },
-    );
-  });
+async function httpLoad(base: string, paths: string[]): Promise<Figures> {
+  const r = await spawnLoad({ base, paths, seconds: SECONDS, connections: CONNECTIONS });
+  return { perSecond: r.perSecond, p50: r.p50, p99: r.p99, errors: r.errors + r.non2xx };
 }
 
 /** The same number of store calls in flight, made directly with the SDK client. */

@@ -16,12 +16,9 @@
 //   npm run bench:load [-- --letters 1000] [--upload-concurrency 1000] [--ingest-concurrency 10]
 //                      [--fill 10000] [--seconds 60] [--rate 200] [--ref-rate 10]
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { startLocalServer } from '../local/server.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { LOCAL_CREDENTIALS } from '../shared/aws/clients.ts';
@@ -41,6 +38,7 @@ import { snapshot } from '../test/support/store.ts';
 import { letterWritePlan } from './capacity.ts';
 import { fillLetters, writeCounters } from './fill.ts';
 import { instrumentDynamo, instrumentS3 } from './instrument.ts';
+import { spawnLoad, type LoadResult } from './load-client.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values } = parseArgs({
@@ -192,17 +190,6 @@ async function paced(letters: Letter[]): Promise<IngestRun> {
   return ingestFigures('paced (reference)', letters, sentAt, started, uploaded, before);
 }
 
-const loadResult = z.object({
-  requests: z.number(),
-  p50: z.number(),
-  p90: z.number(),
-  p99: z.number(),
-  max: z.number(),
-  errors: z.number(),
-  non2xx: z.number(),
-});
-type LoadResult = z.infer<typeof loadResult>;
-
 /** One autocannon process (bench/load.ts) at a fixed rate. */
 function rateLoad(
   base: string,
@@ -213,19 +200,7 @@ function rateLoad(
   // One request in flight per connection: a connection per 5 requests/s keeps the rate while
   // answers take up to 200 ms (more connections only add contention on a 2-core machine).
   const connections = Math.max(2, Math.ceil(rate / 5));
-  return new Promise((done, fail) => {
-    execFile(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        resolve(import.meta.dirname, 'load.ts'),
-        JSON.stringify({ base, paths, seconds, connections, rate }),
-      ],
-      { maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout) => (error ? fail(error) : done(loadResult.parse(JSON.parse(stdout)))),
-    );
-  });
+  return spawnLoad({ base, paths, seconds, connections, rate });
 }
 
 /** The API mix: paths per endpoint and each one's share of the requests. */

@@ -1,19 +1,11 @@
-// A load generator for bench:api and bench:load, run as its own process so that generating load
-// does not share the server's event loop. Reads its job as JSON from argv, prints autocannon's
-// figures as JSON. With `rate`, requests are sent at that many per second in all (a fixed
+// A load generator for bench:api and bench:load, run as its own process (bench/load-client.ts)
+// so that generating load does not share the server's event loop. Reads its job as JSON from
+// argv, prints autocannon's figures as JSON. With `rate`, requests are sent at that many per second in all (a fixed
 // offered load) instead of as fast as the connections allow.
 import autocannon from 'autocannon';
-import { z } from 'zod';
+import { loadJobSchema, type LoadResult } from './load-client.ts';
 
-const job = z
-  .object({
-    base: z.url(),
-    paths: z.array(z.string()).min(1),
-    seconds: z.number().positive(),
-    connections: z.number().int().positive(),
-    rate: z.number().positive().optional(),
-  })
-  .parse(JSON.parse(process.argv[2] ?? '{}'));
+const job = loadJobSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
 
 const result = await autocannon({
   url: job.base,
@@ -23,15 +15,14 @@ const result = await autocannon({
   // Each connection walks the list, so the requests spread over many keys, not one cached item.
   requests: job.paths.map((path) => ({ method: 'GET', path })),
 });
-process.stdout.write(
-  JSON.stringify({
-    requests: result.requests.total,
-    perSecond: result.requests.average,
-    p50: result.latency.p50,
-    p90: result.latency.p90,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  }) + '\n',
-);
+const figures: LoadResult = {
+  requests: result.requests.total,
+  perSecond: result.requests.average,
+  p50: result.latency.p50,
+  p90: result.latency.p90,
+  p99: result.latency.p99,
+  max: result.latency.max,
+  errors: result.errors + result.timeouts,
+  non2xx: result.non2xx,
+};
+process.stdout.write(JSON.stringify(figures) + '\n');
