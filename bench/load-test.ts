@@ -34,7 +34,7 @@ import { STATS_BY } from '../shared/stats/statistics.ts';
 import { loadRequests } from '../shared/store/determinations.ts';
 import { getUploads } from '../shared/store/uploads.ts';
 import { generateLetter } from '../shared/synthetic/generate.ts';
-import { snapshot } from '../test/support/store.ts';
+import { snapshot } from '../scripts/chaos/audit.ts';
 import { letterWritePlan } from './capacity.ts';
 import { fillLetters, writeCounters } from './fill.ts';
 import { instrumentDynamo, instrumentS3 } from './instrument.ts';
