@@ -57,6 +57,7 @@ export async function fillLetters(table: TableDeps, options: FillOptions): Promi
         id,
         record,
         contentHash: `bench-${options.seed}-${index}`,
+        organisation: 'bench',
         sourceKey: `uploads/bench/${letter.fileName}`,
         sequencer: String(index).padStart(32, '0'),
         now: new Date().toISOString(),

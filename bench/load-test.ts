@@ -314,6 +314,7 @@ try {
       id: record.caseNumber!,
       record,
       contentHash: 'x'.repeat(64),
+      organisation: 'bench',
       sourceKey: l.key,
       sequencer: '0'.repeat(32),
       now: new Date().toISOString(),

@@ -9,7 +9,8 @@ export type LetterFormatReason =
   | 'pdf-password'
   | 'pdf-no-text'
   | 'unknown-layout'
-  | 'no-issues';
+  | 'no-issues'
+  | 'too-many-items';
 
 /** A document that is not a recognisable IMR final determination letter. */
 export class LetterFormatError extends Error {

@@ -6,7 +6,14 @@ import { caseId } from '../store/keys.ts';
 import { putDetermination, removeDetermination, type TableDeps } from '../store/determinations.ts';
 import { getUpload, putUpload, type UploadRecord } from '../store/uploads.ts';
 import { writeReceipt } from '../receipts/write.ts';
-import { failureMessage, MAX_LETTER_BYTES, type FailureReason } from './failures.ts';
+import { getConflict, releaseHeld } from '../store/provenance.ts';
+import { RecordTooLargeError } from '../store/record-codec.ts';
+import {
+  conflictMessage,
+  failureMessage,
+  MAX_LETTER_BYTES,
+  type FailureReason,
+} from './failures.ts';
 import type { LetterObjects } from './letter-objects.ts';
 import type { ObjectCreated } from './s3-notification.ts';
 import { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from './upload-key.ts';
@@ -129,25 +136,53 @@ export async function ingestObject(
   }
 
   const id = caseId(parsed.caseNumber, contentHash);
-  const outcome = await putDetermination(deps.table, {
-    id,
-    record: parsed,
-    contentHash,
-    sourceKey: object.key,
-    sequencer: object.sequencer,
-    now,
-  });
+  let outcome;
+  try {
+    outcome = await putDetermination(deps.table, {
+      id,
+      record: parsed,
+      contentHash,
+      organisation,
+      sourceKey: object.key,
+      sequencer: object.sequencer,
+      now,
+    });
+  } catch (e) {
+    if (e instanceof RecordTooLargeError) {
+      return failed(
+        'record-too-large',
+        failureMessage('record-too-large', { fileName, problem: e.problem }),
+        readInfo,
+      );
+    }
+    // DynamoDB refusing a request as invalid is as permanent as a bad letter: the same request
+    // would be refused again, so it is recorded rather than retried into the dead-letter queue.
+    if (isValidationError(e)) {
+      const reference = randomUUID();
+      log.error('store rejected the write', { reference, caseNumber: id, error: e });
+      return failed(
+        'store-rejected',
+        failureMessage('store-rejected', { fileName, reference, caseId: id }),
+        readInfo,
+      );
+    }
+    throw e;
+  }
   if (outcome === 'superseded') {
     // A newer upload of this key got there first; its own event records its status.
     log.info('superseded by a later event', { status: outcome });
     return (await getUpload(deps.table, object.key)) ?? prior;
   }
   await releasePrevious(deps.table, prior, object.key, contentHash, id, now);
+  const conflict = outcome === 'conflict' ? await getConflict(deps.table, id, organisation) : null;
   const status = await record(deps, log, object.bucket, {
     ...base,
     status: outcome,
     reason: null,
-    message: null,
+    message:
+      outcome === 'conflict'
+        ? conflictMessage(fileName, id, conflict?.differences ?? ['its parsed fields differ'])
+        : null,
     caseNumber: id,
     items: parsed.issues.length,
     outcome: parsed.outcome,
@@ -175,12 +210,21 @@ async function releasePrevious(
 ): Promise<void> {
   if (prior?.caseNumber == null || prior.contentHash === null) return;
   if (prior.contentHash === contentHash || prior.caseNumber === id) return;
+  // Only the upload the public record came from can take it back (removeDetermination checks);
+  // a copy another organisation sent is dropped from what is held aside.
   await removeDetermination(table, {
     id: prior.caseNumber,
     sourceKey: key,
     contentHash: prior.contentHash,
     now,
   });
+  if (prior.status === 'duplicate' || prior.status === 'conflict') {
+    await releaseHeld(table, prior.caseNumber, prior.organisation, key);
+  }
+}
+
+function isValidationError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'ValidationException';
 }
 
 async function record(

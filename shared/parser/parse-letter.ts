@@ -43,6 +43,12 @@ export interface LetterParts {
   flags: string[];
 }
 
+/**
+ * The most disputed items one letter may carry. Real letters list a handful; the bound keeps
+ * every write of a letter within DynamoDB's request limits (docs/DATA-MODEL.md, "Limits").
+ */
+export const MAX_ITEMS = 100;
+
 /** Parses a letter's bytes (PDF or UTF-8 text) into a validated Determination. */
 export async function parseLetter(bytes: Uint8Array, fileName: string): Promise<Determination> {
   return parseLetterText(await extractText(bytes, fileName), fileName);
@@ -210,6 +216,14 @@ function assemble(parts: LetterParts, fileName: string): Determination {
       'no-issues',
       `${fileName} has the layout of an IMR letter but no disputed items: expected request lines ` +
         `ending in ": Upheld" or ": Overturned", each followed by "Decision rationale:".`,
+    );
+  }
+  if (usable.length > MAX_ITEMS) {
+    throw new LetterFormatError(
+      'too-many-items',
+      `${fileName} lists ${usable.length} disputed items; an IMR letter has at most ${MAX_ITEMS} ` +
+        '(real letters have a handful). Check that the file is one determination letter, not ' +
+        'several joined together, and send each letter on its own.',
     );
   }
   const issues = usable.map((raw, i) => toIssue(raw, i + 1, fileName));

@@ -11,10 +11,10 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { determinationSchema, type Determination } from '../determination.ts';
+import type { Determination } from '../determination.ts';
 import { fromItem, toItem } from './attributes.ts';
+import { decode, encode, MAX_RECORD_BYTES, RecordTooLargeError } from './record-codec.ts';
 import {
   counterDeltas,
   indexEntries,
@@ -23,6 +23,17 @@ import {
   type IndexEntry,
 } from './contribution.ts';
 import { counterMarkerKey, determinationKey, recentKey } from './keys.ts';
+import {
+  caseConflicts,
+  deleteConflict,
+  deleteCorroboration,
+  getConflict,
+  listCorroborations,
+  putConflict,
+  putCorroboration,
+  samePublishedRecord,
+  type Corroboration,
+} from './provenance.ts';
 
 // Writing a determination touches many items: its record, an index entry per item and dimension,
 // and dozens of counters, more than one transaction may hold. The protocol (DATA-MODEL.md,
@@ -42,8 +53,12 @@ export interface TableDeps {
   tableName: string;
 }
 
-/** `superseded`: a newer upload of the same key is already stored; nothing was written. */
-export type WriteOutcome = 'parsed' | 'duplicate' | 'replaced' | 'superseded';
+/**
+ * `superseded`: a newer upload of the same key is already stored; nothing was written.
+ * `duplicate`: the published record already says this (from this organisation or another).
+ * `conflict`: another organisation owns the case and published different content.
+ */
+export type WriteOutcome = 'parsed' | 'duplicate' | 'replaced' | 'conflict' | 'superseded';
 
 const bytes = z.instanceof(Uint8Array);
 const storedSchema = z.object({
@@ -53,6 +68,7 @@ const storedSchema = z.object({
   claim: z.string(),
   outcome: z.enum(['parsed', 'replaced', 'removed']),
   contentHash: z.string().nullable(),
+  owner: z.string(),
   sourceKey: z.string().nullable(),
   sourceSequencer: z.string().nullable().default(null),
   record: bytes.optional(),
@@ -73,6 +89,11 @@ export interface StoredDetermination {
   /** What the claim did, reported again to a retry that finds its own write. */
   outcome: 'parsed' | 'replaced' | 'removed';
   contentHash: string | null;
+  /**
+   * The organisation whose upload produced the record: only it replaces or removes it (or an
+   * operator settling a conflict). Private: never served.
+   */
+  owner: string;
   /** The upload key the current record came from. Private: never served. */
   sourceKey: string | null;
   /** S3's event sequencer of that upload: an older event for the same key must not win. */
@@ -80,18 +101,6 @@ export interface StoredDetermination {
   /** null while a removal is pending. */
   record: Determination | null;
   previous: Determination | null;
-}
-
-// Records are stored compressed: a letter with many items and long rationales stays far below
-// DynamoDB's 400 KB item limit even while its previous version rides along.
-function encode(record: Determination): Uint8Array {
-  return gzipSync(JSON.stringify(record));
-}
-
-/** A stored (gzipped) record back as a Determination, validated. */
-export function decode(data: Uint8Array | undefined): Determination | null {
-  if (data === undefined) return null;
-  return determinationSchema.parse(JSON.parse(gunzipSync(data).toString('utf8')));
 }
 
 /** The stored determination of a case (read consistently), or null. */
@@ -115,6 +124,8 @@ export interface WriteRequestInput {
   id: string;
   record: Determination;
   contentHash: string;
+  /** The uploading organisation (from the key's folder). */
+  organisation: string;
   sourceKey: string;
   /** The S3 event sequencer of the upload (zero-padded, see s3-notification.ts). */
   sequencer: string;
@@ -125,9 +136,71 @@ export interface WriteRequestInput {
 // after this many rounds the error goes back to the queue, which retries later.
 const MAX_CLAIM_ROUNDS = 8;
 
-/** Stores a parsed determination; the same content again is a duplicate and changes nothing. */
-export function putDetermination(deps: TableDeps, input: WriteRequestInput): Promise<WriteOutcome> {
-  return rewrite(deps, input.id, input.now, (current) => {
+// DynamoDB's limits (developer guide, "Quotas"): a partition key of at most 2,048 bytes, a sort
+// key of at most 1,024, an item of at most 400 KB, a transaction of at most 100 actions and 4 MB.
+const MAX_PK_BYTES = 2048;
+const MAX_SK_BYTES = 1024;
+/** An index entry carries its item's summary; held well under 400 KB so 98 fit in 4 MB. */
+const MAX_ENTRY_BYTES = 32 * 1024;
+/** Index entries and counters of one record: half of 97 transactions' worth (see assertStorable). */
+export const MAX_WRITES_PER_RECORD = 48 * 98;
+
+/**
+ * Throws RecordTooLargeError unless every write the record leads to fits DynamoDB's limits:
+ * checked before the claim, so an oversized letter is a recorded failure and never a pending
+ * record that every later writer would fail to complete.
+ */
+export function assertStorable(id: string, record: Determination): void {
+  const recordBytes = encode(record).length;
+  if (recordBytes > MAX_RECORD_BYTES) {
+    throw new RecordTooLargeError(
+      `${Math.ceil(recordBytes / 1024)} KB compressed, more than the ${MAX_RECORD_BYTES / 1024} KB stored`,
+    );
+  }
+  const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
+  const tooLong = (key: { PK: string; SK: string }): boolean =>
+    byteLength(key.PK) > MAX_PK_BYTES || byteLength(key.SK) > MAX_SK_BYTES;
+  const entries = indexEntries(id, record);
+  const deltas = counterDeltas(id, record);
+  // Completing a replacement writes this record's entries and counters and takes back the
+  // previous one's (held to the same bound): all of it in chunks whose markers the finishing
+  // transaction deletes, so fewer than 98 chunks in all.
+  if (entries.length + deltas.length > MAX_WRITES_PER_RECORD) {
+    throw new RecordTooLargeError(
+      `${entries.length + deltas.length} index entries and counters, more than the ${MAX_WRITES_PER_RECORD} a letter may have`,
+    );
+  }
+  for (const e of entries) {
+    if (tooLong(e))
+      throw new RecordTooLargeError(
+        `a word or value of ${e.item.request.slice(0, 40)}... is too long to index`,
+      );
+    if (byteLength(JSON.stringify(e)) > MAX_ENTRY_BYTES) {
+      throw new RecordTooLargeError(`item ${e.item.ordinal}'s request is too long to index`);
+    }
+  }
+  for (const d of deltas) {
+    if (tooLong(d))
+      throw new RecordTooLargeError('a cited guideline or other value is too long to count');
+  }
+}
+
+/**
+ * Stores a parsed determination, honouring provenance: the case belongs to the organisation whose
+ * upload first produced it. The same content again, or another organisation's copy with equal
+ * parsed fields, is a duplicate; the owner's different content replaces the record; another
+ * organisation's different content is a conflict and changes nothing public.
+ */
+export async function putDetermination(
+  deps: TableDeps,
+  input: WriteRequestInput,
+): Promise<WriteOutcome> {
+  assertStorable(input.id, input.record);
+  // What the final round read: a duplicate or conflict from another organisation is held beside
+  // that version.
+  const seen: { current: StoredDetermination | null } = { current: null };
+  const outcome = await rewrite<WriteOutcome>(deps, input.id, input.now, (current) => {
+    seen.current = current;
     if (current !== null && current.contentHash === input.contentHash) {
       // The same upload again (a retry that finds its own completed write) keeps its outcome.
       const { outcome } = current;
@@ -145,6 +218,14 @@ export function putDetermination(deps: TableDeps, input: WriteRequestInput): Pro
     ) {
       return { result: 'superseded' };
     }
+    if (current !== null && current.owner !== input.organisation) {
+      return {
+        result:
+          current.record !== null && samePublishedRecord(current.record, input.record)
+            ? 'duplicate'
+            : 'conflict',
+      };
+    }
     return {
       result: current === null ? 'parsed' : 'replaced',
       next: {
@@ -154,6 +235,7 @@ export function putDetermination(deps: TableDeps, input: WriteRequestInput): Pro
         claim: randomUUID(),
         outcome: current === null ? 'parsed' : 'replaced',
         contentHash: input.contentHash,
+        owner: input.organisation,
         sourceKey: input.sourceKey,
         sourceSequencer: input.sequencer,
         record: input.record,
@@ -161,34 +243,147 @@ export function putDetermination(deps: TableDeps, input: WriteRequestInput): Pro
       },
     };
   });
+  const published = seen.current;
+  if (published !== null && published.owner !== input.organisation) {
+    if (outcome === 'duplicate') await putCorroboration(deps, input);
+    if (outcome === 'conflict') await putConflict(deps, input, published.record);
+  }
+  return outcome;
 }
 
 /**
  * Removes a determination and takes back its counters, if it is still the one `sourceKey`
- * produced with `contentHash` (another upload may have replaced it since).
+ * produced with `contentHash` (another upload may have replaced it since). When other
+ * organisations sent the same record, the case stays published and passes to the first of them.
  */
-export function removeDetermination(
+export async function removeDetermination(
   deps: TableDeps,
   input: { id: string; sourceKey: string; contentHash: string; now: string },
 ): Promise<boolean> {
-  return rewrite(deps, input.id, input.now, (current) => {
+  const chosen: { heir: Corroboration | null } = { heir: null };
+  const removed = await rewrite(deps, input.id, input.now, (current, corroborations) => {
     if (current?.sourceKey !== input.sourceKey || current.contentHash !== input.contentHash) {
       return { result: false };
     }
+    const heir = corroborations.find((c) => c.organisation !== current.owner) ?? null;
+    chosen.heir = heir;
+    const next: StoredDetermination =
+      heir === null
+        ? {
+            ...current,
+            state: 'pending',
+            version: current.version + 1,
+            claim: randomUUID(),
+            outcome: 'removed',
+            contentHash: null,
+            record: null,
+            previous: current.record,
+          }
+        : {
+            ...current,
+            state: 'pending',
+            version: current.version + 1,
+            claim: randomUUID(),
+            outcome: 'replaced',
+            owner: heir.organisation,
+            contentHash: heir.contentHash,
+            sourceKey: heir.sourceKey,
+            sourceSequencer: heir.sequencer,
+            previous: current.record,
+          };
+    return { result: true, next };
+  });
+  if (removed && chosen.heir !== null) await deleteCorroboration(deps, input.id, chosen.heir);
+  return removed;
+}
+
+/** How an operator settled a case's conflicts (`imr conflicts resolve`). */
+export type Settlement =
+  | { kind: 'accepted'; organisation: string; previousOwner: string | null }
+  | { kind: 'kept'; dropped: number }
+  | { kind: 'no-conflict' };
+
+/**
+ * Settles a conflict for `organisation`: its content becomes the published record and it the
+ * owner. Copies held aside are sorted again against the new record: equal ones corroborate it,
+ * different ones (the former owner's among them) are conflicts in turn.
+ */
+export async function acceptConflict(
+  deps: TableDeps,
+  id: string,
+  organisation: string,
+  now: string,
+): Promise<Settlement> {
+  const conflict = await getConflict(deps, id, organisation);
+  if (conflict === null) return { kind: 'no-conflict' };
+  const seen: { current: StoredDetermination | null; corroborations: readonly Corroboration[] } = {
+    current: null,
+    corroborations: [],
+  };
+  await rewrite(deps, id, now, (current, corroborations) => {
+    seen.current = current;
+    seen.corroborations = corroborations;
     return {
       result: true,
       next: {
-        ...current,
+        caseId: id,
         state: 'pending',
-        version: current.version + 1,
+        version: (current?.version ?? 0) + 1,
         claim: randomUUID(),
-        outcome: 'removed',
-        contentHash: null,
-        record: null,
-        previous: current.record,
+        outcome: current === null ? 'parsed' : 'replaced',
+        contentHash: conflict.contentHash,
+        owner: organisation,
+        sourceKey: conflict.sourceKey,
+        sourceSequencer: conflict.sequencer,
+        record: conflict.record,
+        previous: current?.record ?? null,
       },
     };
   });
+  await deleteConflict(deps, id, organisation, conflict.sourceKey);
+  const old = seen.current;
+  const held = (c: Corroboration) => ({ ...c, id, now });
+  if (old !== null && old.record !== null && old.sourceKey !== null && old.contentHash !== null) {
+    const oldRecord = old.record;
+    // The former owner's copy and those that agreed with it now differ from what is published.
+    const agreed = [
+      {
+        caseId: id,
+        organisation: old.owner,
+        sourceKey: old.sourceKey,
+        contentHash: old.contentHash,
+        sequencer: old.sourceSequencer ?? '',
+        updatedAt: now,
+      },
+      ...seen.corroborations,
+    ].filter((c) => c.organisation !== organisation);
+    for (const c of agreed) {
+      await deleteCorroboration(deps, id, c);
+      if (!samePublishedRecord(oldRecord, conflict.record)) {
+        await putConflict(deps, { ...held(c), record: oldRecord }, conflict.record);
+      }
+    }
+  }
+  for (const other of await caseConflicts(deps, id)) {
+    if (samePublishedRecord(other.record, conflict.record)) {
+      await deleteConflict(deps, id, other.organisation, other.sourceKey);
+      await putCorroboration(deps, held(other));
+    }
+  }
+  return {
+    kind: 'accepted',
+    organisation,
+    previousOwner: old?.owner ?? null,
+  };
+}
+
+/** Settles a case's conflicts by keeping the published record: the copies held aside go. */
+export async function keepPublished(deps: TableDeps, id: string): Promise<Settlement> {
+  const conflicts = await caseConflicts(deps, id);
+  for (const c of conflicts) await deleteConflict(deps, id, c.organisation, c.sourceKey);
+  return conflicts.length === 0
+    ? { kind: 'no-conflict' }
+    : { kind: 'kept', dropped: conflicts.length };
 }
 
 /**
@@ -200,7 +395,10 @@ async function rewrite<T>(
   deps: TableDeps,
   id: string,
   now: string,
-  plan: (current: StoredDetermination | null) => { result: T; next?: StoredDetermination },
+  plan: (
+    current: StoredDetermination | null,
+    corroborations: readonly Corroboration[],
+  ) => { result: T; next?: StoredDetermination },
 ): Promise<T> {
   for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
     const current = await getStoredDetermination(deps, id);
@@ -208,7 +406,11 @@ async function rewrite<T>(
       await completePending(deps, current);
       continue;
     }
-    const { result, next } = plan(current);
+    // Only a removal asks who else sent the case (plan's second argument); a write never does.
+    const { result, next } = plan(
+      current,
+      plan.length > 1 ? await listCorroborations(deps, id) : [],
+    );
     if (next === undefined) return result;
     if (await claim(deps, current, next, now)) {
       await completePending(deps, next);
@@ -231,6 +433,7 @@ function storedItem(next: StoredDetermination, now: string): Record<string, Attr
     claim: next.claim,
     outcome: next.outcome,
     contentHash: next.contentHash,
+    owner: next.owner,
     sourceKey: next.sourceKey,
     sourceSequencer: next.sourceSequencer,
     decisionDate,
@@ -256,6 +459,7 @@ export function loadRequests(input: WriteRequestInput): WriteRequest[] {
     claim: randomUUID(),
     outcome: 'parsed',
     contentHash: input.contentHash,
+    owner: input.organisation,
     sourceKey: input.sourceKey,
     sourceSequencer: input.sequencer,
     record: input.record,
@@ -348,6 +552,11 @@ export async function completePending(
     })),
   ];
   const chunks = chunk(actions, ACTIONS_PER_TRANSACTION);
+  // The finish transaction deletes one marker per chunk beside the record's own write; the item
+  // bound (parse-letter.ts MAX_ITEMS) keeps this far below DynamoDB's 100 actions.
+  if (chunks.length >= ACTIONS_PER_TRANSACTION) {
+    throw new Error(`case ${id}: ${actions.length} writes exceed what assertStorable allows`);
+  }
   for (let i = 0; i < chunks.length; i++) {
     const applied = await applyChunk(deps, pending, i, chunks[i]!);
     if (applied === 'superseded') return;

@@ -85,6 +85,41 @@ export function recentPartition(year: string): string {
   return `RECENT#${year}`;
 }
 
+/**
+ * Another organisation's upload of a case it does not own: the same parsed record corroborates
+ * the published one (`SOURCE#`); different content is held aside as a conflict (`CONFLICT#`).
+ */
+export function corroborationKey(id: string, organisation: string): Key {
+  return { PK: `CASE#${part(id)}`, SK: `SOURCE#${part(organisation)}` };
+}
+
+export function conflictKey(id: string, organisation: string): Key {
+  return { PK: `CASE#${part(id)}`, SK: `CONFLICT#${part(organisation)}` };
+}
+
+/** Sort-key prefixes of a case's corroborations and conflicts (one Query lists them). */
+export const CORROBORATION_PREFIX = 'SOURCE#';
+export const CONFLICT_PREFIX = 'CONFLICT#';
+
+/** GSI1 keys listing every open conflict, oldest first. */
+export function openConflictKey(
+  id: string,
+  organisation: string,
+  updatedAt: string,
+): { GSI1PK: string; GSI1SK: string } {
+  return {
+    GSI1PK: OPEN_CONFLICTS_PARTITION,
+    GSI1SK: `${updatedAt}#${part(id)}#${part(organisation)}`,
+  };
+}
+
+export const OPEN_CONFLICTS_PARTITION = 'CONFLICTS';
+
+/** The case key of a stored key (`CASE#<id>`), for lookups by partition. */
+export function casePartition(id: string): string {
+  return `CASE#${part(id)}`;
+}
+
 /** Marks one chunk of a counter update as applied, so a retried chunk is never counted twice. */
 export function counterMarkerKey(id: string, claim: string, chunk: number): Key {
   return { PK: `CASE#${part(id)}`, SK: `OP#${claim}#${chunk}` };

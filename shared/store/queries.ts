@@ -9,7 +9,8 @@ import { decisionSchema, type Determination } from '../determination.ts';
 import { categorySchema } from '../taxonomy/vocabulary.ts';
 import { fromItem, toItem } from './attributes.ts';
 import type { ItemSummary } from './contribution.ts';
-import { decode, type TableDeps } from './determinations.ts';
+import type { TableDeps } from './determinations.ts';
+import { decode } from './record-codec.ts';
 import {
   determinationKey,
   indexPartition,

@@ -19,7 +19,11 @@ import {
 } from './keys.ts';
 import { GSI1 } from './table.ts';
 
-export const uploadStatusSchema = z.enum(['parsed', 'duplicate', 'replaced', 'failed']);
+/**
+ * `conflict`: another organisation owns the case and published different content; this upload
+ * is held aside for an operator and changes nothing public.
+ */
+export const uploadStatusSchema = z.enum(['parsed', 'duplicate', 'replaced', 'conflict', 'failed']);
 export type UploadStatusName = z.infer<typeof uploadStatusSchema>;
 
 /** What became of one uploaded object. Private to the uploading organisation. */
@@ -29,7 +33,7 @@ export const uploadRecordSchema = z.object({
   status: uploadStatusSchema,
   /** Stable failure code (see shared/ingest/failures.ts); null unless failed. */
   reason: z.string().nullable(),
-  /** What the person who sent the file can do about a failure; null unless failed. */
+  /** What the person who sent the file can do about a failure or conflict; null otherwise. */
   message: z.string().nullable(),
   caseNumber: z.string().nullable(),
   items: z.number().int().nullable(),

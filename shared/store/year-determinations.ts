@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Determination } from '../determination.ts';
 import { fromItem, toItem } from './attributes.ts';
-import { decode, type TableDeps } from './determinations.ts';
+import type { TableDeps } from './determinations.ts';
+import { decode } from './record-codec.ts';
 import { recentPartition } from './keys.ts';
 import { queryPages } from './paging.ts';
 import { GSI1 } from './table.ts';

@@ -50,6 +50,7 @@ beforeAll(async () => {
         id,
         record,
         contentHash: `h${index}`,
+        organisation: 'acme',
         sourceKey: `uploads/test/${letter.fileName}`,
         sequencer: String(index).padStart(32, '0'),
         now: new Date().toISOString(),

@@ -62,6 +62,7 @@ function write(
     id: caseNumber,
     record,
     contentHash: decisions.join(','),
+    organisation: 'acme',
     sourceKey,
     sequencer: '0'.repeat(32),
     now: new Date().toISOString(),

@@ -89,6 +89,7 @@ beforeAll(async () => {
       })),
     },
     contentHash: 'awkward',
+    organisation: ORGANISATION,
     sourceKey: `uploads/${ORGANISATION}/awkward.txt`,
     sequencer: '0001',
     now: new Date().toISOString(),

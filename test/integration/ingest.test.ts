@@ -178,6 +178,7 @@ describe('ingesting one letter', () => {
       id: 'CM16-0000108',
       record: newer,
       contentHash: 'newer',
+      organisation: 'acme',
       sourceKey: key,
       sequencer: 'F'.repeat(32),
       now: new Date().toISOString(),

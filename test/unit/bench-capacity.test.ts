@@ -24,6 +24,7 @@ const recordItem = loadRequests({
   id: 'CM16-0000042',
   record,
   contentHash: 'a'.repeat(64),
+  organisation: 'acme',
   sourceKey: 'uploads/acme/CM16-0000042.pdf',
   sequencer: '0'.repeat(32),
   now: '2026-11-25T00:00:00.000Z',

@@ -1,0 +1,29 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { determinationSchema, type Determination } from '../determination.ts';
+
+// Records are stored as gzipped JSON. A claim carries the record and the one it replaces in one
+// item, which DynamoDB caps at 400 KB: each record is held to MAX_RECORD_BYTES compressed, so the
+// two and the bookkeeping always fit, and a larger one is refused before anything is written.
+export function encode(record: Determination): Uint8Array {
+  return gzipSync(JSON.stringify(record));
+}
+
+/** The largest compressed record stored; a real letter's is a few KB. */
+export const MAX_RECORD_BYTES = 180 * 1024;
+
+/**
+ * A record whose writes would exceed one of DynamoDB's limits (item size, key size): refused
+ * before anything is written, and recorded as a failure rather than retried.
+ */
+export class RecordTooLargeError extends Error {
+  override readonly name = 'RecordTooLargeError';
+  constructor(readonly problem: string) {
+    super(`the parsed record cannot be stored: ${problem}`);
+  }
+}
+
+/** A stored (gzipped) record back as a Determination, validated. */
+export function decode(data: Uint8Array | undefined): Determination | null {
+  if (data === undefined) return null;
+  return determinationSchema.parse(JSON.parse(gunzipSync(data).toString('utf8')));
+}
