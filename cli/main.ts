@@ -12,6 +12,8 @@ Usage:
   imr receipts [--org NAME] [--failed] [--since DATE]
                           List the receipts of uploaded files; "imr receipts rollup" writes the
                           daily roll-up CSVs
+  imr conflicts [resolve CASE --accept ORG | --keep]
+                          List cases another organisation sent different content for; settle one
   imr --help              Show this help; "imr COMMAND --help" shows a command's options
 
 Run it as "npx imr ..." from the project folder.
@@ -62,6 +64,14 @@ export async function main(args: readonly string[]): Promise<number> {
         return 0;
       }
       return exportCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+    }
+    case 'conflicts': {
+      const { conflictsCommand, CONFLICTS_HELP } = await import('./conflicts.ts');
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(CONFLICTS_HELP);
+        return 0;
+      }
+      return conflictsCommand(rest, { stdout: process.stdout, stderr: process.stderr });
     }
     default:
       process.stderr.write(`imr: unknown command "${command}"\n\n${HELP}`);

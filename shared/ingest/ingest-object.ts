@@ -218,9 +218,8 @@ async function releasePrevious(
     contentHash: prior.contentHash,
     now,
   });
-  if (prior.status === 'duplicate' || prior.status === 'conflict') {
-    await releaseHeld(table, prior.caseNumber, prior.organisation, key);
-  }
+  // Whatever its status said: a settled conflict can have turned an owner's copy into a held one.
+  await releaseHeld(table, prior.caseNumber, prior.organisation, key);
 }
 
 function isValidationError(e: unknown): boolean {

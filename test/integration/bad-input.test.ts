@@ -178,25 +178,29 @@ describe('bad input', () => {
     await expectFailure(upload, 'unknown-layout', /found "a(😀){99}\.\.\."/u);
   });
 
-  it('parses a letter with 200 disputed items, keeping every counter right', async () => {
-    // 200 distinct requests gathered from the synthetic generator, in one full letter.
+  /** `n` distinct requests gathered from the synthetic generator. */
+  function distinctItems(n: number): LetterItem[] {
     const items: LetterItem[] = [];
     const seen = new Set<string>();
-    for (let index = 0; items.length < 200; index++) {
+    for (let index = 0; items.length < n; index++) {
       for (const item of generateSpec(index, SEED).items) {
-        if (items.length < 200 && !seen.has(item.request)) {
+        if (items.length < n && !seen.has(item.request)) {
           seen.add(item.request);
           items.push(item);
         }
       }
     }
-    const spec = { ...generateSpec(5_000, SEED), caseNumber: 'CM17-0200200', items };
+    return items;
+  }
+
+  it('parses a letter with 100 disputed items, keeping every counter right', async () => {
+    const items = distinctItems(100);
+    const spec = { ...generateSpec(5_000, SEED), caseNumber: 'CM17-0200100', items };
     const text = renderLetter(spec, { layout: 'full-letter' });
-    const upload = await uploadAndWait(stack, 'uploads/acme/large/CM17-0200200.txt', text);
-    expect(upload).toMatchObject({ status: 'parsed', caseNumber: 'CM17-0200200', items: 200 });
-    const stored = await getStoredDetermination(stack.table, 'CM17-0200200');
+    const upload = await uploadAndWait(stack, 'uploads/acme/large/CM17-0200100.txt', text);
+    expect(upload).toMatchObject({ status: 'parsed', caseNumber: 'CM17-0200100', items: 100 });
+    const stored = await getStoredDetermination(stack.table, 'CM17-0200100');
     expect(stored?.state).toBe('complete');
-    expect(stored?.record?.issues).toHaveLength(200);
     expect(stored?.record?.issues.map((i) => i.decision)).toEqual(
       items.map((i) => i.decision.toLowerCase()),
     );
@@ -204,9 +208,78 @@ describe('bad input', () => {
     expect(snap.counters).toEqual(snap.recount);
     expect(snap.indexEntries).toEqual(snap.expectedIndexEntries);
     expect(snap.markers).toBe(0);
-    const res = await fetch(`${server.url}api/determinations/CM17-0200200`);
+    const res = await fetch(`${server.url}api/determinations/CM17-0200100`);
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { issues: unknown[] }).issues).toHaveLength(200);
+    expect(((await res.json()) as { issues: unknown[] }).issues).toHaveLength(100);
+  }, 120_000);
+
+  it('refuses 101 items, and 5,000 (5 MB), leaving nothing pending and no counter moved', async () => {
+    const before = await snapshot(stack);
+    const base = generateSpec(5_001, SEED);
+    const over = renderLetter(
+      { ...base, caseNumber: 'CM17-0200101', items: distinctItems(101) },
+      { layout: 'full-letter' },
+    );
+    const refused = await uploadAndWait(stack, 'uploads/acme/large/CM17-0200101.txt', over);
+    await expectFailure(refused, 'too-many-items', /lists 101 disputed items; .* at most 100/);
+
+    const many = Array.from({ length: 5_000 }, (_, i) => ({
+      ...base.items[0]!,
+      request: `Physical therapy visit number ${i + 1} for the lumbar spine`,
+    }));
+    const huge = renderLetter(
+      { ...base, caseNumber: 'CM17-0205000', items: many },
+      { layout: 'full-letter' },
+    );
+    expect(huge.length).toBeGreaterThan(1_000_000);
+    const bomb = await uploadAndWait(stack, 'uploads/acme/large/CM17-0205000.txt', huge);
+    await expectFailure(bomb, 'too-many-items', /lists 5000 disputed items/);
+    expect(await getStoredDetermination(stack.table, 'CM17-0205000')).toBeNull();
+    const after = await snapshot(stack);
+    expect(after.counters).toEqual(before.counters);
+    expect(after.indexEntries).toEqual(before.indexEntries);
+
+    // The case is not stuck: its real letter goes in afterwards.
+    const real = renderLetter({ ...base, caseNumber: 'CM17-0205000' }, { layout: 'full-letter' });
+    const fine = await uploadAndWait(stack, 'uploads/acme/large/CM17-0205000.txt', real);
+    expect(fine.status).toBe('parsed');
+    expect((await getStoredDetermination(stack.table, 'CM17-0205000'))?.state).toBe('complete');
+  }, 120_000);
+
+  it('records a record too large to store, or a word too long to index, as a failure', async () => {
+    const base = generateSpec(5_002, SEED);
+    // Rationales of random letters do not compress: 100 of them come to more than 180 KB.
+    const random = new Random(42);
+    const noise = (n: number) =>
+      Array.from(
+        { length: n },
+        () => 'abcdefghijklmnopqrstuvwxyz0123456789'[random.int(0, 35)],
+      ).join('');
+    const items = distinctItems(100).map((item) => ({
+      ...item,
+      rationale: `${noise(4_000)}. Therefore, the request is not medically necessary.`,
+    }));
+    const big = renderLetter(
+      { ...base, caseNumber: 'CM17-0200400', items },
+      { layout: 'full-letter' },
+    );
+    const tooBig = await uploadAndWait(stack, 'uploads/acme/large/CM17-0200400.txt', big);
+    await expectFailure(tooBig, 'record-too-large', /KB compressed, more than the 180 KB stored/);
+
+    const longWord = renderLetter(
+      {
+        ...base,
+        caseNumber: 'CM17-0200401',
+        items: [{ ...base.items[0]!, request: `MRI of the ${'x'.repeat(3_000)} spine` }],
+      },
+      { layout: 'full-letter' },
+    );
+    const unindexable = await uploadAndWait(stack, 'uploads/acme/large/CM17-0200401.txt', longWord);
+    await expectFailure(unindexable, 'record-too-large', /too long to index/);
+    expect(await getStoredDetermination(stack.table, 'CM17-0200400')).toBeNull();
+    expect(await getStoredDetermination(stack.table, 'CM17-0200401')).toBeNull();
+    const snap = await snapshot(stack);
+    expect(snap.counters).toEqual(snap.recount);
   }, 120_000);
 
   it('parses files whose names hold spaces and non-ASCII characters, receipts at their keys', async () => {

@@ -1,3 +1,4 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -309,10 +310,52 @@ describe('failures', () => {
     });
   });
 
+  it('records a write the table refuses as invalid, rather than retrying it', async () => {
+    const key = 'uploads/acme/bad/refused.txt';
+    // Past assertStorable, no real request is invalid any more; a client that answers the claim
+    // with DynamoDB's ValidationException stands for whatever DynamoDB may refuse in future.
+    const real = stack.dynamodb;
+    const refusing = {
+      send: async (command: Parameters<typeof real.send>[0]) => {
+        if (
+          command instanceof PutItemCommand &&
+          command.input.Item?.['type']?.S === 'determination'
+        ) {
+          throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+            name: 'ValidationException',
+          });
+        }
+        return real.send(command);
+      },
+    } as unknown as typeof real;
+    const handler = createIngestHandler({
+      table: { client: refusing, tableName: stack.tableName },
+      // The letter as read from the bucket, without an upload the local stack would ingest itself.
+      objects: {
+        ...s3LetterObjects(stack.s3),
+        read: async () => ({
+          kind: 'ok',
+          bytes: new TextEncoder().encode(letter('CM16-0000190')),
+          version: 'refused-1',
+          uploadId: null,
+        }),
+      },
+      logger: createLogger({ level: 'silent' }),
+    });
+    const body = JSON.stringify(event(key, 'FFFFFFFFFFFFFFFF'));
+    const out = await handler({ Records: [{ messageId: 'm', body }] } as unknown as Parameters<
+      typeof handler
+    >[0]);
+    expect(out.batchItemFailures).toEqual([]);
+    const upload = await getUpload(stack.table, key);
+    expect(upload).toMatchObject({ status: 'failed', reason: 'store-rejected' });
+    expect(upload?.message).toMatch(/refused\.txt \(case CM16-0000190\) could not be stored/);
+  });
+
   it('lists the failed uploads of an organisation', async () => {
     const failed = await listOrganisationUploads(stack.table, 'acme', 'failed');
     expect(failed.map((u) => basename(u.key))).toEqual(
-      expect.arrayContaining(['empty.txt', 'locked.pdf', 'huge.pdf', 'gone.txt']),
+      expect.arrayContaining(['empty.txt', 'locked.pdf', 'huge.pdf', 'gone.txt', 'refused.txt']),
     );
     expect(failed.every((u) => u.reason !== null)).toBe(true);
   });
