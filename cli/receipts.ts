@@ -158,7 +158,7 @@ async function list(
   io.stdout.write(
     `\n${shown.length} receipt${shown.length === 1 ? '' : 's'} ${scope}: ${count('parsed')} ` +
       `parsed, ${count('duplicate')} duplicate, ${count('replaced')} replaced, ` +
-      `${count('failed')} failed\n`,
+      `${count('conflict')} conflict, ${count('failed')} failed\n`,
   );
   const failed = shown.filter((r) => r.status === 'failed');
   if (failed.length > 0) {

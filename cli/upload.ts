@@ -302,6 +302,7 @@ function printSummary(
     `  parsed      ${count('parsed')}`,
     `  replaced    ${count('replaced')}`,
     `  duplicates  ${count('duplicate')}`,
+    `  conflicts   ${count('conflict')}`,
     `  failed      ${count('failed')}`,
   ];
   if (pending > 0) lines.push(`  not yet ingested  ${pending}`);

@@ -60,6 +60,6 @@ export async function seedDemo(stack: LocalStack, count: number, out: Writable):
   out.write(
     `Demo: ${todo.length} synthetic letters in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
       `${by('parsed')} parsed, ${by('replaced')} replaced, ${by('duplicate')} already present, ` +
-      `${by('failed')} failed.\n`,
+      `${by('conflict')} conflict, ${by('failed')} failed.\n`,
   );
 }

@@ -58,7 +58,7 @@ export function dailyCsv(receipts: readonly Receipt[]): string {
     rows.filter((r) => r.status === status).length;
   const summary =
     `${rows.length} files: ${count('parsed')} parsed, ${count('duplicate')} duplicate, ` +
-    `${count('replaced')} replaced, ${count('failed')} failed`;
+    `${count('replaced')} replaced, ${count('conflict')} conflict, ${count('failed')} failed`;
   const items = rows.reduce((sum, r) => sum + (r.items ?? 0), 0);
   const lines = [
     csvLine(COLUMNS),

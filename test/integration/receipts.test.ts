@@ -394,7 +394,7 @@ describe('the daily roll-up', () => {
     expect(totals).toEqual([
       'TOTAL',
       `${all.length} files: ${n('parsed')} parsed, ${n('duplicate')} duplicate, ` +
-        `${n('replaced')} replaced, ${n('failed')} failed`,
+        `${n('replaced')} replaced, ${n('conflict')} conflict, ${n('failed')} failed`,
       '',
       String(all.reduce((sum, r) => sum + (r.items ?? 0), 0)),
       '',
@@ -404,7 +404,7 @@ describe('the daily roll-up', () => {
       '',
     ]);
     if (expected.size === 4) {
-      expect(totals[1]).toBe('4 files: 1 parsed, 1 duplicate, 1 replaced, 1 failed');
+      expect(totals[1]).toBe('4 files: 1 parsed, 1 duplicate, 1 replaced, 0 conflict, 1 failed');
     }
     expect(text).not.toMatch(/not-rollup-org|CM16-0000603/);
   });

@@ -147,7 +147,7 @@ describe('CSV (RFC 4180)', () => {
       `"uploads/acme/Smith, ""J"".pdf",failed,,,,pdf-no-text,"Smith, ""J"".pdf has no text layer: it is a scanned image; send the original PDF.",${upload.contentHash},2024-05-01T10:00:00.000Z`,
       `uploads/acme/c.pdf,duplicate,CM16-0000001,3,upheld,,,${upload.contentHash},2024-05-01T10:00:00.000Z`,
       `uploads/acme/b.pdf,parsed,CM16-0000001,2,upheld,,,${upload.contentHash},2024-05-01T11:00:00.000Z`,
-      'TOTAL,"3 files: 1 parsed, 1 duplicate, 0 replaced, 1 failed",,5,,,,,',
+      'TOTAL,"3 files: 1 parsed, 1 duplicate, 0 replaced, 0 conflict, 1 failed",,5,,,,,',
       '',
     ]);
   });
@@ -155,7 +155,7 @@ describe('CSV (RFC 4180)', () => {
   it('still has its header and totals when empty', () => {
     expect(dailyCsv([])).toBe(
       'file,status,case_number,items,outcome,reason,message,content_hash,recorded_at\r\n' +
-        'TOTAL,"0 files: 0 parsed, 0 duplicate, 0 replaced, 0 failed",,0,,,,,\r\n',
+        'TOTAL,"0 files: 0 parsed, 0 duplicate, 0 replaced, 0 conflict, 0 failed",,0,,,,,\r\n',
     );
   });
 });
