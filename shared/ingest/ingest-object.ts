@@ -238,13 +238,14 @@ async function record(
     log.info('superseded by a later event', { status: upload.status });
     return (await getUpload(deps.table, upload.key)) ?? upload;
   }
-  await deps.objects.tag(
-    bucket,
-    upload.key,
-    upload.reason === null
-      ? { 'imr-status': upload.status }
-      : { 'imr-status': upload.status, 'imr-reason': upload.reason },
-  );
+  // Only a failed letter is tagged: the bucket's lifecycle rule expires those by tag. Every other
+  // status is in the receipt, and a tag would cost an S3 request per letter.
+  if (upload.status === 'failed') {
+    await deps.objects.tag(bucket, upload.key, {
+      'imr-status': upload.status,
+      'imr-reason': upload.reason ?? 'unknown',
+    });
+  }
   // After the status record, never before: the receipt follows what was recorded (write.ts).
   await writeReceipt(deps, bucket, upload);
   log.info('upload ingested', {
