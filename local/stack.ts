@@ -6,6 +6,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,7 +15,12 @@ import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
 import { UPLOADS_PREFIX } from '../shared/ingest/ingest-object.ts';
 import { s3LetterObjects } from '../shared/ingest/letter-objects.ts';
 import { listReceiptObjects } from '../shared/receipts/bucket.ts';
-import { RECEIPTS_PREFIX, receiptKey } from '../shared/receipts/receipt.ts';
+import {
+  RECEIPTS_PREFIX,
+  receiptFor,
+  receiptJson,
+  receiptKey,
+} from '../shared/receipts/receipt.ts';
 import { getUploads } from '../shared/store/uploads.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import type { TableDeps } from '../shared/store/determinations.ts';
@@ -218,8 +224,14 @@ export async function replayUnrecorded(
   bucket: string,
   ingest: IngestQueue,
 ): Promise<number> {
-  const receipts = new Set(
-    (await listReceiptObjects(s3, bucket, RECEIPTS_PREFIX)).map((o) => o.key),
+  // A receipt is an exact function of its status record, so its ETag (the MD5 of a single-part
+  // put) tells whether the bucket holds the receipt in full: a process killed while the local S3
+  // wrote it leaves a cut-short file that must be written again.
+  const receipts = new Map(
+    (await listReceiptObjects(s3, bucket, RECEIPTS_PREFIX)).map((o) => [
+      o.key,
+      o.eTag.replace(/"/g, ''),
+    ]),
   );
   let replayed = 0;
   let token: string | undefined;
@@ -234,17 +246,25 @@ export async function replayUnrecorded(
     const objects = (page.Contents ?? []).filter(
       (o) => o.Key !== undefined && !o.Key.endsWith('/'),
     );
-    const recorded = new Set(
+    const recorded = new Map(
       (
         await getUploads(
           table,
           objects.map((o) => o.Key!),
         )
-      ).map((u) => u.key),
+      ).map((u) => [u.key, u]),
     );
     for (const o of objects) {
       const receipt = receiptKey(o.Key!);
-      if (recorded.has(o.Key!) && (receipt === null || receipts.has(receipt))) continue;
+      const upload = recorded.get(o.Key!);
+      const whole =
+        receipt === null ||
+        (upload !== undefined &&
+          receipts.get(receipt) ===
+            createHash('md5')
+              .update(receiptJson(receiptFor(upload)))
+              .digest('hex'));
+      if (upload !== undefined && whole) continue;
       ingest.send(
         objectCreatedEvent(bucket, o.Key!, {
           size: o.Size ?? 0,

@@ -6,14 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { uploadCommand } from '../../cli/upload.ts';
 import { STACK_FILE, writeStackFile } from '../../local/stack-file.ts';
-import { DataDirInUseError, startLocalStack, type LocalStack } from '../../local/stack.ts';
+import {
+  DataDirInUseError,
+  replayUnrecorded,
+  startLocalStack,
+  type LocalStack,
+} from '../../local/stack.ts';
+import { receiptKey } from '../../shared/receipts/receipt.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { generateLetter } from '../../shared/synthetic/generate.ts';
 import { getStoredDetermination } from '../../shared/store/determinations.ts';
 import { readStats } from '../../shared/store/stats.ts';
 import { corpusPdfs } from '../support/letters.ts';
 import { capture } from '../support/capture.ts';
-import { snapshot } from '../support/store.ts';
+import { ingestIdleAfter, receiptOf, snapshot } from '../support/store.ts';
 
 // The stack as `npm start` runs it: a data dir on disk, found by `imr upload` through its
 // stack.json, and kept across a restart.
@@ -171,6 +177,35 @@ describe('imr upload against the local stack', () => {
     } finally {
       other.kill('SIGKILL');
       orphan.kill('SIGKILL');
+    }
+  });
+});
+
+describe('a restart after a crash', () => {
+  it('queues again an upload whose receipt was cut short, and nothing else', async () => {
+    const own = await startLocalStack({ dataDir: null, logger: createLogger({ level: 'silent' }) });
+    try {
+      const letter = generateLetter(7, 11, 'text');
+      const key = `uploads/acme/${letter.fileName}`;
+      await own.s3.send(new PutObjectCommand({ Bucket: own.bucket, Key: key, Body: letter.bytes }));
+      await ingestIdleAfter(own, 1);
+      expect(await replayUnrecorded(own.s3, own.table, own.bucket, own.ingest)).toBe(0);
+
+      // As a process killed while the local S3 wrote the receipt leaves it.
+      const receipt = receiptKey(key)!;
+      await own.s3.send(
+        new PutObjectCommand({
+          Bucket: own.bucket,
+          Key: receipt,
+          Body: '{"receiptVersion": 1, "ke',
+        }),
+      );
+      expect(await replayUnrecorded(own.s3, own.table, own.bucket, own.ingest)).toBe(1);
+      await ingestIdleAfter(own, 2);
+      expect((await receiptOf(own, key))?.status).toBe('parsed');
+      expect(await replayUnrecorded(own.s3, own.table, own.bucket, own.ingest)).toBe(0);
+    } finally {
+      await own.stop();
     }
   });
 });
