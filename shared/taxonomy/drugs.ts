@@ -276,6 +276,11 @@ const DRUG_TABLE: Readonly<Record<PharmaSubcategory, readonly DrugEntry[]>> = {
     { generic: 'vitamin d', names: ['ergocalciferol', 'cholecalciferol'] },
     { generic: 'vitamin b12', names: ['b12', 'cyanocobalamin'] },
     { generic: 'glucosamine', names: ['cosamin', 'glucosamine chondroitin'] },
+    { generic: 'omega-3 fatty acids', names: ['omega 3', 'fish oil', 'lovaza'] },
+    { generic: 'calcium', names: ['calcium carbonate', 'calcium citrate', 'caltrate', 'os cal'] },
+    { generic: 'l-methylfolate', names: ['deplin'] },
+    { generic: 'dronabinol', names: ['marinol'] },
+    { generic: 'varenicline', names: ['chantix'] },
     { generic: 'theramine', names: [] },
     { generic: 'sentra', names: ['sentra am', 'sentra pm'] },
     { generic: 'gabadone', names: [] },
@@ -350,6 +355,9 @@ function buildIndex(): Map<string, Candidate[]> {
 const TOPICAL_FORM =
   /\b(?:creams?|gels?|ointments?|lotions?|patch(?:es)?|transdermal|topical(?:ly)?|compound(?:ed)?|liniment|balm|roll-?on|lipoderm)\b|\d\s*%|\bpercent\b/i;
 
+const COMPOUNDED_FORM =
+  /\b(?:creams?|gels?|ointments?|lotions?|compound(?:ed)?|liniment|balm|roll-?on|lipoderm)\b|\d\s*%/i;
+
 // Strength after the bare name, e.g. "Hydrocodone 10/325mg": the second number is acetaminophen.
 const ACETAMINOPHEN_STRENGTH =
   /(?:[\s,]*(?:hcl|hydrochloride|bitartrate|er|ir|tabs?|tablets?))*[\s,(]*\d+(?:\.\d+)?\s*(?:mg)?\s*[/-]\s*(?:300|325|500|650|750)(?!\d)/iy;
@@ -391,7 +399,9 @@ function resolve(
     ACETAMINOPHEN_STRENGTH.lastIndex = end;
     if (ACETAMINOPHEN_STRENGTH.test(text)) drug = entry.withAcetaminophen;
   }
-  const keepsClass = drugClass === 'Opioids' || entry.systemic === true;
+  // An opioid patch is systemic (Butrans, Duragesic); an opioid in a compounded cream is not.
+  const keepsClass =
+    entry.systemic === true || (drugClass === 'Opioids' && !COMPOUNDED_FORM.test(text));
   if (!keepsClass && TOPICAL_FORM.test(text)) return { drug, drugClass: 'Topical Analgesics' };
   return { drug, drugClass };
 }
