@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readItems } from '../../shared/parser/items.ts';
 import { classifyRequest } from '../../shared/taxonomy/classify.ts';
@@ -83,5 +85,32 @@ describe('the classification test set', () => {
 
   it.each(TOPICS.map((t) => [t.topic, t] as const))('shows "%s" at least twice', (_, t) => {
     expect(CLASSIFICATION_CASES.filter((c) => isTopic(t, c)).length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('docs/TAXONOMY.md', () => {
+  // Its table: "| Category | Subcategory | `example`; `example` |", the category only on its first row.
+  const rows: [string, string | null, string][] = [];
+  let category = '';
+  const doc = readFileSync(join(import.meta.dirname, '../../docs/TAXONOMY.md'), 'utf8');
+  for (const line of doc.split('\n')) {
+    const cells = line.split('|').map((c) => c.trim());
+    if (cells.length !== 5 || !cells[3]!.includes('`')) continue;
+    category = cells[1] || category;
+    const subcategory = cells[2] === '(none)' ? null : cells[2]!;
+    for (const m of cells[3]!.matchAll(/`([^`]+)`/g)) rows.push([category, subcategory, m[1]!]);
+  }
+
+  it('lists every category and subcategory with two examples', () => {
+    for (const c of CATEGORIES) {
+      const subs: readonly (string | null)[] = SUBCATEGORIES[c];
+      for (const s of subs.length === 0 ? [null] : subs) {
+        expect(rows.filter(([rc, rs]) => rc === c && rs === s).length, `${c} / ${s}`).toBe(2);
+      }
+    }
+  });
+
+  it.each(rows)('%s / %s: %s', (category, subcategory, example) => {
+    expect(what(example)).toEqual({ category, subcategory });
   });
 });
