@@ -196,6 +196,7 @@ const DRUG_TABLE: Readonly<Record<PharmaSubcategory, readonly DrugEntry[]>> = {
     { generic: 'vilazodone', names: ['viibryd'] },
     { generic: 'vortioxetine', names: ['trintellix', 'brintellix'] },
     { generic: 'nefazodone', names: [] },
+    { generic: 'esketamine', names: ['spravato'] },
   ],
   Anticonvulsants: [
     { generic: 'gabapentin', names: ['neurontin', 'gralise', 'horizant', 'fanatrex'] },
