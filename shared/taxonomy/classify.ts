@@ -161,7 +161,7 @@ const STRONG_RULES: readonly Rule[] = [
   rule(
     'Rehabilitation',
     'Physical/Occupational Therapy',
-    /physical therap\w*|physiotherap\w*|physical medicine|\bPT\b(?!\/PTT)|occupational therap\w*|\bOT\b|hand therap\w*|therapeutic (?:exercise|activit\w*|ultrasound|massage|procedures?)|manual therap\w*|massage|myofascial|soft tissue mobili\w*|mobilization|infrared(?!\s+acupunct)|traction|spinolator|\b(?:electrical|electric|e-?) ?stim\w*|(?:electrical|electric)\s+(?:muscle|nerve|neuromuscular)\s+stim\w*|ultrasound therap\w*|diathermy|paraffin|ionto\w*|phonophores\w*|whirlpool|(?:ice|heat|hot|cold)(?:\s*(?:\/|and|&)\s*(?:ice|heat|hot|cold))?\s+(?:packs?|pads?)(?:\s+therapy)?|kinesio\w*|\btaping\b|gait training|neuromuscular re-?education|home exercise program|\bHEP\b|modalit\w*|\brehab\w*/,
+    /physical therap\w*|physiotherap\w*|physical medicine|\bPT\b(?!\/PTT)|occupational therap\w*|\bOT\b|hand therap\w*|therapeutic (?:exercise|activit\w*|ultrasound|massage|procedures?)|manual therap\w*|massage|myofascial(?!\s+trigger)|soft tissue mobili\w*|mobilization|infrared(?!\s+acupunct)|traction|spinolator|\b(?:electrical|electric|e-?) ?stim\w*|(?:electrical|electric)\s+(?:muscle|nerve|neuromuscular)\s+stim\w*|ultrasound therap\w*|diathermy|paraffin|ionto\w*|phonophores\w*|whirlpool|(?:ice|heat|hot|cold)(?:\s*(?:\/|and|&)\s*(?:ice|heat|hot|cold))?\s+(?:packs?|pads?)(?:\s+therapy)?|kinesio\w*|\btaping\b|gait training|neuromuscular re-?education|home exercise program|\bHEP\b|modalit\w*|\brehab\w*/,
   ),
   // Skilled nursing facilities count here too: like home care, they are post-acute nursing.
   rule(
