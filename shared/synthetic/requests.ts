@@ -194,6 +194,8 @@ export function pickRegion(r: Random, exclude?: BodyRegion): Region {
 
 const JOINTS: readonly BodyRegion[] = ['knee', 'shoulder', 'hip', 'elbow', 'wrist', 'ankle'];
 
+const PARAFFIN_REGIONS: readonly BodyRegion[] = ['hand', 'wrist', 'foot', 'ankle'];
+
 const isSpine = (region: Region): boolean =>
   region.name === 'lumbar spine' ||
   region.name === 'cervical spine' ||
@@ -695,12 +697,15 @@ const REHABILITATION: readonly (readonly [Template, number])[] = [
       chronic('Physical Medicine', '98-99', 'Ultrasound, therapeutic'),
       (r, c) => {
         const where = at(r, c.region);
+        // Iontophoresis reaches superficial tendons, paraffin the hands and feet; not the spine.
         const form = r.pick([
           (n: number) => `Ultrasound therapy ${n} sessions ${where}`,
           (n: number) => `Therapeutic ultrasound x ${n} ${where}`,
-          (n: number) => `Iontophoresis ${n} sessions ${where}`,
           (n: number) => `Diathermy x ${n} ${where}`,
-          (n: number) => `Paraffin bath treatments ${n} sessions ${where}`,
+          ...(isSpine(c.region) ? [] : [(n: number) => `Iontophoresis ${n} sessions ${where}`]),
+          ...(PARAFFIN_REGIONS.includes(c.region.name)
+            ? [(n: number) => `Paraffin bath treatments ${n} sessions ${where}`]
+            : []),
         ]);
         return {
           ...counted(r.pick([4, 6, 8]), form),
