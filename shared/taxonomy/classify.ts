@@ -44,7 +44,7 @@ const STRONG_RULES: readonly Rule[] = [
   rule(
     'Psych Services',
     null,
-    /psych\w*|cognitive (?:behaviou?ral|therap\w*)|\bCBT\b|(?<!(?:nutrition(?:al)?|diet(?:ary)?|dietitian|genetic)\s)counsel+ing|transcranial magnetic|\br?TMS\b|electroconvulsive|\bECT\b|mental health|behaviou?ral (?:health|medicine|therapy|pain)|hypnotherap\w*|relaxation training|group (?:psycho)?therap\w*|\bEMDR\b|stress management|(?:marriage|marital|family|couples?)\b[^.;]{0,12}?(?:therap\w*|counsel\w*)/,
+    /psych\w*|cognitive (?:behaviou?ral|therap\w*)|\bCBT\b|(?<!(?:nutrition(?:al)?|diet(?:ary)?|dietitian|genetic)\s)counsel+ing|(?:depression|anxiety|PTSD|insomnia)\s+(?:treatment|therapy|management)|coping skills|sleep hygiene|transcranial magnetic|\br?TMS\b|electroconvulsive|\bECT\b|mental health|behaviou?ral (?:health|medicine|therapy|pain)|hypnotherap\w*|relaxation training|group (?:psycho)?therap\w*|\bEMDR\b|stress management|(?:marriage|marital|family|couples?)\b[^.;]{0,12}?(?:therap\w*|counsel\w*)/,
   ),
   rule(
     'Surgery',
@@ -54,23 +54,23 @@ const STRONG_RULES: readonly Rule[] = [
   rule(
     'Surgery',
     'Adjunct',
-    /assistant (?:surgeon|PA)\b|\bPA assist\w*|surgical assist\w*|\bco-?surgeon|\banesthe\w*|\banaesthe\w*|inpatient (?:stay|admission|hospital\w*|days?|care)|hospital (?:stay|admission|days?)|(?:length of|overnight) stay|\b(?:\d+|one|two|three)[- ]days? (?:inpatient|hospital)|surgery center|ambulatory surgical|DVT prophylaxis|intra-?operative (?:neuro\w* )?monitoring|neuro-?monitoring|\bIONM\b/,
+    /assistant (?:surgeon|PA)\b|\bPA assist\w*|surgical assist\w*|\bco-?surgeon|\banesthe\w*|\banaesthe\w*|\b(?:IV |conscious |moderate )?sedation\b|inpatient (?:stay|admission|hospital\w*|days?|care)|hospital (?:stay|admission|days?)|(?:length of|overnight) stay|\b(?:\d+|one|two|three)[- ]days? (?:inpatient|hospital)|surgery center|ambulatory surgical|DVT prophylaxis|intra-?operative (?:neuro\w* )?monitoring|neuro-?monitoring|\bIONM\b/,
   ),
   rule('Surgery', 'Arthroscopic', /arthroscop\w*|\bscope\b/),
   rule(
     'Surgery',
     'Spine',
-    /\bfusion|arthrodesis|(?:hemi)?laminectomy|laminotomy|laminoplasty|(?:micro)?dis[ck]ectomy|foraminotomy|corpectomy|kyphoplasty|vertebroplasty|\b(?:ACDF|TLIF|PLIF|ALIF|XLIF|OLIF|LLIF|MLD)\b|dis[ck] (?:replacement|arthroplasty)|spinal cord stimulat\w*|\bSCS\b|dorsal column stimulat\w*|intrathecal (?:pump|drug delivery)|\b(?:spine|spinal|back|neck) surgery|(?:\b(?:lumbar|cervical|thoracic|spinal|spine)\b|\b[LCT]\d)[^.;:]{0,15}?decompression(?!\s*therap)|decompression(?!\s*therap)[^.;:]{0,40}?\b(?:lumbar|cervical|thoracic|spine|spinal|[LCT]\d)/,
+    /(?<!\b(?:wrist|ankle|MTP|subtalar|triple|thumb|finger|toe|elbow|CMC|midfoot|hindfoot|interphalangeal|DIP|PIP|IP)\s+)\bfusion|(?<!\b(?:wrist|ankle|MTP|subtalar|triple|thumb|finger|toe|elbow|CMC|midfoot|hindfoot|interphalangeal|DIP|PIP|IP)\s+)arthrodesis|spinal instrumentation|pedicle screws?|interspinous|\bcoflex\b|\bx-?stop\b|minimally invasive lumbar decompression|(?:hemi)?laminectomy|laminotomy|laminoplasty|(?:micro)?dis[ck]ectomy|foraminotomy|corpectomy|kyphoplasty|vertebroplasty|\b(?:ACDF|TLIF|PLIF|ALIF|XLIF|OLIF|LLIF|MLD)\b|dis[ck] (?:replacement|arthroplasty)|spinal cord stimulat\w*|\bSCS\b|dorsal column stimulat\w*|intrathecal (?:pump|drug delivery)|\b(?:spine|spinal|back|neck) surgery|(?:\b(?:lumbar|cervical|thoracic|spinal|spine)\b|\b[LCT]\d)[^.;:]{0,15}?decompression(?!\s*therap)|decompression(?!\s*therap)[^.;:]{0,40}?\b(?:lumbar|cervical|thoracic|spine|spinal|[LCT]\d)/,
   ),
   rule(
     'Surgery',
     'Non-arthroscopic',
-    /manipulation under (?:general )?anesthesia|\bMUA\b|\b(?:TKA|TKR|THA|THR|TSA|rTSA|UKA|CTR)\b|scar revision|trigger thumb|(?:carpal|cubital|tarsal) tunnel (?:release|decompression|surgery)|(?:trigger finger|de quervain'?s?|tendon|nerve|lateral|capsular|contracture|plantar fascia|fascia|tunnel|pulley)\s+release|\brelease of\b|\bORIF\b|open reduction|internal fixation|\brepair\b|(?:knee|hip|shoulder|joint|elbow|ankle|wrist)\s+(?!prosthe)(?:\w+\s+)?replacement|(?<!dis[ck] )arthroplasty|reconstruction|osteotomy|tenotomy|tenodesis|fasciotomy|fasciectomy|excision|resection|hardware removal|removal of (?:[\w-]+\s+){0,2}?(?:hardware|implants?|plates?|screws?)|amputation|neuroplasty|neurolysis|neurectomy|transposition|debridement|synovectomy|meniscectomy|bunionectomy|ganglion cyst|ganglionectomy|capsulotomy|acromioplasty|decompression(?!\s*therap)|\bMumford\b|\bsurgery\b|\bsurgical (?:procedure|intervention|treatment)|\boperation\b|\bimplant(?:ation)?\b|\bhernia/,
+    /manipulation under (?:general )?anesthesia|\bMUA\b|\bfusion|arthrodesis|\b(?:TKA|TKR|THA|THR|TSA|rTSA|UKA|CTR)\b|scar revision|trigger thumb|(?:carpal|cubital|tarsal) tunnel (?:release|decompression|surgery)|(?:trigger finger|de quervain'?s?|tendon|nerve|lateral|capsular|contracture|plantar fascia|fascia|tunnel|pulley)\s+release|\brelease of\b|\bORIF\b|open reduction|internal fixation|\brepair\b|(?:knee|hip|shoulder|joint|elbow|ankle|wrist)\s+(?!prosthe)(?:\w+\s+)?replacement|(?<!dis[ck] )arthroplasty|reconstruction|osteotomy|tenotomy|tenodesis|fasciotomy|fasciectomy|excision|resection|hardware removal|removal of (?:[\w-]+\s+){0,2}?(?:hardware|implants?|plates?|screws?)|amputation|neuroplasty|neurolysis|neurectomy|transposition|debridement|synovectomy|meniscectomy|bunionectomy|ganglion cyst|ganglionectomy|capsulotomy|acromioplasty|decompression(?!\s*therap)|\bMumford\b|\bsurgery\b|\bsurgical (?:procedure|intervention|treatment)|\boperation\b|\bimplant(?:ation)?\b|\bhernia/,
   ),
   rule(
     'Injections',
     'Epidural',
-    /epidural|epidurogra\w*|\b(?:TF|C|L|T|IL)?ESIs?\b|transforaminal|interlaminar|caudal (?:injection|block|steroid)|(?:selective )?nerve root (?:block|injection)s?|\bSNRBs?\b/,
+    /epidural|epidurogra\w*|epiduroscop\w*|percutaneous adhesiolysis|\bRacz\b|\b(?:TF|C|L|T|IL)?ESIs?\b|transforaminal|interlaminar|caudal (?:injection|block|steroid)|(?:selective )?nerve root (?:block|injection)s?|\bSNRBs?\b/,
   ),
   rule(
     'Injections',
@@ -87,7 +87,7 @@ const STRONG_RULES: readonly Rule[] = [
   rule(
     'Injections',
     'Other',
-    /genicular[^.;]*?(?:blocks?|ablation|radio-?frequency|\bRFA\b|neurotomy|injections?)|radio-?frequency (?:ablation|neurotomy|lesioning)(?=[^.;]*genicular)|platelet[- ]rich plasma|\bPRP\b|prolotherapy|botox|botulinum|stem cells?|\bIM\b|intramuscular|perineural|aspiration|arthrocentesis|\bCSIs?\b|inject\w*|\binfusions?\b|\b(?:nerve|ganglion|plexus|occipital|suprascapular|genicular|pudendal|intercostal|sympathetic) blocks?\b|\bblocks?\b|\bshots?\b/,
+    /genicular[^.;]*?(?:blocks?|ablation|radio-?frequency|\bRFA\b|neurotomy|injections?)|radio-?frequency (?:ablation|neurotomy|lesioning)(?=[^.;]*genicular)|platelet[- ]rich plasma|\bPRP\b|prolotherapy|botox|botulinum|stem cells?|\bIM\b|intramuscular|perineural|\bIDET\b|intradiscal|annuloplasty|nucleoplasty|aspiration|arthrocentesis|\bCSIs?\b|inject\w*|\binfusions?\b|\b(?:nerve|ganglion|plexus|occipital|suprascapular|genicular|pudendal|intercostal|sympathetic) blocks?\b|\bblocks?\b|\bshots?\b/,
   ),
   // Ultrasound given in sessions is a therapy modality; "of the", "guided" or a study is imaging.
   // Stimulation given in sessions is therapy too; a TENS or interferential unit is equipment.
@@ -131,12 +131,12 @@ const STRONG_RULES: readonly Rule[] = [
   rule(
     'DMEPOS',
     'Prosthetics/Orthotics',
-    /\bbraces?\b|\bbracing\b|orthotics?|orthos[ei]s|\bsplints?\b|splinting|insoles?|(?:shoe|heel) (?:inserts?|lifts?|cups?)|arch supports?|\bcollar\b|(?:back|lumbar|lumbosacral|sacroiliac|SI|abdominal) (?:support|belt|binder|brace|corset)s?|\bLSO\b|\bTLSO\b|corset|prosthe\w*|orthopedic shoes?|custom (?:shoes|footwear)|(?:walking|CAM|fracture|post-?op) (?:boot|shoe|walker)s?|\bboot\b|\bshoes?\b|\b(?:K?AFO|TLSO)s?\b|immobili[sz]er|(?:elbow|patellar|knee|wrist|counterforce|tennis elbow) straps?/,
+    /\bbraces?\b|\bbracing\b|orthotics?|orthos[ei]s|\bsplints?\b|splinting|insoles?|(?:shoe|heel) (?:inserts?|lifts?|cups?)|arch supports?|\bcollar\b|(?:back|lumbar|lumbosacral|sacroiliac|SI|abdominal|wrist|knee|ankle|elbow|thumb) (?:support|belt|binder|brace|corset)s?(?!\s+(?:cushion|pillow))|\bLSO\b|\bTLSO\b|corset|prosthe\w*|orthopedic shoes?|custom (?:shoes|footwear)|(?:walking|CAM|fracture|post-?op) (?:boot|shoe|walker)s?|\bboot\b|\bshoes?\b(?!\s*horn)|\b(?:K?AFO|TLSO)s?\b|immobili[sz]er|(?:elbow|patellar|knee|wrist|counterforce|tennis elbow) straps?/,
   ),
   rule(
     'DMEPOS',
     'DME',
-    /(?:hot|cold|heat(?:ing)?|ice|thermal|cryo)(?:\s*(?:\/|and|&|-)\s*(?:hot|cold|heat|ice))?(?:\s+therapy)?\s+(?:wrap|pad|unit|machine|device|system|pack)s?\b(?!\s+therapy)|\bcold therapy\b|contrast therapy (?:unit|system|device)|cryotherapy (?:unit|machine|device|system)|(?:paraffin(?: bath)?|ultrasound|diathermy|infrared) (?:unit|machine|device)|home paraffin|\bC?PAP (?:machine|unit|device)|\bCPAP\b|\bBiPAP\b|van conversion|(?:adaptive )?driving (?:equipment|aids?|controls)|adaptive equipment|\bgame ?ready\b|vascutherm|polar ?care|\biceman\b|cold compression|continuous passive motion|\bCPM\b|\bcanes?\b|\bwalkers?\b|rollators?|wheel ?chairs?(?!\s+(?:van|transport\w*|taxi))|scooters?|transfer (?:bench|board)|Hoyer|patient lift|lift chair|(?:home|vehicle|van|car|bathroom|house)\s+(?:modifications?|adaptations?)|hand controls|walk-in (?:shower|tub)|(?:pneumatic|sequential) compression (?:device|pump|unit)s?|compression pump|(?:shower|bath|tub)\S*\s+(?:chair|bench|seat)s?|commodes?|hospital bed|\bbeds?\b|mattress\w*|pillows?|crutch\w*|\bslings?\b|ultrasling|reachers?|grabbers?|toilet seat|grab bars?|home exercise (?:kit|equipment)|exercise (?:equipment|ball|bike|bicycle)|treadmill|stationary bike|recumbent|thera-?bands?|resistance bands?|traction (?:unit|device|machine)|home traction|inversion table|hot tub|jacuzzi|sauna|hearing aids?|eye ?glasses|dentures?|sit[- ]stand|workstation|ergonomic\w*|\bchairs?\b|keyboard|\bdesk\b|stair ?lift|\bramp\b|\bDME\b|durable medical equipment|massager|massage (?:chair|device)/,
+    /(?:hot|cold|heat(?:ing)?|ice|thermal|cryo)(?:\s*(?:\/|and|&|-)\s*(?:hot|cold|heat|ice))?(?:\s+therapy)?\s+(?:wrap|pad|unit|machine|device|system|pack)s?\b(?!\s+therapy)|\bcold therapy\b|contrast therapy (?:unit|system|device)|cryotherapy (?:unit|machine|device|system)|(?:paraffin(?: bath)?|ultrasound|diathermy|infrared) (?:unit|machine|device)|home paraffin|\bC?PAP (?:machine|unit|device)|\bCPAP\b|\bBiPAP\b|van conversion|(?:adaptive )?driving (?:equipment|aids?|controls)|adaptive equipment|\bgame ?ready\b|vascutherm|polar ?care|\biceman\b|cold compression|continuous passive motion|\bCPM\b|\bcanes?\b|\bwalkers?\b|cushions?|theracane|foam roller|pedal exerciser|sock aid|dressing aid|long[- ]handled|shoe ?horn|home (?:\w+ )?traction|rollators?|wheel ?chairs?(?!\s+(?:van|transport\w*|taxi))|scooters?|transfer (?:bench|board)|Hoyer|patient lift|lift chair|(?:home|vehicle|van|car|bathroom|house)\s+(?:modifications?|adaptations?)|hand controls|walk-in (?:shower|tub)|(?:pneumatic|sequential) compression (?:device|pump|unit)s?|compression pump|(?:shower|bath|tub)\S*\s+(?:chair|bench|seat)s?|commodes?|hospital bed|\bbeds?\b|mattress\w*|pillows?|crutch\w*|\bslings?\b|ultrasling|reachers?|grabbers?|toilet seat|grab bars?|home exercise (?:kit|equipment)|exercise (?:equipment|ball|bike|bicycle)|treadmill|stationary bike|recumbent|thera-?bands?|resistance bands?|traction (?:unit|device|machine)|home traction|inversion table|hot tub|jacuzzi|sauna|hearing aids?|eye ?glasses|dentures?|sit[- ]stand|workstation|ergonomic\w*|\bchairs?\b|keyboard|\bdesk\b|stair ?lift|\bramp\b|\bDME\b|durable medical equipment|massager|massage (?:chair|device)/,
   ),
   rule(
     'DMEPOS',
@@ -161,13 +161,13 @@ const STRONG_RULES: readonly Rule[] = [
   rule(
     'Rehabilitation',
     'Physical/Occupational Therapy',
-    /physical therap\w*|physiotherap\w*|physical medicine|\bPT\b(?!\/PTT)|occupational therap\w*|\bOT\b|hand therap\w*|therapeutic (?:exercise|activit\w*|ultrasound|massage|procedures?)|manual therap\w*|massage|myofascial(?!\s+trigger)|soft tissue mobili\w*|mobilization|infrared(?!\s+acupunct)|traction|spinolator|\b(?:electrical|electric|e-?) ?stim\w*|(?:electrical|electric)\s+(?:muscle|nerve|neuromuscular)\s+stim\w*|ultrasound therap\w*|diathermy|paraffin|ionto\w*|phonophores\w*|whirlpool|(?:ice|heat|hot|cold)(?:\s*(?:\/|and|&)\s*(?:ice|heat|hot|cold))?\s+(?:packs?|pads?)(?:\s+therapy)?|kinesio\w*|\btaping\b|gait training|neuromuscular re-?education|home exercise program|\bHEP\b|modalit\w*|\brehab\w*/,
+    /physical therap\w*|physiotherap\w*|physical medicine(?!\s+(?:and|&)\s+rehab)|\bPT\b(?!\/PTT)|occupational therap\w*|\bOT\b|hand therap\w*|therapeutic (?:exercise|activit\w*|ultrasound|massage|procedures?)|manual therap\w*|massage|myofascial(?!\s+trigger)|soft tissue mobili\w*|mobilization|infrared(?!\s+acupunct)|traction|spinolator|\b(?:electrical|electric|e-?) ?stim\w*|(?:electrical|electric)\s+(?:muscle|nerve|neuromuscular)\s+stim\w*|ultrasound therap\w*|diathermy|paraffin|ionto\w*|phonophores\w*|whirlpool|(?:ice|heat|hot|cold)(?:\s*(?:\/|and|&)\s*(?:ice|heat|hot|cold))?\s+(?:packs?|pads?)(?:\s+therapy)?|kinesio\w*|\btaping\b|gait training|neuromuscular re-?education|home exercise program|\bHEP\b|modalit\w*|\brehab\w*/,
   ),
   // Skilled nursing facilities count here too: like home care, they are post-acute nursing.
   rule(
     'Home Health',
     null,
-    /home health|home care|home nursing|(?:home|visiting|wound care|registered|skilled) nurse|\bnurs(?:e|es|ing)\b|\bRN\b|\bLVN\b|\bCNA\b|\bHHA\b|\baides?\b|caregivers?|attendant|housekeep\w*|homemaker|\bSNF\b|in-?home (?:care|services|assistance|support)|home (?:assistance|services|help|support)|chore services|meals? (?:on wheels|delivery)|personal care|adult day (?:care|health)|assisted living|board and care|custodial care|respite care/,
+    /home health|home care|home nursing|(?:home|visiting|wound care|registered|skilled) nurse|\bnurs(?:e|es|ing)\b|\bRN\b|\bLVN\b|\bCNA\b|\bHHA\b|\baides?\b|caregivers?|attendant|housekeep\w*|homemaker|\bSNF\b|in-?home (?:care|services|assistance|support)|home (?:assistance|services|help|support)|chore services|meals? (?:on wheels|delivery)|home (?:safety )?(?:evaluation|assessment)|personal care|adult day (?:care|health)|assisted living|board and care|custodial care|respite care/,
   ),
   rule(
     'Transportation',
@@ -185,7 +185,7 @@ const STRONG_RULES: readonly Rule[] = [
   rule(
     'Evaluation & Management',
     null,
-    /functional capacity|\bFCE\b|medication management|\bclearance\b|history and physical|\bH&P\b|\bQME\b|\bAME\b|telemedicine|telehealth|office visits?|follow[- ]?up visits?/,
+    /functional capacity|\bFCE\b|medication management|\bclearance\b|history and physical|physical medicine (?:and|&) rehabilitation (?:consult\w*|evaluation|follow[- ]?up|referral|visit)|\bH&P\b|\bQME\b|\bAME\b|telemedicine|telehealth|office visits?|follow[- ]?up visits?/,
   ),
   // Named so that no weaker word ("therapy") claims them: nothing in the DWC list fits.
   rule('Other', null, /hyperbaric|service (?:dog|animal)/),
@@ -194,6 +194,23 @@ const STRONG_RULES: readonly Rule[] = [
 // Generic words that only decide when nothing specific matched ("Neurology consult" is E&M,
 // "Pain management consult for epidural" is an epidural).
 const WEAK_RULES: readonly Rule[] = [
+  // A drug class named without a drug ("Muscle relaxant", "Sleep aid").
+  rule('Pharmaceuticals', 'Opioids', /\bopioids?\b|\bopiates?\b|\bnarcotics?\b/),
+  rule('Pharmaceuticals', 'NSAIDs', /\bNSAIDs?\b|anti-?inflammator\w*/),
+  rule('Pharmaceuticals', 'Muscle Relaxants', /muscle relaxants?/),
+  rule('Pharmaceuticals', 'Proton Pump Inhibitors', /proton pump inhibitors?|\bPPIs?\b/),
+  rule(
+    'Pharmaceuticals',
+    'Antidepressants',
+    /anti-?depressants?|\bSSRIs?\b|\bSNRIs?\b|tricyclics?/,
+  ),
+  rule('Pharmaceuticals', 'Anticonvulsants', /anti-?convulsants?|anti-?epilep\w*|\bAEDs?\b/),
+  rule(
+    'Pharmaceuticals',
+    'Sedative/Hypnotics',
+    /sleep aids?|hypnotics?|sleep medications?|sedatives?/,
+  ),
+  rule('Pharmaceuticals', 'Benzodiazepines', /benzodiazepines?|\bbenzos?\b/),
   rule(
     'Pharmaceuticals',
     'Other',

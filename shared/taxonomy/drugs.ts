@@ -236,6 +236,7 @@ const DRUG_TABLE: Readonly<Record<PharmaSubcategory, readonly DrugEntry[]>> = {
     { generic: 'estazolam', names: ['prosom'] },
     { generic: 'flurazepam', names: ['dalmane'] },
     { generic: 'clorazepate', names: ['tranxene'] },
+    { generic: 'quazepam', names: ['doral'] },
   ],
   Other: [
     { generic: 'famotidine', names: ['pepcid'] },
@@ -299,6 +300,17 @@ const DRUG_TABLE: Readonly<Record<PharmaSubcategory, readonly DrugEntry[]>> = {
     { generic: 'warfarin', names: ['coumadin'] },
     { generic: 'metformin', names: ['glucophage'] },
     { generic: 'lisinopril', names: ['prinivil', 'zestril'] },
+    { generic: 'acetaminophen/aspirin/caffeine', names: ['excedrin'] },
+    { generic: 'aripiprazole', names: ['abilify'] },
+    { generic: 'quetiapine', names: ['seroquel'] },
+    { generic: 'risperidone', names: ['risperdal'] },
+    { generic: 'lithium', names: ['lithobid'] },
+    { generic: 'buspirone', names: ['buspar'] },
+    { generic: 'prazosin', names: ['minipress'] },
+    { generic: 'propranolol', names: ['inderal'] },
+    { generic: 'amphetamine', names: ['adderall'] },
+    { generic: 'methylphenidate', names: ['ritalin', 'concerta'] },
+    { generic: 'linaclotide', names: ['linzess'] },
   ],
 };
 
