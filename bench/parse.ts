@@ -1,15 +1,21 @@
 // npm run bench:parse: parser throughput on the corpus, against poppler's pdftotext measured in
-// the same run. Prints figures; asserts nothing (targets are reported next to them).
+// the same run, and how often the taxonomy falls back to Other on the corpus and on the synthetic
+// mix. Prints figures; asserts nothing (targets are reported next to them).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { extractText } from '../shared/parser/extract-text.ts';
+import type { Determination } from '../shared/determination.ts';
 import { parseLetter, parseLetterText } from '../shared/parser/parse-letter.ts';
+import { generateLetter } from '../shared/synthetic/generate.ts';
 
 const SHARED = resolve(import.meta.dirname, '../../shared');
 const corpusDir = join(SHARED, 'corpus/pdf');
 const seedsDir = join(SHARED, 'seeds');
 const TEXT_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+// The demo data's series (imr generate's default seed) and enough letters for a stable share.
+const SYNTHETIC_SEED = 1;
+const SYNTHETIC_LETTERS = 2000;
 
 function need(cmd: string, pkg: string): void {
   if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) {
@@ -40,7 +46,7 @@ for (const f of readdirSync(seedsDir).filter((f) => f.endsWith('.txt'))) {
 const textMb = texts.reduce((n, t) => n + Buffer.byteLength(t.text), 0) / 1e6;
 
 // 1. Text to Determination, one core, repeated for a few seconds after a warm-up pass.
-for (const t of texts) parseLetterText(t.text, t.name);
+const corpusRecords = texts.map((t) => parseLetterText(t.text, t.name));
 log(`text: parsing for ${TEXT_SECONDS} s...`);
 let letters = 0;
 let bytes = 0;
@@ -69,6 +75,19 @@ for (const p of pdfPaths)
   execFileSync('pdftotext', ['-enc', 'UTF-8', p, '-'], { maxBuffer: 64 << 20 });
 const refMs = (performance.now() - refStart) / pdfPaths.length;
 
+// 4. The taxonomy's last resort: items classified Other (flagged category-other), which the
+// classification test set (test/fixtures/classification-cases.ts) keeps for what fits nowhere.
+log(`taxonomy: parsing ${SYNTHETIC_LETTERS} synthetic letters...`);
+const syntheticRecords = Array.from({ length: SYNTHETIC_LETTERS }, (_, i) => {
+  const { bytes, fileName } = generateLetter(i + 1, SYNTHETIC_SEED, 'text');
+  return parseLetterText(new TextDecoder().decode(bytes), fileName);
+});
+const otherShare = (records: readonly Determination[]): string => {
+  const items = records.flatMap((r) => r.issues);
+  const other = items.filter((i) => i.category === 'Other').length;
+  return `${((100 * other) / items.length).toFixed(1)}% (${other}/${items.length})`;
+};
+
 const rssMb = process.resourceUsage().maxRSS / 1024;
 const row = (k: string, v: string, target = ''): string =>
   `${k.padEnd(38)}${v.padStart(14)}  ${target}`;
@@ -89,6 +108,12 @@ const lines = [
   row('pdftotext -> text (per process)', `${refMs.toFixed(1)} ms/letter`, 'reference'),
   row('PDF -> Determination / pdftotext', `${(pdfMs / refMs).toFixed(2)}x`, '<= 2x'),
   row('peak RSS', `${rssMb.toFixed(0)} MB`),
+  row('items classified Other, corpus', otherShare(corpusRecords), 'last resort'),
+  row(
+    'items classified Other, synthetic mix',
+    otherShare(syntheticRecords),
+    `${SYNTHETIC_LETTERS} letters, seed ${SYNTHETIC_SEED}`,
+  ),
   '',
   `corpus: ${pdfs.length} PDFs, ${pdfMb.toFixed(2)} MB; text of ${texts.length} letters, ${textMb.toFixed(2)} MB; node ${process.version}`,
 ];

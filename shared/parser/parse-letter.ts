@@ -189,6 +189,8 @@ function toIssue(raw: RawItem, ordinal: number, fileName: string): Issue {
     flags.push('decision-conflicts-with-rationale');
   }
   const taxonomy = classifyRequest(raw.request);
+  // Other is the taxonomy's last resort: an item that lands there is worth a person's look.
+  if (taxonomy.category === 'Other') flags.push('category-other');
   return {
     ordinal,
     request: raw.request,

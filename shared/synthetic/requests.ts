@@ -194,6 +194,8 @@ export function pickRegion(r: Random, exclude?: BodyRegion): Region {
 
 const JOINTS: readonly BodyRegion[] = ['knee', 'shoulder', 'hip', 'elbow', 'wrist', 'ankle'];
 
+const PARAFFIN_REGIONS: readonly BodyRegion[] = ['hand', 'wrist', 'foot', 'ankle'];
+
 const isSpine = (region: Region): boolean =>
   region.name === 'lumbar spine' ||
   region.name === 'cervical spine' ||
@@ -358,6 +360,11 @@ const DRUG_LINES: Readonly<Record<PharmaSubcategory, readonly string[]>> = {
     'Medrol | methylprednisolone | 4mg dose pack | 1',
     'Prednisone | prednisone | 10mg, 20mg | 10, 21',
     'Hydroxyzine | hydroxyzine | 25mg | 30, 60',
+    'Gabadone | gabadone | medical food | 60',
+    'Deplin | l-methylfolate | 15mg | 30',
+    'Glucosamine sulfate | glucosamine | 1500mg | 90',
+    'Vitamin D3 | vitamin d | 2000 IU | 30, 90',
+    'Omega-3 fish oil | omega-3 fatty acids | 1000mg | 60, 120',
   ],
 };
 
@@ -558,6 +565,8 @@ const DIAGNOSTIC: readonly (readonly [Template, number])[] = [
           `X-ray ${c.region.phrase}, ${r.int(2, 4)} views`,
           `CT scan of the ${c.region.phrase}`,
           `Flexion and extension x-rays of the ${c.region.phrase}`,
+          `Diagnostic ultrasound of the ${c.region.phrase}`,
+          `Ultrasound of the ${c.region.phrase}`,
         ]),
         region: c.region.name,
         short: 'the imaging',
@@ -580,6 +589,7 @@ const DIAGNOSTIC: readonly (readonly [Template, number])[] = [
             `EMG/NCS ${side} ${limb}`,
             `Nerve conduction studies of the ${side} ${limb}`,
             `Electrodiagnostic studies of the ${side} ${limb}`,
+            `Somatosensory evoked potentials of the ${side} ${limb}`,
           ]),
           region: limbs === 'lower' ? 'lower extremity' : 'upper extremity',
           short: 'the electrodiagnostic testing',
@@ -622,6 +632,9 @@ const DIAGNOSTIC: readonly (readonly [Template, number])[] = [
           'Quantitative sensory testing',
           'Pulmonary function test',
           'Echocardiogram',
+          'EEG',
+          'Electroencephalogram with sleep deprivation',
+          'Polysomnogram',
         ]),
         region: null,
         short: 'the study',
@@ -675,6 +688,33 @@ const REHABILITATION: readonly (readonly [Template, number])[] = [
       },
     ),
     11,
+  ],
+  [
+    // Clinic modalities, which share their names with tests (ultrasound) and with units (TENS).
+    kind(
+      'Rehabilitation',
+      'Physical/Occupational Therapy',
+      chronic('Physical Medicine', '98-99', 'Ultrasound, therapeutic'),
+      (r, c) => {
+        const where = at(r, c.region);
+        // Iontophoresis reaches superficial tendons, paraffin the hands and feet; not the spine.
+        const form = r.pick([
+          (n: number) => `Ultrasound therapy ${n} sessions ${where}`,
+          (n: number) => `Therapeutic ultrasound x ${n} ${where}`,
+          (n: number) => `Diathermy x ${n} ${where}`,
+          ...(isSpine(c.region) ? [] : [(n: number) => `Iontophoresis ${n} sessions ${where}`]),
+          ...(PARAFFIN_REGIONS.includes(c.region.name)
+            ? [(n: number) => `Paraffin bath treatments ${n} sessions ${where}`]
+            : []),
+        ]);
+        return {
+          ...counted(r.pick([4, 6, 8]), form),
+          region: c.region.name,
+          short: 'the modality',
+        };
+      },
+    ),
+    2,
   ],
   [
     kind(
@@ -778,6 +818,8 @@ const DMEPOS: readonly (readonly [Template, number])[] = [
             'Shower chair',
             'Home exercise kit',
             'Continuous passive motion device rental for 21 days',
+            'Home modifications: wheelchair ramp and grab bars',
+            'Vehicle modification with a wheelchair lift',
           ]),
         region: null,
         short: 'the equipment',
@@ -917,6 +959,7 @@ const INJECTIONS: readonly (readonly [Template, number])[] = [
             `Synvisc injections x 3 to the ${joint.phrase}`,
             `Intra-articular steroid injection, ${joint.phrase}`,
             `Platelet-rich plasma injection to the ${joint.phrase}`,
+            `Ultrasound-guided corticosteroid injection to the ${joint.phrase}`,
           ]),
           region: joint.name,
           short: 'the injection',
@@ -932,6 +975,8 @@ const INJECTIONS: readonly (readonly [Template, number])[] = [
         'Vitamin B12 injections x 4',
         'Stellate ganglion block',
         'Greater occipital nerve block',
+        'Botox injections, 200 units',
+        'Prolotherapy injections x 3',
       ]),
       region: null,
       short: 'the injection',
@@ -1101,6 +1146,10 @@ const PROGRAMS: Template = kind(
       'Chronic pain management program',
       'Gym membership for 6 months',
       'Weight loss program',
+      'Partial hospitalization program, 20 days',
+      'Day treatment program',
+      'Outpatient detoxification program',
+      'Smoking cessation program',
     ]),
     region: null,
     short: 'the program',
@@ -1136,6 +1185,8 @@ const TRANSPORTATION: Template = kind(
       'Transportation to and from medical appointments',
       'Round-trip transportation to therapy visits',
       'Medical transportation x 12 trips',
+      'Interpreter services for medical appointments',
+      'Spanish interpreter for all medical visits',
     ]),
     region: null,
     short: 'the transportation',
@@ -1148,11 +1199,9 @@ const OTHER: Template = kind(
   () => ({ mtus: 'none', odg: 'Pain (Chronic)', odgTopic: 'Lifestyle interventions' }),
   (r) => ({
     text: r.pick([
-      'Smoking cessation',
-      'Nutritional supplements',
       'Hyperbaric oxygen treatment',
-      'Vehicle modification',
-      'Home modifications',
+      'Hyperbaric oxygen therapy, 20 sessions',
+      'Service dog',
     ]),
     region: null,
     short: 'the request',

@@ -196,6 +196,7 @@ const DRUG_TABLE: Readonly<Record<PharmaSubcategory, readonly DrugEntry[]>> = {
     { generic: 'vilazodone', names: ['viibryd'] },
     { generic: 'vortioxetine', names: ['trintellix', 'brintellix'] },
     { generic: 'nefazodone', names: [] },
+    { generic: 'esketamine', names: ['spravato'] },
   ],
   Anticonvulsants: [
     { generic: 'gabapentin', names: ['neurontin', 'gralise', 'horizant', 'fanatrex'] },
@@ -235,6 +236,7 @@ const DRUG_TABLE: Readonly<Record<PharmaSubcategory, readonly DrugEntry[]>> = {
     { generic: 'estazolam', names: ['prosom'] },
     { generic: 'flurazepam', names: ['dalmane'] },
     { generic: 'clorazepate', names: ['tranxene'] },
+    { generic: 'quazepam', names: ['doral'] },
   ],
   Other: [
     { generic: 'famotidine', names: ['pepcid'] },
@@ -276,6 +278,11 @@ const DRUG_TABLE: Readonly<Record<PharmaSubcategory, readonly DrugEntry[]>> = {
     { generic: 'vitamin d', names: ['ergocalciferol', 'cholecalciferol'] },
     { generic: 'vitamin b12', names: ['b12', 'cyanocobalamin'] },
     { generic: 'glucosamine', names: ['cosamin', 'glucosamine chondroitin'] },
+    { generic: 'omega-3 fatty acids', names: ['omega 3', 'fish oil', 'lovaza'] },
+    { generic: 'calcium', names: ['calcium carbonate', 'calcium citrate', 'caltrate', 'os cal'] },
+    { generic: 'l-methylfolate', names: ['deplin'] },
+    { generic: 'dronabinol', names: ['marinol'] },
+    { generic: 'varenicline', names: ['chantix'] },
     { generic: 'theramine', names: [] },
     { generic: 'sentra', names: ['sentra am', 'sentra pm'] },
     { generic: 'gabadone', names: [] },
@@ -293,6 +300,17 @@ const DRUG_TABLE: Readonly<Record<PharmaSubcategory, readonly DrugEntry[]>> = {
     { generic: 'warfarin', names: ['coumadin'] },
     { generic: 'metformin', names: ['glucophage'] },
     { generic: 'lisinopril', names: ['prinivil', 'zestril'] },
+    { generic: 'acetaminophen/aspirin/caffeine', names: ['excedrin'] },
+    { generic: 'aripiprazole', names: ['abilify'] },
+    { generic: 'quetiapine', names: ['seroquel'] },
+    { generic: 'risperidone', names: ['risperdal'] },
+    { generic: 'lithium', names: ['lithobid'] },
+    { generic: 'buspirone', names: ['buspar'] },
+    { generic: 'prazosin', names: ['minipress'] },
+    { generic: 'propranolol', names: ['inderal'] },
+    { generic: 'amphetamine', names: ['adderall'] },
+    { generic: 'methylphenidate', names: ['ritalin', 'concerta'] },
+    { generic: 'linaclotide', names: ['linzess'] },
   ],
 };
 
@@ -350,6 +368,9 @@ function buildIndex(): Map<string, Candidate[]> {
 const TOPICAL_FORM =
   /\b(?:creams?|gels?|ointments?|lotions?|patch(?:es)?|transdermal|topical(?:ly)?|compound(?:ed)?|liniment|balm|roll-?on|lipoderm)\b|\d\s*%|\bpercent\b/i;
 
+const COMPOUNDED_FORM =
+  /\b(?:creams?|gels?|ointments?|lotions?|compound(?:ed)?|liniment|balm|roll-?on|lipoderm)\b|\d\s*%/i;
+
 // Strength after the bare name, e.g. "Hydrocodone 10/325mg": the second number is acetaminophen.
 const ACETAMINOPHEN_STRENGTH =
   /(?:[\s,]*(?:hcl|hydrochloride|bitartrate|er|ir|tabs?|tablets?))*[\s,(]*\d+(?:\.\d+)?\s*(?:mg)?\s*[/-]\s*(?:300|325|500|650|750)(?!\d)/iy;
@@ -391,7 +412,9 @@ function resolve(
     ACETAMINOPHEN_STRENGTH.lastIndex = end;
     if (ACETAMINOPHEN_STRENGTH.test(text)) drug = entry.withAcetaminophen;
   }
-  const keepsClass = drugClass === 'Opioids' || entry.systemic === true;
+  // An opioid patch is systemic (Butrans, Duragesic); an opioid in a compounded cream is not.
+  const keepsClass =
+    entry.systemic === true || (drugClass === 'Opioids' && !COMPOUNDED_FORM.test(text));
   if (!keepsClass && TOPICAL_FORM.test(text)) return { drug, drugClass: 'Topical Analgesics' };
   return { drug, drugClass };
 }

@@ -150,6 +150,18 @@ describe('data-quality flags', () => {
     const d = parseLetterText(renderLetter(spec, { layout: 'full-letter' }), 'x.pdf');
     expect(d.issues[0]!.flags).toEqual(['rationale-conclusion-missing']);
   });
+
+  it('flags an item the taxonomy can only call Other, and only that item', () => {
+    const spec = {
+      ...SPEC,
+      items: [{ ...SPEC.items[0]!, request: 'Hyperbaric oxygen treatment' }, SPEC.items[0]!],
+    };
+    const d = parseLetterText(renderLetter(spec, { layout: 'full-letter' }), 'x.pdf');
+    expect(d.issues.map((i) => [i.category, i.flags])).toEqual([
+      ['Other', ['category-other']],
+      ['Diagnostic Testing', []],
+    ]);
+  });
 });
 
 describe('documents that are not letters', () => {

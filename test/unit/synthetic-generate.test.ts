@@ -19,7 +19,9 @@ import {
 } from '../../shared/synthetic/generate.ts';
 import { renderPdf } from '../../shared/synthetic/pdf.ts';
 import { Random } from '../../shared/synthetic/random.ts';
+import { classifyRequest } from '../../shared/taxonomy/classify.ts';
 import { CATEGORIES } from '../../shared/taxonomy/vocabulary.ts';
+import { PHRASING_KINDS, TOPICS, isTopic } from '../fixtures/classification-cases.ts';
 
 const SEED = 20_241;
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -58,7 +60,7 @@ function expectedRecord(spec: SyntheticLetterSpec): Record<string, unknown> {
       reviewerGuideline: item.reviewerGuideline,
       citations: item.citationSources.map((source) => expect.objectContaining({ source })),
       rationale: item.rationale,
-      flags: [],
+      flags: item.expected.category === 'Other' ? ['category-other'] : [],
     })),
   };
 }
@@ -76,7 +78,7 @@ describe('generateSpec', () => {
     expect([r.next(), r.int(0, 999), r.int(0, 999)]).toEqual([0.4135421582031995, 982, 1]);
     expect(generateSpec(1, SEED)).toMatchObject({
       caseNumber: 'CM22-9000001',
-      items: [{ request: 'Single point cane' }],
+      items: [{ request: 'Shower chair' }],
     });
   });
 
@@ -138,6 +140,26 @@ describe('generateSpec', () => {
       Array.from({ length: 11 }, (_, i) => String(2014 + i)),
     );
     for (const [year, n] of years) expect(n, year).toBeGreaterThan(100);
+  });
+
+  it('shows every phrasing kind and topic of the classification test set, each classified as its spec says', () => {
+    const items = Array.from({ length: 2000 }, (_, i) => generateSpec(i + 1, SEED)).flatMap(
+      (s) => s.items,
+    );
+    for (const item of items) {
+      const { category, subcategory, drug, bodyRegion } = classifyRequest(item.request);
+      expect({ category, subcategory, drug, bodyRegion }, item.request).toEqual(item.expected);
+    }
+    for (const { kind, matches } of PHRASING_KINDS) {
+      const found = items.some((i) => matches({ request: i.request, drug: i.expected.drug }));
+      expect(found, kind).toBe(true);
+    }
+    for (const t of TOPICS) {
+      expect(
+        items.some((i) => isTopic(t, { request: i.request, ...i.expected })),
+        t.topic,
+      ).toBe(true);
+    }
   });
 
   it('gives every index its own case number, in a range real letters never reach', () => {
