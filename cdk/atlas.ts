@@ -35,6 +35,7 @@ export function buildAtlas(app: App, options: AtlasOptions): Atlas {
     stage: app.node.tryGetContext('stage'),
     organisations: app.node.tryGetContext('organisations'),
     alarmEmail: app.node.tryGetContext('alarmEmail'),
+    tableName: app.node.tryGetContext('tableName'),
   });
   const name = (concern: string) => `ImrAtlas-${deployment.stage}-${concern}`;
   const common = {

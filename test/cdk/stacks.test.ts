@@ -27,10 +27,18 @@ import { ORGANISATIONS, STUB_INLINE_SCRIPT, synthesise, type Synthesised } from 
 
 let dev: Synthesised;
 let prod: Synthesised;
+/** Prod repointed at a table restored from a point-in-time backup (docs/DEPLOY.md "Restore"). */
+let restored: Synthesised;
+const RESTORED_TABLE = 'imr-atlas-prod-restored-20261203';
 
 beforeAll(() => {
-  dev = synthesise({ organisations: ORGANISATIONS });
+  dev = synthesise({ stage: 'dev', organisations: ORGANISATIONS });
   prod = synthesise({ stage: 'prod', organisations: ORGANISATIONS, alarmEmail: 'ops@example.org' });
+  restored = synthesise({
+    stage: 'prod',
+    organisations: ORGANISATIONS,
+    tableName: RESTORED_TABLE,
+  });
 }, 300_000);
 
 type Resource = {
@@ -115,6 +123,47 @@ describe('storage', () => {
       Properties: { BucketName: Match.anyValue() },
       DeletionPolicy: 'Delete',
     });
+  });
+
+  it('refuses to synthesise without a stage, naming what each one keeps', () => {
+    const app = new App({ context: { organisations: ORGANISATIONS } });
+    expect(() => synthesiseInto(app)).toThrow(/context\.stage: say which stage .*-c stage=prod/);
+  });
+
+  it('repoints every stack at a restored table named by context, leaving the old one', () => {
+    const { templates } = restored;
+    // The storage stack no longer holds a table (its own, retained in prod, leaves the stack).
+    templates.storage.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+    templates.storage.resourceCountIs('AWS::DynamoDB::Table', 0);
+    const consumers = [templates.ingest, templates.api, templates.exports];
+    let functions = 0;
+    for (const t of consumers) {
+      for (const f of resources(t, 'AWS::Lambda::Function')) {
+        if (!String(f.Properties.Description ?? '').startsWith('functions/')) continue;
+        const env = (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        if (f.Properties.Description === 'functions/api-authorize-origin.ts') continue;
+        expect(env.TABLE_NAME, String(f.Properties.Description)).toBe(RESTORED_TABLE);
+        functions++;
+      }
+      // Nothing of the storage stack's table is imported any more.
+      expect(text(t.toJSON())).not.toMatch(/ImportValue[^}]*Table/);
+      const tableGrants = policiesOf(t)
+        .flatMap(statementsOf)
+        .filter((st) => st.Sid === 'ReadTable' || st.Sid === 'WriteTable');
+      expect(tableGrants.length).toBeGreaterThan(0);
+      for (const st of tableGrants) {
+        expect(text(st.Resource)).toContain(`:table/${RESTORED_TABLE}`);
+      }
+    }
+    expect(functions).toBe(ENDPOINTS.length + 3);
+    // The same grants as on the stack's own table: the index, never Scan.
+    const ingestRead = policiesOf(templates.ingest)
+      .flatMap(statementsOf)
+      .find((st) => st.Sid === 'ReadTable')!;
+    expect(text(ingestRead.Resource)).toContain(`:table/${RESTORED_TABLE}/index/${GSI1.name}`);
+    expect(actions(ingestRead)).not.toContain('dynamodb:Scan');
+    // Without the context, prod runs on its own table, imported from the storage stack.
+    expect(text(prod.templates.api.toJSON())).toMatch(/ImportValue[^}]*Table/);
   });
 
   it('keeps every bucket private, encrypted and TLS-only', () => {
@@ -258,14 +307,34 @@ describe('organisations', () => {
       Principal: { AWS: 'arn:aws:iam::210987654321:role/uploader' },
       Condition: { StringEquals: { 'sts:ExternalId': 'x-42' } },
     });
+    // An account is trusted only with its external id (cdk/config.ts refuses one without).
+    const account = orgPolicy(dev, 'acme-claims').role;
+    expect(statementsOf(account.Properties.AssumeRolePolicyDocument)[0]).toMatchObject({
+      Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+      Condition: { StringEquals: { 'sts:ExternalId': 'acme-7f3c' } },
+    });
+  });
+
+  it('refuses an organisation trusted by account without an external id', () => {
+    const app = new App({
+      context: {
+        stage: 'prod',
+        organisations: [{ id: 'acme', principal: 'arn:aws:iam::123456789012:root' }],
+      },
+    });
+    expect(() => synthesiseInto(app)).toThrow(/organisations\.0\.externalId: required/);
   });
 
   it('refuses a bad organisation list with a clear message', () => {
-    const app = new App({ context: { organisations: [{ id: 'acme/../x', principal: 'me' }] } });
+    const app = new App({
+      context: { stage: 'dev', organisations: [{ id: 'acme/../x', principal: 'me' }] },
+    });
     expect(() => synthesiseInto(app)).toThrow(
-      /invalid deployment settings in cdk\.json: context\.organisations\.0\.id: .*context\.organisations\.0\.principal/,
+      /invalid deployment settings in cdk\.json or -c: context\.organisations\.0\.id: .*context\.organisations\.0\.principal/,
     );
-    const dup = new App({ context: { organisations: [ORGANISATIONS[0], ORGANISATIONS[0]] } });
+    const dup = new App({
+      context: { stage: 'dev', organisations: [ORGANISATIONS[0], ORGANISATIONS[0]] },
+    });
     expect(() => synthesiseInto(dup)).toThrow(/ids must be unique/);
   });
 });

@@ -51,6 +51,6 @@ export function synthesise(context: Record<string, unknown>): Synthesised {
 }
 
 export const ORGANISATIONS = [
-  { id: 'acme-claims', principal: 'arn:aws:iam::123456789012:root' },
+  { id: 'acme-claims', principal: 'arn:aws:iam::123456789012:root', externalId: 'acme-7f3c' },
   { id: 'beta-admin', principal: 'arn:aws:iam::210987654321:role/uploader', externalId: 'x-42' },
 ];
