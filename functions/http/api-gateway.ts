@@ -30,11 +30,14 @@ export function createApiHandler(fn: EndpointName, deps: ApiDeps): ApiHandler {
 export function lambdaApiHandler(fn: EndpointName): ApiHandler {
   let handle: Promise<ApiHandler> | undefined;
   return async (event) => {
-    handle ??= lambdaDeps(fn).then((deps) => createApiHandler(fn, deps));
-    // A failed start (the secret unreadable) is not kept: the next request tries again.
-    handle.catch(() => {
-      handle = undefined;
-    });
+    if (handle === undefined) {
+      const started = lambdaDeps(fn).then((deps) => createApiHandler(fn, deps));
+      // A failed start (the secret unreadable) is not kept: the next request tries again.
+      started.catch(() => {
+        if (handle === started) handle = undefined;
+      });
+      handle = started;
+    }
     return (await handle)(event);
   };
 }

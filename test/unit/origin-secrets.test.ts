@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lambdaApiHandler } from '../../functions/http/api-gateway.ts';
 import { originVerified } from '../../shared/api/origin.ts';
+import type * as secretsModule from '../../shared/aws/secrets.ts';
 import { keptSecret, type SecretReader } from '../../shared/aws/secrets.ts';
 
 // The pieces that keep secrets out of function environments and the execute-api address closed:
@@ -88,5 +89,40 @@ describe('the cursor secret in a Lambda function', () => {
     await expect(lambdaApiHandler('api-list-items')(event('/api/items'))).rejects.toThrow(
       /CURSOR_SECRET or CURSOR_SECRET_ARN, not both/,
     );
+  });
+});
+
+describe('the origin authorizer', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.doUnmock('#shared/aws/secrets.ts');
+    vi.resetModules();
+  });
+
+  it('lets in the header with the secret and refuses any other, reading the secret once', async () => {
+    vi.stubEnv('ORIGIN_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:1:secret:origin');
+    const reads: string[] = [];
+    vi.doMock('#shared/aws/secrets.ts', async (original) => ({
+      ...(await original<typeof secretsModule>()),
+      secretsManagerReader: () => ({
+        read: (id: string) => {
+          reads.push(id);
+          return Promise.resolve('s'.repeat(48));
+        },
+      }),
+    }));
+    const { handler } = await import('../../functions/api-authorize-origin.ts');
+    const ask = async (headers: Record<string, string>) => {
+      const event = { headers, requestContext: { requestId: 'r' } } as unknown as Parameters<
+        typeof handler
+      >[0];
+      return (await handler(event, {} as never, () => undefined))?.isAuthorized;
+    };
+    expect(await ask({ 'x-imr-atlas-origin': 's'.repeat(48) })).toBe(true);
+    expect(await ask({ 'x-imr-atlas-origin': 'guess' })).toBe(false);
+    expect(await ask({})).toBe(false);
+    expect(await ask({ 'x-imr-atlas-origin': 's'.repeat(48) })).toBe(true);
+    // Once at cold start; a wrong value within the minute after does not read it again.
+    expect(reads).toEqual(['arn:aws:secretsmanager:us-east-1:1:secret:origin']);
   });
 });
