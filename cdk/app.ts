@@ -6,7 +6,8 @@ import { buildAtlas } from './atlas.ts';
 import { DeploymentConfigError } from './config.ts';
 import { PROJECT_ROOT } from './bundling/esbuild.ts';
 
-// `npx cdk synth` / `npx cdk deploy --all` (cdk.json). The site is published from its build.
+// `npx cdk synth -c stage=dev` / `npx cdk deploy --all -c stage=prod` (cdk.json). The site is
+// published from its build.
 
 const siteDir = join(PROJECT_ROOT, 'web', 'build');
 if (!existsSync(join(siteDir, 'index.html'))) {
