@@ -78,8 +78,8 @@ export class ApiStack extends Stack {
     Validations.of(this.originSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'CloudFront sends it as a fixed origin header, so a rotation needs the web stack ' +
-        'deployed with the new value; done by hand when needed (docs/DEPLOY.md).',
+        'CloudFront sends it as a fixed origin header, so a rotation means setting the new ' +
+        "value on the distribution's API origin too; done by hand when needed (docs/DEPLOY.md).",
     });
     const authorizerFn = new AtlasFunction(this, 'OriginAuthorizer', {
       entry: 'api-authorize-origin',
