@@ -3,6 +3,7 @@ import { Validations, type App, type Environment } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { parseDeployment, type Deployment } from './config.ts';
 import { ApiStack } from './stacks/api.ts';
+import { EDGE_REGION, EdgeStack, webAclParameterName } from './stacks/edge.ts';
 import { ExportsStack } from './stacks/exports.ts';
 import { IngestStack } from './stacks/ingest.ts';
 import { StorageStack } from './stacks/storage.ts';
@@ -23,6 +24,7 @@ export interface Atlas {
   ingest: IngestStack;
   api: ApiStack;
   exports: ExportsStack;
+  edge: EdgeStack;
   web: WebStack;
 }
 
@@ -35,6 +37,7 @@ export function buildAtlas(app: App, options: AtlasOptions): Atlas {
     stage: app.node.tryGetContext('stage'),
     organisations: app.node.tryGetContext('organisations'),
     alarmEmail: app.node.tryGetContext('alarmEmail'),
+    tableName: app.node.tryGetContext('tableName'),
   });
   const name = (concern: string) => `ImrAtlas-${deployment.stage}-${concern}`;
   const common = {
@@ -70,11 +73,20 @@ export function buildAtlas(app: App, options: AtlasOptions): Atlas {
     ...shared,
     exportsBucket: storage.exportsBucketName,
   });
+  // CloudFront's web ACL must be in us-east-1, whatever region the rest goes to.
+  const edge = new EdgeStack(app, name('Edge'), {
+    ...common,
+    env: { region: EDGE_REGION, account: options.env?.account },
+    description: 'IMR Atlas: the web ACL in front of CloudFront (us-east-1)',
+    stage: deployment.stage,
+  });
   const web = new WebStack(app, name('Web'), {
     ...common,
     description: 'IMR Atlas: CloudFront, the site and exports buckets, /api and /exports',
     siteDir: options.siteDir,
     apiDomain: api.apiDomain,
+    originSecret: api.originSecret,
+    webAclParameter: webAclParameterName(deployment.stage),
     exportsBucket: storage.exportsBucketName,
     retain: deployment.stage === 'prod',
   });
@@ -82,8 +94,10 @@ export function buildAtlas(app: App, options: AtlasOptions): Atlas {
   // is the web stack's (its policy names the distribution), and the export writes to it.
   for (const stack of [ingest, api, exports, web]) stack.node.addDependency(storage);
   exports.node.addDependency(web);
-  for (const stack of [storage, ingest, api, exports, web]) acknowledgeCdkHelpers(stack);
-  return { deployment, storage, ingest, api, exports, web };
+  // The web stack reads the ACL's ARN from the edge stack's parameter, not by reference.
+  web.node.addDependency(edge);
+  for (const stack of [storage, ingest, api, exports, edge, web]) acknowledgeCdkHelpers(stack);
+  return { deployment, storage, ingest, api, exports, edge, web };
 }
 
 // CDK behaviours this app relies on, whatever cdk.json says.
@@ -107,6 +121,10 @@ const CDK_HELPERS: readonly { idPrefix: string; what: string }[] = [
     what: "sets the upload bucket's notification to the ingest queue",
   },
   { idPrefix: 'Custom::CDKBucketDeployment', what: 'copies the built site into its bucket' },
+  {
+    idPrefix: 'AWS679f53fac002430cb0da5b7982bd2287',
+    what: "reads the web ACL's ARN from its parameter in us-east-1 (AwsCustomResource)",
+  },
 ];
 
 const HELPER_RULES: readonly { id: string; reason: string }[] = [

@@ -6,8 +6,16 @@ import { bundleSizes } from './bundle-sizes.ts';
 // `npm run synth`: `cdk synth` (offline: nothing here calls AWS), then each function's bundle
 // size against its limit. Fails when the synthesis fails or a bundle is over its limit.
 
+// The app requires a stage (cdk/config.ts); checking the templates needs none in particular, so
+// dev unless one is given (`npm run synth -- -c stage=prod`). Deploying still asks for one.
+const args = process.argv.slice(2);
+const staged = args.some(
+  (a, i) => a.startsWith('stage=') && ['-c', '--context'].includes(args[i - 1] ?? ''),
+);
+if (!staged) args.push('-c', 'stage=dev');
+
 const started = Date.now();
-const synth = spawnSync('npx', ['cdk', 'synth', '--quiet', ...process.argv.slice(2)], {
+const synth = spawnSync('npx', ['cdk', 'synth', '--quiet', ...args], {
   cwd: PROJECT_ROOT,
   stdio: 'inherit',
 });

@@ -3,10 +3,13 @@ import { z } from 'zod';
 // Configuration comes from the environment, read once and validated, so a missing setting fails
 // at start with its name rather than as an odd error on the first request.
 
-const configSchema = z.object({
-  TABLE_NAME: z.string().min(1),
+const awsSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+
+const configSchema = awsSchema.extend({
+  TABLE_NAME: z.string().min(1),
   /** Set only for the local stack: where DynamoDB Local and the local S3 listen. */
   IMR_DYNAMODB_ENDPOINT: z.url().optional(),
   IMR_S3_ENDPOINT: z.url().optional(),
@@ -14,13 +17,30 @@ const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-const apiConfigSchema = configSchema.extend({
-  /** Seals page cursors (shared/api/cursor.ts); at least 32 characters of randomness. */
-  CURSOR_SECRET: z.string().min(32),
-  /** The statistics exports bucket, for GET /api/exports (absent: no exports listed). */
-  EXPORTS_BUCKET: z.string().min(1).optional(),
-});
+const apiConfigSchema = configSchema
+  .extend({
+    /**
+     * Seals page cursors (shared/api/cursor.ts); at least 32 characters of randomness. Given as
+     * a value locally; in AWS, CURSOR_SECRET_ARN names it and it is read at cold start.
+     */
+    CURSOR_SECRET: z.string().min(32).optional(),
+    /** The Secrets Manager secret holding the cursor secret (set for the functions that page). */
+    CURSOR_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    /** The statistics exports bucket, for GET /api/exports (absent: no exports listed). */
+    EXPORTS_BUCKET: z.string().min(1).optional(),
+  })
+  .refine((c) => c.CURSOR_SECRET === undefined || c.CURSOR_SECRET_ARN === undefined, {
+    path: ['CURSOR_SECRET_ARN'],
+    message: 'give the cursor secret once: CURSOR_SECRET or CURSOR_SECRET_ARN, not both',
+  });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+// The API's authorizer reads no table: it checks CloudFront's origin header (shared/api/origin.ts).
+const originConfigSchema = awsSchema.extend({
+  /** The Secrets Manager secret CloudFront sends as the origin header's value. */
+  ORIGIN_SECRET_ARN: z.string().startsWith('arn:'),
+});
+export type OriginConfig = z.infer<typeof originConfigSchema>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -34,6 +54,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 /** The configuration of the API functions. */
 export function loadApiConfig(env: Record<string, string | undefined>): ApiConfig {
   return parseConfig(apiConfigSchema, env);
+}
+
+/** The configuration of the API's origin authorizer. */
+export function loadOriginConfig(env: Record<string, string | undefined>): OriginConfig {
+  return parseConfig(originConfigSchema, env);
 }
 
 // Functions that are not triggered by the bucket (the ingest learns it from each event) are told

@@ -1,6 +1,10 @@
-import { Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +12,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { ENDPOINTS } from '#shared/api/endpoints.ts';
+import { ENDPOINTS, type Endpoint } from '#shared/api/endpoints.ts';
+import { ORIGIN_HEADER } from '#shared/api/origin.ts';
 import { LATEST_KEY, SNAPSHOTS_PREFIX } from '#shared/export/snapshots.ts';
 import { grantTableRead, type BucketName } from '../constructs/access.ts';
 import { ALARM_PERIOD, alarmAbove } from '../constructs/alarms.ts';
@@ -20,6 +25,16 @@ import { AtlasFunction } from '../constructs/function.ts';
 
 /** Requests per second the stage accepts on average, and in a burst, before answering 429. */
 export const THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
+/**
+ * Instances of each endpoint's function at most (reserved concurrency). At ~50 ms a request that
+ * is the stage's 200 requests a second for one endpoint; a flood beyond it is throttled (429)
+ * instead of taking the account's concurrency from the ingest, which has its own reservation.
+ */
+export const API_CONCURRENCY = 10;
+/** The origin authorizer's instances at most: CloudFront's header is cached, so it runs rarely. */
+export const AUTHORIZER_CONCURRENCY = 5;
+/** How long API Gateway keeps the authorizer's answer for one header value. */
+export const AUTHORIZER_CACHE = Duration.minutes(5);
 
 export interface ApiStackProps extends StackProps {
   table: dynamodb.ITableV2;
@@ -29,6 +44,8 @@ export interface ApiStackProps extends StackProps {
 
 export class ApiStack extends Stack {
   readonly httpApi: apigw.HttpApi;
+  /** The value CloudFront sends in the origin header (web.ts), and the authorizer expects. */
+  readonly originSecret: secrets.Secret;
   /** The API's host name, for CloudFront's origin. */
   readonly apiDomain: string;
   readonly functions: AtlasFunction[] = [];
@@ -38,17 +55,47 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const { table, exportsBucket } = props;
 
-    // Seals page cursors. CloudFormation resolves the reference at deploy time, so the value is
-    // never in a template; the functions read it from their environment like locally.
+    // Seals page cursors. Only the functions that page may read it, once per instance at cold
+    // start (functions/http/api-gateway.ts): it is in no template and no function's environment.
     const cursorSecret = new secrets.Secret(this, 'CursorSecret', {
-      description: 'Key that seals the API page cursors (CURSOR_SECRET)',
+      description: 'Key that seals the API page cursors',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
     Validations.of(cursorSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Rotation would only invalidate the page cursors in flight, and the functions read the ' +
-        'value at deploy time; to rotate, put a new value and deploy (docs/DEPLOY.md).',
+        'Rotation would only invalidate the page cursors in flight; to rotate, put a new value ' +
+        'and update the paging functions so new instances read it (docs/DEPLOY.md).',
+    });
+
+    // The execute-api address is public and stays on: switching it off needs a custom domain
+    // (and certificate) for CloudFront to call instead, which this deployment does not have.
+    // So every route requires the origin header CloudFront adds (web.ts), with this secret.
+    this.originSecret = new secrets.Secret(this, 'OriginSecret', {
+      description: `Value CloudFront sends the API in ${ORIGIN_HEADER}; nothing else has it`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(this.originSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'CloudFront sends it as a fixed origin header, so a rotation means setting the new ' +
+        "value on the distribution's API origin too; done by hand when needed (docs/DEPLOY.md).",
+    });
+    const authorizerFn = new AtlasFunction(this, 'OriginAuthorizer', {
+      entry: 'api-authorize-origin',
+      memorySize: 256,
+      timeout: Duration.seconds(5),
+      reservedConcurrentExecutions: AUTHORIZER_CONCURRENCY,
+      environment: { ORIGIN_SECRET_ARN: this.originSecret.secretArn },
+    });
+    grantSecretRead(authorizerFn, this.originSecret);
+    // A request without the header is refused (401) by API Gateway itself, with no invocation;
+    // one with it is answered from the cache for each value it has seen.
+    const authorizer = new HttpLambdaAuthorizer('OriginHeader', authorizerFn, {
+      authorizerName: 'cloudfront-origin',
+      identitySource: [`$request.header.${ORIGIN_HEADER}`],
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      resultsCacheTtl: AUTHORIZER_CACHE,
     });
 
     // No CORS on purpose: the site reaches the API through its own CloudFront origin (web.ts),
@@ -56,6 +103,7 @@ export class ApiStack extends Stack {
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'IMR Atlas query API',
       createDefaultStage: false,
+      defaultAuthorizer: authorizer,
     });
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -86,18 +134,17 @@ export class ApiStack extends Stack {
       },
     });
     this.apiDomain = Fn.select(2, Fn.split('/', this.httpApi.apiEndpoint));
-    Validations.of(this.httpApi).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason: 'A public, read-only record: every route answers anyone, as the site does.',
-    });
 
-    for (const endpoint of ENDPOINTS) {
-      const environment: Record<string, string> = {
-        TABLE_NAME: table.tableName,
-        CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
-      };
+    for (const endpoint of ENDPOINTS as readonly Endpoint[]) {
+      const environment: Record<string, string> = { TABLE_NAME: table.tableName };
+      if (endpoint.pages === true) environment.CURSOR_SECRET_ARN = cursorSecret.secretArn;
       if (endpoint.fn === 'api-list-exports') environment.EXPORTS_BUCKET = exportsBucket.value;
-      const fn = new AtlasFunction(this, endpoint.fn, { entry: endpoint.fn, environment });
+      const fn = new AtlasFunction(this, endpoint.fn, {
+        entry: endpoint.fn,
+        environment,
+        reservedConcurrentExecutions: API_CONCURRENCY,
+      });
+      if (endpoint.pages === true) grantSecretRead(fn, cursorSecret);
       grantTableRead(fn, table);
       if (endpoint.fn === 'api-list-exports') {
         // The published snapshots and latest.json, as CloudFront serves them; not the job.
@@ -141,4 +188,15 @@ export class ApiStack extends Stack {
       topic: props.alarmTopic,
     });
   }
+}
+
+// GetSecretValue of the one secret: not grantRead's DescribeSecret too, which the code never calls.
+function grantSecretRead(fn: AtlasFunction, secret: secrets.ISecret): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadSecret',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [secret.secretArn],
+    }),
+  );
 }

@@ -77,6 +77,9 @@ export class IngestStack extends Stack {
       memorySize: 1024,
       timeout: INGEST_TIMEOUT,
       environment: { TABLE_NAME: table.tableName },
+      // Its instances are set aside, so no flood of API requests can take them (api.ts caps
+      // each API function too); as many as the queue's poller runs at once.
+      reservedConcurrentExecutions: MAX_CONCURRENCY,
     });
     this.ingest.addEventSource(
       new SqsEventSource(this.queue, {

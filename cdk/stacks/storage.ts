@@ -26,7 +26,8 @@ export interface StorageStackProps extends StackProps {
 }
 
 export class StorageStack extends Stack {
-  readonly table: dynamodb.TableV2;
+  /** The stack's own table, or the restored one named by context `tableName`. */
+  readonly table: dynamodb.ITableV2;
   readonly uploadBucket: s3.Bucket;
   readonly uploadBucketName: BucketName;
   readonly exportsBucketName: BucketName;
@@ -39,24 +40,12 @@ export class StorageStack extends Stack {
     this.uploadBucketName = new BucketName(props.deployment.stage, 'uploads');
     this.exportsBucketName = new BucketName(props.deployment.stage, 'exports');
 
-    // The shape comes from shared/store/table.ts, the same definition the local stack creates.
-    const attribute = (name: string) => ({ name, type: dynamodb.AttributeType.STRING });
-    this.table = new dynamodb.TableV2(this, 'Table', {
-      partitionKey: attribute(PARTITION_KEY),
-      sortKey: attribute(SORT_KEY),
-      globalSecondaryIndexes: [
-        {
-          indexName: GSI1.name,
-          partitionKey: attribute(GSI1.partitionKey),
-          sortKey: attribute(GSI1.sortKey),
-          projectionType: dynamodb.ProjectionType.ALL,
-        },
-      ],
-      billing: dynamodb.Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: prod,
-      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
+    this.table =
+      props.deployment.tableName === undefined
+        ? ownTable(this, prod)
+        : // A restored table (docs/DEPLOY.md "Restore") is not this stack's: the stacks use it
+          // by name. The stack's own table leaves the stack: kept in prod (Retain), deleted in dev.
+          dynamodb.TableV2.fromTableName(this, 'Table', props.deployment.tableName);
 
     const logs = logBucket(this, 'AccessLogs', { retain: prod });
 
@@ -103,4 +92,25 @@ export class StorageStack extends Stack {
       namePrefix: props.namePrefix,
     });
   }
+}
+
+// The shape comes from shared/store/table.ts, the same definition the local stack creates.
+function ownTable(scope: Construct, prod: boolean): dynamodb.TableV2 {
+  const attribute = (name: string) => ({ name, type: dynamodb.AttributeType.STRING });
+  return new dynamodb.TableV2(scope, 'Table', {
+    partitionKey: attribute(PARTITION_KEY),
+    sortKey: attribute(SORT_KEY),
+    globalSecondaryIndexes: [
+      {
+        indexName: GSI1.name,
+        partitionKey: attribute(GSI1.partitionKey),
+        sortKey: attribute(GSI1.sortKey),
+        projectionType: dynamodb.ProjectionType.ALL,
+      },
+    ],
+    billing: dynamodb.Billing.onDemand(),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: prod,
+    removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
 }

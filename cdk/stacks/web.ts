@@ -4,12 +4,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import type * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENDPOINTS } from '#shared/api/endpoints.ts';
+import { ORIGIN_HEADER } from '#shared/api/origin.ts';
 import { EXPORTS_PATH } from '#shared/api/exports.ts';
 import { LATEST_KEY, SNAPSHOTS_PREFIX } from '#shared/export/snapshots.ts';
 import type { BucketName } from '../constructs/access.ts';
 import { contentSecurityPolicy } from '../constructs/csp.ts';
+import { EdgeAclArn } from '../constructs/edge-acl.ts';
 import { EXPORTS_REWRITE_CODE, SITE_REWRITE_CODE } from '../constructs/edge-functions.ts';
 import { logBucket, secureBucket } from '../constructs/secure-bucket.ts';
 
@@ -36,6 +39,10 @@ export interface WebStackProps extends StackProps {
   siteDir: string;
   /** The HTTP API's host name (the API stack's `apiDomain`). */
   apiDomain: string;
+  /** The value to send the API in its origin header (the API stack's `originSecret`). */
+  originSecret: secrets.ISecret;
+  /** The us-east-1 parameter holding the web ACL's ARN (the edge stack's). */
+  webAclParameter: string;
   exportsBucket: BucketName;
   retain: boolean;
 }
@@ -101,6 +108,10 @@ export class WebStack extends Stack {
     const apiOrigin = new origins.HttpOrigin(props.apiDomain, {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      // The API refuses requests without it (api.ts): its execute-api address, public, answers
+      // only what came through here, behind the web ACL. A viewer's header of the same name is
+      // replaced by this one. A dynamic reference: the value is in no template.
+      customHeaders: { [ORIGIN_HEADER]: props.originSecret.secretValue.unsafeUnwrap() },
     });
 
     // The exports bucket is here, beside the site bucket and for the same reason: its policy
@@ -145,8 +156,11 @@ export class WebStack extends Stack {
     const viewerRequest = (fn: cloudfront.IFunction) => [
       { function: fn, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
     ];
+    // Requests per IP address, before the cache: a flood is answered 429 at the edge.
+    const webAcl = new EdgeAclArn(this, 'WebAcl', { parameterName: props.webAclParameter });
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'IMR Atlas',
+      webAclId: webAcl.arn,
       defaultRootObject: 'index.html',
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
@@ -267,9 +281,6 @@ export class WebStack extends Stack {
 // What cdk-nag asks of a distribution that this one does not do, and why.
 const DISTRIBUTION_ACKNOWLEDGEMENTS = {
   'AwsSolutions-CFR1': 'A public record for anyone, anywhere: there is no country to keep out.',
-  'AwsSolutions-CFR2':
-    'No WAF: the site is static and read-only, the API is throttled at its stage, and a web ' +
-    'ACL would cost more than the rest of a small deployment; add one in front if abused.',
   'AwsSolutions-CFR4':
     'Served on the default *.cloudfront.net certificate, whose minimum protocol CloudFront ' +
     'fixes at TLSv1; with a custom domain and certificate, set TLSv1.2_2021.',

@@ -4,7 +4,8 @@ import { endpoint, type EndpointName } from '#shared/api/endpoints.ts';
 import { respond } from '#shared/api/http.ts';
 import { createDynamoClient, createS3Client } from '#shared/aws/clients.ts';
 import { s3ExportBucket } from '#shared/export/bucket.ts';
-import { loadApiConfig } from '#shared/config.ts';
+import { secretsManagerReader } from '#shared/aws/secrets.ts';
+import { ConfigError, loadApiConfig, type ApiConfig } from '#shared/config.ts';
 import { createLogger } from '#shared/logger.ts';
 
 // API Gateway (HTTP API, payload 2.0) in front of the endpoints of shared/api: every api-*
@@ -25,36 +26,56 @@ export function createApiHandler(fn: EndpointName, deps: ApiDeps): ApiHandler {
     });
 }
 
-let deps: ApiDeps | undefined;
-
-/** Lambda entry point of one endpoint; configuration and clients are set up once per instance. */
+/** Lambda entry point of one endpoint; configuration, clients and secrets are set up once per instance. */
 export function lambdaApiHandler(fn: EndpointName): ApiHandler {
-  let handle: ApiHandler | undefined;
-  return (event) => {
-    handle ??= createApiHandler(
-      fn,
-      (deps ??= (() => {
-        const config = loadApiConfig(process.env);
-        return createApiDeps({
-          table: {
-            client: createDynamoClient({
-              region: config.AWS_REGION,
-              endpoint: config.IMR_DYNAMODB_ENDPOINT,
-            }),
-            tableName: config.TABLE_NAME,
-          },
-          cursorSecret: config.CURSOR_SECRET,
-          exports:
-            config.EXPORTS_BUCKET === undefined
-              ? null
-              : s3ExportBucket(
-                  createS3Client({ region: config.AWS_REGION, endpoint: config.IMR_S3_ENDPOINT }),
-                  config.EXPORTS_BUCKET,
-                ),
-          logger: createLogger({ level: config.LOG_LEVEL, service: fn }),
-        });
-      })()),
-    );
-    return handle(event);
+  let handle: Promise<ApiHandler> | undefined;
+  return async (event) => {
+    if (handle === undefined) {
+      const started = lambdaDeps(fn).then((deps) => createApiHandler(fn, deps));
+      // A failed start (the secret unreadable) is not kept: the next request tries again.
+      started.catch(() => {
+        if (handle === started) handle = undefined;
+      });
+      handle = started;
+    }
+    return (await handle)(event);
   };
+}
+
+async function lambdaDeps(fn: EndpointName): Promise<ApiDeps> {
+  const config = loadApiConfig(process.env);
+  return createApiDeps({
+    table: {
+      client: createDynamoClient({
+        region: config.AWS_REGION,
+        endpoint: config.IMR_DYNAMODB_ENDPOINT,
+      }),
+      tableName: config.TABLE_NAME,
+    },
+    cursorSecret: endpoint(fn).pages === true ? await cursorSecret(config) : null,
+    exports:
+      config.EXPORTS_BUCKET === undefined
+        ? null
+        : s3ExportBucket(
+            createS3Client({ region: config.AWS_REGION, endpoint: config.IMR_S3_ENDPOINT }),
+            config.EXPORTS_BUCKET,
+          ),
+    logger: createLogger({ level: config.LOG_LEVEL, service: fn }),
+  });
+}
+
+// In AWS the secret is read from Secrets Manager at cold start (only the paging functions may);
+// a value in the environment is for running a handler outside AWS.
+async function cursorSecret(config: ApiConfig): Promise<string> {
+  if (config.CURSOR_SECRET !== undefined) return config.CURSOR_SECRET;
+  if (config.CURSOR_SECRET_ARN === undefined) {
+    throw new ConfigError(
+      'invalid configuration: CURSOR_SECRET_ARN: required by a paging endpoint',
+    );
+  }
+  const secret = await secretsManagerReader(config.AWS_REGION).read(config.CURSOR_SECRET_ARN);
+  if (secret.length < 32) {
+    throw new ConfigError('invalid configuration: the cursor secret is under 32 characters');
+  }
+  return secret;
 }

@@ -23,7 +23,8 @@ export function queryContext(endpoint: string, params: Record<string, unknown>):
 }
 
 /** Seals a position for the next page of the query described by `context`. */
-export function sealCursor(key: Buffer, context: string, position: unknown): string {
+export function sealCursor(key: Buffer | null, context: string, position: unknown): string {
+  key = required(key);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(context));
@@ -36,11 +37,12 @@ export function sealCursor(key: Buffer, context: string, position: unknown): str
  * else (including a cursor sealed by an older version with another position shape) is a 400.
  */
 export function openCursor<S extends z.ZodType>(
-  key: Buffer,
+  key: Buffer | null,
   context: string,
   cursor: string,
   schema: S,
 ): z.output<S> {
+  key = required(key);
   const refuse = (): never => {
     throw new BadRequestError(
       'cursor',
@@ -66,4 +68,13 @@ export function openCursor<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(position);
   return parsed.success ? parsed.data : refuse();
+}
+
+// Only the functions whose endpoint pages are given the secret (cdk/stacks/api.ts); an endpoint
+// that starts paging without saying so fails plainly, here, rather than with another key.
+function required(key: Buffer | null): Buffer {
+  if (key === null) {
+    throw new Error('no cursor key: mark the endpoint `pages: true` in shared/api/endpoints.ts');
+  }
+  return key;
 }

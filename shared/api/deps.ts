@@ -9,8 +9,8 @@ import { cursorKey } from './cursor.ts';
 /** What the API's endpoints read from, created once per process. */
 export interface ApiDeps {
   table: TableDeps;
-  /** Key that seals page cursors (see cursor.ts). */
-  cursorKey: Buffer;
+  /** Key that seals page cursors (see cursor.ts); null in a function whose endpoint never pages. */
+  cursorKey: Buffer | null;
   /** Decision years that hold items, newest first, "0000" (undated) last when present. */
   years(): Promise<string[]>;
   logger: Logger;
@@ -23,14 +23,15 @@ const YEARS_TTL_MS = 60_000;
 
 export function createApiDeps(options: {
   table: TableDeps;
-  cursorSecret: string;
+  /** null: this process serves no endpoint that pages (endpoints.ts `pages`). */
+  cursorSecret: string | null;
   logger: Logger;
   exports?: ExportBucket | null;
 }): ApiDeps {
   let cached: { at: number; years: Promise<string[]> } | null = null;
   return {
     table: options.table,
-    cursorKey: cursorKey(options.cursorSecret),
+    cursorKey: options.cursorSecret === null ? null : cursorKey(options.cursorSecret),
     logger: options.logger,
     exports: options.exports ?? null,
     years() {

@@ -53,6 +53,8 @@ export interface Endpoint {
   path: string;
   summary: string;
   cacheControl: string;
+  /** Its answers carry page cursors: its function is given the cursor secret, no other is. */
+  pages?: true;
   pathSchema?: z.ZodObject;
   querySchema?: z.ZodObject;
   responseSchema: z.ZodType;
@@ -79,6 +81,7 @@ export const ENDPOINTS = [
     path: '/api/determinations',
     summary: 'Recent determinations, newest decision first.',
     cacheControl: CACHE.list,
+    pages: true,
     querySchema: listDeterminationsQuerySchema,
     responseSchema: determinationsPageSchema,
     run: (deps, r) => listDeterminations(deps, parseParams(listDeterminationsQuerySchema, r.query)),
@@ -89,6 +92,7 @@ export const ENDPOINTS = [
     path: '/api/items',
     summary: 'Disputed items matching filters and keywords, newest first.',
     cacheControl: CACHE.list,
+    pages: true,
     querySchema: itemsQuerySchema,
     responseSchema: itemsPageSchema,
     run: (deps, r) => listItems(deps, parseParams(itemsQuerySchema, r.query)),

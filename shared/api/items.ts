@@ -28,8 +28,14 @@ import type { ItemsPage, PublicItem } from './schemas.ts';
 
 type ItemsQuery = z.output<typeof itemsQuerySchema>;
 
-/** Reads per request at most; a page that needs more returns what it has and a cursor. */
-const MAX_READS = 30;
+/**
+ * Index Queries per request at most: a page that needs more returns what it found and a cursor
+ * that continues there. It bounds what one request can cost whatever it asks: a query matching
+ * nothing used to read both decision streams of every year (24 Queries over 12 years, up to 30).
+ * Five is two rounds of both streams (a page that spans a year boundary) and one more of either.
+ * The decision years are read beside it once a minute per instance (shared/api/deps.ts).
+ */
+export const MAX_QUERIES = 5;
 /** Entries read at once when other filters will discard some. */
 const FILTERED_READ = 100;
 
@@ -58,9 +64,9 @@ interface Stream {
 export async function listItems(
   deps: ApiDeps,
   query: ItemsQuery,
-  options: { maxReads?: number } = {},
+  options: { maxQueries?: number } = {},
 ): Promise<ItemsPage> {
-  const maxReads = options.maxReads ?? MAX_READS;
+  const maxQueries = options.maxQueries ?? MAX_QUERIES;
   const limit = query.limit ?? DEFAULT_LIMIT;
   const from = query.from === undefined ? null : dayOf('from', query.from, 'first');
   const to = query.to === undefined ? null : dayOf('to', query.to, 'last');
@@ -146,7 +152,7 @@ export async function listItems(
     for (;;) {
       const empty = streams.filter((s) => !s.done && s.buffer.length === 0 && !s.exhausted);
       if (empty.length > 0) {
-        if (reads + empty.length > maxReads) break read;
+        if (reads + empty.length > maxQueries) break read;
         reads += empty.length;
         // One more than the page needs, so that a page ending a stream knows it is the last.
         const want = narrowed ? FILTERED_READ : limit - items.length + 1;

@@ -137,12 +137,38 @@ describe('content security policy', () => {
 });
 
 describe('deployment context', () => {
-  it('defaults to dev with no organisations', () => {
-    expect(parseDeployment({})).toEqual({ stage: 'dev', organisations: [] });
+  it('requires a stage, saying what each keeps, and has no organisations by default', () => {
+    expect(() => parseDeployment({})).toThrow(
+      /context\.stage: say which stage to deploy: -c stage=prod .* kept .* -c stage=dev .* deleted/,
+    );
+    expect(parseDeployment({ stage: 'dev' })).toEqual({ stage: 'dev', organisations: [] });
+  });
+
+  it('requires an external id of an organisation trusted by account, not by role', () => {
+    const account = { id: 'acme', principal: 'arn:aws:iam::123456789012:root' };
+    expect(() => parseDeployment({ stage: 'prod', organisations: [account] })).toThrow(
+      /context\.organisations\.0\.externalId: required when the principal is an account/,
+    );
+    const role = { id: 'acme', principal: 'arn:aws:iam::123456789012:role/uploader' };
+    expect(parseDeployment({ stage: 'prod', organisations: [role] }).organisations).toEqual([role]);
+    expect(() =>
+      parseDeployment({ stage: 'dev', organisations: [{ ...role, externalId: 'a b' }] }),
+    ).toThrow(/externalId/);
+  });
+
+  it('takes the name of a restored table, and refuses what cannot be one', () => {
+    expect(parseDeployment({ stage: 'prod', tableName: 'imr-atlas-restored-1' }).tableName).toBe(
+      'imr-atlas-restored-1',
+    );
+    expect(() => parseDeployment({ stage: 'prod', tableName: 'a b' })).toThrow(
+      /context\.tableName/,
+    );
   });
 
   it('accepts organisations given on the command line as JSON', () => {
-    const orgs = [{ id: 'acme', principal: 'arn:aws:iam::123456789012:root' }];
+    const orgs = [
+      { id: 'acme', principal: 'arn:aws:iam::123456789012:root', externalId: 'acme-7f3c' },
+    ];
     expect(parseDeployment({ stage: 'prod', organisations: JSON.stringify(orgs) })).toEqual({
       stage: 'prod',
       organisations: orgs,
@@ -150,18 +176,24 @@ describe('deployment context', () => {
   });
 
   it('names what is wrong', () => {
-    expect(() => parseDeployment({ stage: 'production' })).toThrow(/context\.stage/);
+    expect(() => parseDeployment({ stage: 'production' })).toThrow(
+      /context\.stage: must be "dev" or "prod"/,
+    );
     expect(() =>
       parseDeployment({
+        stage: 'dev',
         organisations: [{ id: 'a b', principal: 'arn:aws:iam::123456789012:root' }],
       }),
     ).toThrow(/context\.organisations\.0\.id/);
     expect(() =>
       parseDeployment({
+        stage: 'dev',
         organisations: [{ id: 'acme', principal: 'arn:aws:iam::123456789012:root', extra: 1 }],
       }),
     ).toThrow(/extra/);
-    expect(() => parseDeployment({ organisations: '[oops' })).toThrow(/not valid JSON/);
+    expect(() => parseDeployment({ stage: 'dev', organisations: '[oops' })).toThrow(
+      /not valid JSON/,
+    );
   });
 });
 

@@ -12,7 +12,14 @@ import { GSI1 } from '#shared/store/table.ts';
 import { buildAtlas } from '../../cdk/atlas.ts';
 import { bundleSizes } from '../../cdk/bundle-sizes.ts';
 import { EXPORTS_REWRITE_CODE, SITE_REWRITE_CODE } from '../../cdk/constructs/edge-functions.ts';
-import { THROTTLE } from '../../cdk/stacks/api.ts';
+import {
+  API_CONCURRENCY,
+  AUTHORIZER_CACHE,
+  AUTHORIZER_CONCURRENCY,
+  THROTTLE,
+} from '../../cdk/stacks/api.ts';
+import { RATE_LIMITS, RATE_WINDOW_SECONDS, webAclParameterName } from '../../cdk/stacks/edge.ts';
+import { ORIGIN_HEADER } from '#shared/api/origin.ts';
 import {
   BATCH_SIZE,
   INGEST_TIMEOUT,
@@ -27,10 +34,18 @@ import { ORGANISATIONS, STUB_INLINE_SCRIPT, synthesise, type Synthesised } from 
 
 let dev: Synthesised;
 let prod: Synthesised;
+/** Prod repointed at a table restored from a point-in-time backup (docs/DEPLOY.md "Restore"). */
+let restored: Synthesised;
+const RESTORED_TABLE = 'imr-atlas-prod-restored-20261203';
 
 beforeAll(() => {
-  dev = synthesise({ organisations: ORGANISATIONS });
+  dev = synthesise({ stage: 'dev', organisations: ORGANISATIONS });
   prod = synthesise({ stage: 'prod', organisations: ORGANISATIONS, alarmEmail: 'ops@example.org' });
+  restored = synthesise({
+    stage: 'prod',
+    organisations: ORGANISATIONS,
+    tableName: RESTORED_TABLE,
+  });
 }, 300_000);
 
 type Resource = {
@@ -56,6 +71,25 @@ type Statement = {
 const statementsOf = (doc: unknown) => (doc as { Statement: Statement[] }).Statement;
 const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const text = (v: unknown) => JSON.stringify(v);
+const AUTHORIZER = 'functions/api-authorize-origin.ts';
+
+/** The API functions (by construct id) whose role may read the secret whose logical id matches. */
+function secretReaders(secret: RegExp): string[] {
+  return resources(dev.templates.api, 'AWS::IAM::Policy')
+    .filter((p) =>
+      statementsOf(p.Properties.PolicyDocument).some(
+        (st) =>
+          actions(st).includes('secretsmanager:GetSecretValue') &&
+          secret.test(String((st.Resource as { Ref?: string }).Ref)),
+      ),
+    )
+    .map((p) =>
+      String((p.Properties.Roles as { Ref: string }[])[0]!.Ref).replace(
+        /RoleDefault.*|Role[0-9A-F]{8}$/,
+        '',
+      ),
+    );
+}
 
 describe('storage', () => {
   it('has an on-demand table of the shared shape with point-in-time recovery', () => {
@@ -115,6 +149,47 @@ describe('storage', () => {
       Properties: { BucketName: Match.anyValue() },
       DeletionPolicy: 'Delete',
     });
+  });
+
+  it('refuses to synthesise without a stage, naming what each one keeps', () => {
+    const app = new App({ context: { organisations: ORGANISATIONS } });
+    expect(() => synthesiseInto(app)).toThrow(/context\.stage: say which stage .*-c stage=prod/);
+  });
+
+  it('repoints every stack at a restored table named by context, leaving the old one', () => {
+    const { templates } = restored;
+    // The storage stack no longer holds a table (its own, retained in prod, leaves the stack).
+    templates.storage.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+    templates.storage.resourceCountIs('AWS::DynamoDB::Table', 0);
+    const consumers = [templates.ingest, templates.api, templates.exports];
+    let functions = 0;
+    for (const t of consumers) {
+      for (const f of resources(t, 'AWS::Lambda::Function')) {
+        if (!String(f.Properties.Description ?? '').startsWith('functions/')) continue;
+        const env = (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        if (f.Properties.Description === 'functions/api-authorize-origin.ts') continue;
+        expect(env.TABLE_NAME, String(f.Properties.Description)).toBe(RESTORED_TABLE);
+        functions++;
+      }
+      // Nothing of the storage stack's table is imported any more.
+      expect(text(t.toJSON())).not.toMatch(/ImportValue[^}]*Table/);
+      const tableGrants = policiesOf(t)
+        .flatMap(statementsOf)
+        .filter((st) => st.Sid === 'ReadTable' || st.Sid === 'WriteTable');
+      expect(tableGrants.length).toBeGreaterThan(0);
+      for (const st of tableGrants) {
+        expect(text(st.Resource)).toContain(`:table/${RESTORED_TABLE}`);
+      }
+    }
+    expect(functions).toBe(ENDPOINTS.length + 3);
+    // The same grants as on the stack's own table: the index, never Scan.
+    const ingestRead = policiesOf(templates.ingest)
+      .flatMap(statementsOf)
+      .find((st) => st.Sid === 'ReadTable')!;
+    expect(text(ingestRead.Resource)).toContain(`:table/${RESTORED_TABLE}/index/${GSI1.name}`);
+    expect(actions(ingestRead)).not.toContain('dynamodb:Scan');
+    // Without the context, prod runs on its own table, imported from the storage stack.
+    expect(text(prod.templates.api.toJSON())).toMatch(/ImportValue[^}]*Table/);
   });
 
   it('keeps every bucket private, encrypted and TLS-only', () => {
@@ -258,14 +333,34 @@ describe('organisations', () => {
       Principal: { AWS: 'arn:aws:iam::210987654321:role/uploader' },
       Condition: { StringEquals: { 'sts:ExternalId': 'x-42' } },
     });
+    // An account is trusted only with its external id (cdk/config.ts refuses one without).
+    const account = orgPolicy(dev, 'acme-claims').role;
+    expect(statementsOf(account.Properties.AssumeRolePolicyDocument)[0]).toMatchObject({
+      Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+      Condition: { StringEquals: { 'sts:ExternalId': 'acme-7f3c' } },
+    });
+  });
+
+  it('refuses an organisation trusted by account without an external id', () => {
+    const app = new App({
+      context: {
+        stage: 'prod',
+        organisations: [{ id: 'acme', principal: 'arn:aws:iam::123456789012:root' }],
+      },
+    });
+    expect(() => synthesiseInto(app)).toThrow(/organisations\.0\.externalId: required/);
   });
 
   it('refuses a bad organisation list with a clear message', () => {
-    const app = new App({ context: { organisations: [{ id: 'acme/../x', principal: 'me' }] } });
+    const app = new App({
+      context: { stage: 'dev', organisations: [{ id: 'acme/../x', principal: 'me' }] },
+    });
     expect(() => synthesiseInto(app)).toThrow(
-      /invalid deployment settings in cdk\.json: context\.organisations\.0\.id: .*context\.organisations\.0\.principal/,
+      /invalid deployment settings in cdk\.json or -c: context\.organisations\.0\.id: .*context\.organisations\.0\.principal/,
     );
-    const dup = new App({ context: { organisations: [ORGANISATIONS[0], ORGANISATIONS[0]] } });
+    const dup = new App({
+      context: { stage: 'dev', organisations: [ORGANISATIONS[0], ORGANISATIONS[0]] },
+    });
     expect(() => synthesiseInto(dup)).toThrow(/ids must be unique/);
   });
 });
@@ -362,19 +457,92 @@ describe('api', () => {
     const descriptions = resources(dev.templates.api, 'AWS::Lambda::Function').map(
       (f) => f.Properties.Description,
     );
-    expect(descriptions.sort()).toEqual(ENDPOINTS.map((e) => `functions/${e.fn}.ts`).sort());
+    expect(descriptions.sort()).toEqual(
+      [...ENDPOINTS.map((e) => `functions/${e.fn}.ts`), AUTHORIZER].sort(),
+    );
   });
 
   it('grants the API functions reads only, and never Scan', () => {
     const docs = policiesOf(dev.templates.api);
-    expect(docs.length).toBe(ENDPOINTS.length);
+    expect(docs.length).toBe(ENDPOINTS.length + 1);
     for (const doc of docs) {
       const all = statementsOf(doc).flatMap(actions);
       for (const a of all)
         expect(a).toMatch(
-          /^(dynamodb:(GetItem|BatchGetItem|Query)|s3:(GetObject|ListBucket)|logs:(CreateLogStream|PutLogEvents))$/,
+          /^(dynamodb:(GetItem|BatchGetItem|Query)|s3:(GetObject|ListBucket)|logs:(CreateLogStream|PutLogEvents)|secretsmanager:GetSecretValue)$/,
         );
     }
+  });
+
+  it('caps every API function and the authorizer, and sets the ingest its own instances', () => {
+    const functions = resources(dev.templates.api, 'AWS::Lambda::Function');
+    for (const f of functions) {
+      const want =
+        f.Properties.Description === AUTHORIZER ? AUTHORIZER_CONCURRENCY : API_CONCURRENCY;
+      expect(f.Properties.ReservedConcurrentExecutions, String(f.Properties.Description)).toBe(
+        want,
+      );
+    }
+    const ingest = resources(dev.templates.ingest, 'AWS::Lambda::Function').find(
+      (f) => f.Properties.Description === 'functions/s3-ingest-letter.ts',
+    )!;
+    // As many as the queue's poller may run, so it is never throttled by its own reservation.
+    expect(ingest.Properties.ReservedConcurrentExecutions).toBe(MAX_CONCURRENCY);
+    // Lambda keeps 100 of an account's (default 1,000) unreserved: what this app sets aside.
+    const reserved = Object.values(dev.templates)
+      .flatMap((t) => resources(t, 'AWS::Lambda::Function'))
+      .reduce((n, f) => n + ((f.Properties.ReservedConcurrentExecutions as number) ?? 0), 0);
+    expect(reserved).toBe(ENDPOINTS.length * API_CONCURRENCY + AUTHORIZER_CONCURRENCY + 10 + 1);
+    expect(reserved).toBeLessThanOrEqual(900);
+  });
+
+  it('answers only requests carrying the origin header CloudFront sends', () => {
+    dev.templates.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      EnableSimpleResponses: true,
+      IdentitySource: [`$request.header.${ORIGIN_HEADER}`],
+      AuthorizerResultTtlInSeconds: AUTHORIZER_CACHE.toSeconds(),
+    });
+    const routes = resources(dev.templates.api, 'AWS::ApiGatewayV2::Route');
+    expect(routes.length).toBe(ENDPOINTS.length);
+    for (const r of routes) {
+      expect(r.Properties, String(r.Properties.RouteKey)).toMatchObject({
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: expect.stringMatching(/^HttpApiOriginHeader/) },
+      });
+    }
+    // The authorizer reads the origin secret, and only it.
+    const authorizer = resources(dev.templates.api, 'AWS::Lambda::Function').find(
+      (f) => f.Properties.Description === AUTHORIZER,
+    )!;
+    expect(authorizer.Properties.Environment).toEqual({
+      Variables: {
+        NODE_OPTIONS: '--enable-source-maps',
+        ORIGIN_SECRET_ARN: { Ref: expect.stringMatching(/^OriginSecret/) },
+      },
+    });
+    const readers = secretReaders(/^OriginSecret/);
+    expect(readers).toEqual(['OriginAuthorizer']);
+    // CloudFront sends it on the API origin, as a dynamic reference to the same secret.
+    const origin = (
+      resources(dev.templates.web, 'AWS::CloudFront::Distribution')[0]!.Properties
+        .DistributionConfig as { Origins: Record<string, unknown>[] }
+    ).Origins.find((o) => o.CustomOriginConfig !== undefined)!;
+    expect(origin.OriginCustomHeaders).toEqual([
+      {
+        HeaderName: ORIGIN_HEADER,
+        HeaderValue: {
+          'Fn::Join': [
+            '',
+            [
+              '{{resolve:secretsmanager:',
+              { 'Fn::ImportValue': expect.stringMatching(/:ExportsOutputRefOriginSecret/) },
+              ':SecretString:::}}',
+            ],
+          ],
+        },
+      },
+    ]);
   });
 
   it('throttles the stage and writes access logs', () => {
@@ -392,16 +560,21 @@ describe('api', () => {
     });
   });
 
-  it('passes the cursor secret as a dynamic reference, never a value', () => {
+  it('names the cursor secret to the functions that page, which alone may read it', () => {
+    const paging = ENDPOINTS.filter((e) => 'pages' in e && e.pages).map((e) => e.fn);
+    expect(paging.sort()).toEqual(['api-list-determinations', 'api-list-items']);
     for (const f of resources(dev.templates.api, 'AWS::Lambda::Function')) {
-      const secret = text(
-        (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables
-          .CURSOR_SECRET,
-      );
-      expect(secret).toMatch(
-        /^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",\{"Ref":"CursorSecret[0-9A-F]+"\},":SecretString:::\}\}"\]\]\}$/,
+      const env = (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      // Never the value: not in an environment, not as a dynamic reference.
+      expect(text(env)).not.toMatch(/CURSOR_SECRET"|resolve:secretsmanager/);
+      const pages = paging.some((fn) => f.Properties.Description === `functions/${fn}.ts`);
+      expect(env.CURSOR_SECRET_ARN, String(f.Properties.Description)).toEqual(
+        pages ? { Ref: expect.stringMatching(/^CursorSecret/) } : undefined,
       );
     }
+    expect(secretReaders(/^CursorSecret/).sort()).toEqual(
+      paging.map((fn) => fn.replaceAll('-', '')).sort(),
+    );
     dev.templates.api.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
     });
@@ -423,8 +596,18 @@ describe('api', () => {
   it('allows no cross-origin reads, and changes nothing outside CloudFormation', () => {
     for (const t of Object.values(dev.templates)) {
       expect(text(t.toJSON())).not.toMatch(/CorsConfiguration|AllowOrigins|UpdateApi/);
-      t.resourceCountIs('Custom::AWS', 0);
+      // The one SDK call of the app: the web stack reading the web ACL's ARN (a read).
+      for (const call of resources(t, 'Custom::AWS')) {
+        for (const phase of ['Create', 'Update'] as const) {
+          expect(JSON.parse(call.Properties[phase] as string)).toMatchObject({
+            service: 'SSM',
+            action: 'getParameter',
+          });
+        }
+        expect(call.Properties.Delete).toBeUndefined();
+      }
     }
+    dev.templates.web.resourceCountIs('Custom::AWS', 1);
     const routes = resources(dev.templates.api, 'AWS::ApiGatewayV2::Route');
     expect(routes.filter((r) => String(r.Properties.RouteKey).startsWith('OPTIONS'))).toEqual([]);
     expect(ENDPOINTS.every((e) => e.path.startsWith('/api/'))).toBe(true);
@@ -542,6 +725,61 @@ describe('web', () => {
     }
   });
 
+  it('puts a web ACL with per-IP rate rules in us-east-1, and on the distribution', () => {
+    expect(dev.atlas.edge.region).toBe('us-east-1');
+    const acl = resources(dev.templates.edge, 'AWS::WAFv2::WebACL');
+    expect(acl.length).toBe(1);
+    expect(acl[0]!.Properties).toMatchObject({
+      Scope: 'CLOUDFRONT',
+      DefaultAction: { Allow: {} },
+    });
+    const rules = acl[0]!.Properties.Rules as {
+      Name: string;
+      Action: unknown;
+      Statement: { RateBasedStatement: Record<string, unknown> };
+    }[];
+    expect(rules.map((r) => r.Name)).toEqual(['api-per-ip', 'all-per-ip']);
+    for (const r of rules) {
+      expect(r.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429 } } });
+      expect(r.Statement.RateBasedStatement).toMatchObject({
+        AggregateKeyType: 'IP',
+        EvaluationWindowSec: RATE_WINDOW_SECONDS,
+      });
+    }
+    expect(rules[0]!.Statement.RateBasedStatement).toMatchObject({
+      Limit: RATE_LIMITS.api,
+      ScopeDownStatement: {
+        ByteMatchStatement: {
+          FieldToMatch: { UriPath: {} },
+          PositionalConstraint: 'STARTS_WITH',
+          SearchString: '/api/',
+        },
+      },
+    });
+    expect(rules[1]!.Statement.RateBasedStatement.Limit).toBe(RATE_LIMITS.all);
+    // Its ARN goes through a parameter in us-east-1, read by the web stack in its own region.
+    dev.templates.edge.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: webAclParameterName('dev'),
+      Value: { 'Fn::GetAtt': ['WebAcl', 'Arn'] },
+    });
+    const reader = Object.entries(dev.templates.web.findResources('Custom::AWS'))[0]!;
+    expect(JSON.parse(reader[1].Properties.Create as string)).toMatchObject({
+      parameters: { Name: webAclParameterName('dev') },
+      region: 'us-east-1',
+    });
+    expect(distribution().WebACLId).toEqual({ 'Fn::GetAtt': [reader[0], 'Parameter.Value'] });
+    const readPolicy = policiesOf(dev.templates.web)
+      .flatMap(statementsOf)
+      .find((st) => actions(st).includes('ssm:GetParameter'))!;
+    expect(text(readPolicy.Resource)).toContain(
+      `:ssm:us-east-1:",{"Ref":"AWS::AccountId"},":parameter${webAclParameterName('dev')}"`,
+    );
+    expect(dev.atlas.web.dependencies).toContain(dev.atlas.edge);
+    prod.templates.edge.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Name: 'imr-atlas-prod-cloudfront',
+    });
+  });
+
   it('publishes the site directory and logs requests', () => {
     dev.templates.web.resourceCountIs('Custom::CDKBucketDeployment', 1);
     expect(distribution().Logging).toMatchObject({ Prefix: 'cloudfront/' });
@@ -589,7 +827,7 @@ describe('every function', () => {
     );
 
   it('runs Node 22 on arm64 with source maps and a log group with retention', () => {
-    expect(all().length).toBe(ENDPOINTS.length + 3);
+    expect(all().length).toBe(ENDPOINTS.length + 4);
     for (const f of all()) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -613,6 +851,7 @@ describe('every function', () => {
     expect(sizes.map((s) => s.entry).sort()).toEqual(
       [
         ...ENDPOINTS.map((e) => e.fn),
+        'api-authorize-origin',
         's3-ingest-letter',
         'schedule-export-stats',
         'schedule-rollup-receipts',

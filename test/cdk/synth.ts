@@ -15,7 +15,7 @@ export interface Synthesised {
   app: App;
   atlas: Atlas;
   outdir: string;
-  templates: Record<'storage' | 'ingest' | 'api' | 'exports' | 'web', Template>;
+  templates: Record<'storage' | 'ingest' | 'api' | 'exports' | 'edge' | 'web', Template>;
 }
 
 export function stubSite(): string {
@@ -45,12 +45,13 @@ export function synthesise(context: Record<string, unknown>): Synthesised {
       ingest: Template.fromStack(atlas.ingest),
       api: Template.fromStack(atlas.api),
       exports: Template.fromStack(atlas.exports),
+      edge: Template.fromStack(atlas.edge),
       web: Template.fromStack(atlas.web),
     },
   };
 }
 
 export const ORGANISATIONS = [
-  { id: 'acme-claims', principal: 'arn:aws:iam::123456789012:root' },
+  { id: 'acme-claims', principal: 'arn:aws:iam::123456789012:root', externalId: 'acme-7f3c' },
   { id: 'beta-admin', principal: 'arn:aws:iam::210987654321:role/uploader', externalId: 'x-42' },
 ];

@@ -8,7 +8,7 @@ import {
 import { ensureTable } from '../../local/stack.ts';
 import { createApiDeps, type ApiDeps } from '../../shared/api/deps.ts';
 import { listDeterminations } from '../../shared/api/determinations.ts';
-import { listItems } from '../../shared/api/items.ts';
+import { listItems, MAX_QUERIES } from '../../shared/api/items.ts';
 import { itemsQuerySchema, parseParams } from '../../shared/api/params.ts';
 import type { Determination } from '../../shared/determination.ts';
 import { createLogger } from '../../shared/logger.ts';
@@ -28,12 +28,27 @@ import { generateLetter } from '../../shared/synthetic/generate.ts';
 
 let db: DynamoDbLocal;
 let deps: ApiDeps;
+/** Queries the API sent since the last `sent.reset()`. */
+const sent = {
+  queries: 0,
+  reset() {
+    this.queries = 0;
+  },
+};
 const letters: { id: string; record: Determination }[] = [];
 
 beforeAll(async () => {
   db = await startDynamoDbLocal({});
   const client = new DynamoDBClient(dynamoClientConfig(db.endpoint));
   await ensureTable(client, 'paging');
+  // The read budget is in Queries (DynamoDB Local reports no read capacity for them).
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      if (context.commandName === 'QueryCommand') sent.queries++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countQueries' },
+  );
   const table = { client, tableName: 'paging' };
   const requests = [];
   const deltas = [];
@@ -102,8 +117,15 @@ async function pages(
       limit: String(limit),
       ...(cursor === undefined ? {} : { cursor }),
     });
-    const page = await listItems(deps, query, maxReads === undefined ? {} : { maxReads });
+    sent.reset();
+    const page = await listItems(
+      deps,
+      query,
+      maxReads === undefined ? {} : { maxQueries: maxReads },
+    );
     count++;
+    // The list of decision years is cached per process (shared/api/deps.ts): warm after the first.
+    if (count > 1) expect(sent.queries).toBeLessThanOrEqual(maxReads ?? MAX_QUERIES);
     expect(page.items.length).toBeLessThanOrEqual(limit);
     items.push(...page.items.map((i) => order(i.decisionDate, i.caseNumber, i.ordinal)));
     if (page.cursor === null) {
@@ -211,6 +233,53 @@ describe('paging through items', () => {
     expect(page.total).toBe(
       expected((_r, i) => i.category === 'Pharmaceuticals' && i.subcategory === 'Opioids').length,
     );
+  });
+});
+
+describe('the read budget', () => {
+  it('costs at most 5 Queries a request, even for a query that matches nothing', async () => {
+    const query = parseParams(itemsQuerySchema, { drug: 'no-such-drug', limit: '20' });
+    await deps.years();
+    sent.reset();
+    const first = await listItems(deps, query);
+    expect(first.items).toEqual([]);
+    // Two rounds of both decision streams; before the budget, both streams of all 12 years (24).
+    expect(sent.queries).toBe(4);
+    // It says it has not finished: the cursor continues where the budget ran out, to the end.
+    let cursor = first.cursor;
+    let pagesRead = 1;
+    while (cursor !== null) {
+      sent.reset();
+      const next = await listItems(deps, { ...query, cursor });
+      expect(next.items).toEqual([]);
+      expect(sent.queries).toBeLessThanOrEqual(MAX_QUERIES);
+      cursor = next.cursor;
+      pagesRead++;
+      expect(pagesRead).toBeLessThan(50);
+    }
+  });
+
+  it('costs at most 5 Queries for every page of every filter, the first included', async () => {
+    const drug = letters.flatMap((l) => l.record.issues).find((i) => i.drug !== null)!.drug!;
+    for (const raw of [
+      {},
+      { decision: 'upheld' },
+      { category: 'Pharmaceuticals', q: 'retrospective' },
+      { drug, from: '2015', to: '2019' },
+      { q: 'retrospective review' },
+    ]) {
+      await deps.years();
+      let cursor: string | undefined;
+      do {
+        sent.reset();
+        const page = await listItems(
+          deps,
+          parseParams(itemsQuerySchema, { ...raw, limit: '25', ...(cursor ? { cursor } : {}) }),
+        );
+        expect(sent.queries, JSON.stringify(raw)).toBeLessThanOrEqual(MAX_QUERIES);
+        cursor = page.cursor ?? undefined;
+      } while (cursor !== undefined);
+    }
   });
 });
 
