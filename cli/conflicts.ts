@@ -25,6 +25,8 @@ Exit status: 0 on success, 1 when the table cannot be read or there is no such c
 usage error.
 `;
 
+const LIST_LIMIT = 1000;
+
 /** `imr conflicts`: lists open conflicts, or (`resolve`) settles one case's. */
 export async function conflictsCommand(args: readonly string[], io: Io): Promise<number> {
   let options;
@@ -78,8 +80,11 @@ export async function conflictsCommand(args: readonly string[], io: Io): Promise
   try {
     const caseId = positionals[1];
     if (caseId === undefined) {
-      const conflicts = await listConflicts(table);
+      const { conflicts, more } = await listConflicts(table, LIST_LIMIT);
       io.stdout.write(formatConflicts(conflicts));
+      if (more) {
+        io.stdout.write(`(the ${LIST_LIMIT} oldest are shown; settle them to see the rest)\n`);
+      }
       return 0;
     }
     const now = new Date().toISOString();
@@ -110,7 +115,13 @@ function describeSettlement(caseId: string, s: Settlement): string {
         (s.previousOwner === null ? '' : ` (it was ${s.previousOwner}'s)`)
       );
     case 'kept':
-      return `${caseId}: the published record stands; ${s.dropped} conflicting ${s.dropped === 1 ? 'copy' : 'copies'} dropped`;
+      return (
+        `${caseId}: the published record stands; ${s.dropped} conflicting ` +
+        `${s.dropped === 1 ? 'copy' : 'copies'} dropped` +
+        (s.changed === 0 ? '' : `; ${s.changed} re-uploaded meanwhile, still open`)
+      );
+    case 'already':
+      return `${caseId}: ${s.organisation}'s copy is already the published record`;
     case 'no-conflict':
       return `${caseId} has no open conflict to settle (see "imr conflicts")`;
   }

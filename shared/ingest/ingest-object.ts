@@ -6,7 +6,7 @@ import { caseId } from '../store/keys.ts';
 import { putDetermination, removeDetermination, type TableDeps } from '../store/determinations.ts';
 import { getUpload, putUpload, type UploadRecord } from '../store/uploads.ts';
 import { writeReceipt } from '../receipts/write.ts';
-import { getConflict, releaseHeld } from '../store/provenance.ts';
+import { dropHeld, getConflict } from '../store/provenance.ts';
 import { RecordTooLargeError } from '../store/record-codec.ts';
 import {
   conflictMessage,
@@ -219,7 +219,12 @@ async function releasePrevious(
     now,
   });
   // Whatever its status said: a settled conflict can have turned an owner's copy into a held one.
-  await releaseHeld(table, prior.caseNumber, prior.organisation, key);
+  await dropHeld(table, {
+    caseId: prior.caseNumber,
+    organisation: prior.organisation,
+    sourceKey: key,
+    contentHash: prior.contentHash,
+  });
 }
 
 function isValidationError(e: unknown): boolean {

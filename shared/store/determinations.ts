@@ -22,17 +22,16 @@ import {
   type CounterDelta,
   type IndexEntry,
 } from './contribution.ts';
-import { counterMarkerKey, determinationKey, recentKey } from './keys.ts';
+import { counterMarkerKey, determinationKey, heldCopyKey, recentKey } from './keys.ts';
 import {
   caseConflicts,
-  deleteConflict,
-  deleteCorroboration,
+  dropHeld,
   getConflict,
-  listCorroborations,
-  putConflict,
-  putCorroboration,
+  holdCopy,
+  listHeld,
+  resortHeld,
   samePublishedRecord,
-  type Corroboration,
+  type HeldCopy,
 } from './provenance.ts';
 
 // Writing a determination touches many items: its record, an index entry per item and dimension,
@@ -73,6 +72,15 @@ const storedSchema = z.object({
   sourceSequencer: z.string().nullable().default(null),
   record: bytes.optional(),
   previous: bytes.optional(),
+  previousSource: z
+    .object({
+      owner: z.string(),
+      sourceKey: z.string(),
+      contentHash: z.string(),
+      sequencer: z.string(),
+    })
+    .nullable()
+    .default(null),
   updatedAt: z.string(),
 });
 
@@ -101,6 +109,16 @@ export interface StoredDetermination {
   /** null while a removal is pending. */
   record: Determination | null;
   previous: Determination | null;
+  /**
+   * Set while an operator's settlement moves the case to another organisation: the upload the
+   * replaced record came from, held aside as a copy when the change completes.
+   */
+  previousSource: {
+    owner: string;
+    sourceKey: string;
+    contentHash: string;
+    sequencer: string;
+  } | null;
 }
 
 /** The stored determination of a case (read consistently), or null. */
@@ -187,126 +205,125 @@ export function assertStorable(id: string, record: Determination): void {
 
 /**
  * Stores a parsed determination, honouring provenance: the case belongs to the organisation whose
- * upload first produced it. The same content again, or another organisation's copy with equal
- * parsed fields, is a duplicate; the owner's different content replaces the record; another
- * organisation's different content is a conflict and changes nothing public.
+ * upload first produced it. The same content again is a duplicate; the owner's different content
+ * replaces the record; any other organisation's copy is held beside the record, as a duplicate
+ * when its parsed fields are equal and as a conflict otherwise, and changes nothing public.
  */
 export async function putDetermination(
   deps: TableDeps,
   input: WriteRequestInput,
 ): Promise<WriteOutcome> {
   assertStorable(input.id, input.record);
-  // What the final round read: a duplicate or conflict from another organisation is held beside
-  // that version.
-  const seen: { current: StoredDetermination | null } = { current: null };
-  const outcome = await rewrite<WriteOutcome>(deps, input.id, input.now, (current) => {
-    seen.current = current;
-    if (current !== null && current.contentHash === input.contentHash) {
-      // The same upload again (a retry that finds its own completed write) keeps its outcome.
-      const { outcome } = current;
-      const own =
-        current.sourceKey === input.sourceKey && current.sourceSequencer === input.sequencer;
-      return { result: own && outcome !== 'removed' ? outcome : 'duplicate' };
-    }
-    // An event processed late, for a key whose newer upload is already stored: the content it
-    // read is gone from the bucket, so it must not replace what is there. Checked against the
-    // version read, which the claim's condition pins.
-    if (
-      current?.sourceKey === input.sourceKey &&
-      current.sourceSequencer !== null &&
-      current.sourceSequencer > input.sequencer
-    ) {
-      return { result: 'superseded' };
-    }
-    if (current !== null && current.owner !== input.organisation) {
+  for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+    const seen: { current: StoredDetermination | null } = { current: null };
+    const outcome = await rewrite<WriteOutcome>(deps, input.id, input.now, (current) => {
+      seen.current = current;
+      if (current !== null && current.contentHash === input.contentHash) {
+        // The same upload again (a retry that finds its own completed write) keeps its outcome.
+        const own =
+          current.sourceKey === input.sourceKey && current.sourceSequencer === input.sequencer;
+        if (own) return { result: current.outcome !== 'removed' ? current.outcome : 'duplicate' };
+      }
+      // An event processed late, for a key whose newer upload is already stored: the content it
+      // read is gone from the bucket, so it must not replace what is there. Checked against the
+      // version read, which the claim's condition pins.
+      if (
+        current?.sourceKey === input.sourceKey &&
+        current.sourceSequencer !== null &&
+        current.sourceSequencer > input.sequencer
+      ) {
+        return { result: 'superseded' };
+      }
+      if (current !== null && current.record !== null) {
+        if (samePublishedRecord(current.record, input.record)) return { result: 'duplicate' };
+        if (current.owner !== input.organisation) return { result: 'conflict' };
+      }
       return {
-        result:
-          current.record !== null && samePublishedRecord(current.record, input.record)
-            ? 'duplicate'
-            : 'conflict',
+        result: current === null ? 'parsed' : 'replaced',
+        next: {
+          caseId: input.id,
+          state: 'pending',
+          version: (current?.version ?? 0) + 1,
+          claim: randomUUID(),
+          outcome: current === null ? 'parsed' : 'replaced',
+          contentHash: input.contentHash,
+          owner: input.organisation,
+          sourceKey: input.sourceKey,
+          sourceSequencer: input.sequencer,
+          record: input.record,
+          previous: current?.record ?? null,
+          previousSource: null,
+        },
       };
+    });
+    if (outcome === false) throw new Error('a write claims without a held copy to check');
+    const decided = seen.current;
+    if ((outcome !== 'duplicate' && outcome !== 'conflict') || decided === null) return outcome;
+    // Another upload of a published case: held beside it. The copy was sorted against the
+    // version read; if the record changed before the copy was written, the change's own sorting
+    // may have missed it, so decide again (a removal meanwhile may make this upload the record).
+    if (decided.sourceKey === input.sourceKey && decided.contentHash === input.contentHash) {
+      return outcome;
     }
-    return {
-      result: current === null ? 'parsed' : 'replaced',
-      next: {
-        caseId: input.id,
-        state: 'pending',
-        version: (current?.version ?? 0) + 1,
-        claim: randomUUID(),
-        outcome: current === null ? 'parsed' : 'replaced',
-        contentHash: input.contentHash,
-        owner: input.organisation,
-        sourceKey: input.sourceKey,
-        sourceSequencer: input.sequencer,
-        record: input.record,
-        previous: current?.record ?? null,
-      },
-    };
-  });
-  const published = seen.current;
-  if (published !== null && published.owner !== input.organisation) {
-    if (outcome === 'duplicate') await putCorroboration(deps, input);
-    if (outcome === 'conflict') await putConflict(deps, input, published.record);
+    await holdCopy(deps, input, decided.record);
+    const now = await getStoredDetermination(deps, input.id);
+    if (now?.claim === decided.claim && now.state === 'complete') return outcome;
   }
-  return outcome;
+  throw new Error(`case ${input.id} keeps changing while an upload of it is held; try again later`);
 }
 
 /**
- * Removes a determination and takes back its counters, if it is still the one `sourceKey`
- * produced with `contentHash` (another upload may have replaced it since). When other
- * organisations sent the same record, the case stays published and passes to the first of them.
+ * Removes a determination, if it is still the one `sourceKey` produced with `contentHash`
+ * (another upload may have replaced it since). When other uploads corroborate it, the case stays
+ * published and passes to the oldest of them instead.
  */
 export async function removeDetermination(
   deps: TableDeps,
   input: { id: string; sourceKey: string; contentHash: string; now: string },
 ): Promise<boolean> {
-  const chosen: { heir: Corroboration | null } = { heir: null };
-  const removed = await rewrite(deps, input.id, input.now, (current, corroborations) => {
+  return rewrite(deps, input.id, input.now, (current, held) => {
     if (current?.sourceKey !== input.sourceKey || current.contentHash !== input.contentHash) {
       return { result: false };
     }
-    const heir = corroborations.find((c) => c.organisation !== current.owner) ?? null;
-    chosen.heir = heir;
-    const next: StoredDetermination =
-      heir === null
-        ? {
-            ...current,
-            state: 'pending',
-            version: current.version + 1,
-            claim: randomUUID(),
-            outcome: 'removed',
-            contentHash: null,
-            record: null,
-            previous: current.record,
-          }
-        : {
-            ...current,
-            state: 'pending',
-            version: current.version + 1,
-            claim: randomUUID(),
-            outcome: 'replaced',
-            owner: heir.organisation,
-            contentHash: heir.contentHash,
-            sourceKey: heir.sourceKey,
-            sourceSequencer: heir.sequencer,
-            previous: current.record,
-          };
-    return { result: true, next };
+    const base = {
+      ...current,
+      state: 'pending' as const,
+      version: current.version + 1,
+      claim: randomUUID(),
+      previous: current.record,
+      previousSource: null,
+    };
+    const heir = held.find((h) => h.kind === 'corroboration');
+    return {
+      result: true,
+      next:
+        heir === undefined
+          ? { ...base, outcome: 'removed', contentHash: null, record: null }
+          : {
+              ...base,
+              outcome: 'replaced',
+              owner: heir.organisation,
+              contentHash: heir.contentHash,
+              sourceKey: heir.sourceKey,
+              sourceSequencer: heir.sequencer,
+              record: heir.record,
+            },
+    };
   });
-  if (removed && chosen.heir !== null) await deleteCorroboration(deps, input.id, chosen.heir);
-  return removed;
 }
 
 /** How an operator settled a case's conflicts (`imr conflicts resolve`). */
 export type Settlement =
   | { kind: 'accepted'; organisation: string; previousOwner: string | null }
-  | { kind: 'kept'; dropped: number }
+  | { kind: 'already'; organisation: string }
+  | { kind: 'kept'; dropped: number; changed: number }
   | { kind: 'no-conflict' };
 
 /**
- * Settles a conflict for `organisation`: its content becomes the published record and it the
- * owner. Copies held aside are sorted again against the new record: equal ones corroborate it,
- * different ones (the former owner's among them) are conflicts in turn.
+ * Settles a case for `organisation`: its latest conflicting copy becomes the published record and
+ * it the owner, provided that copy is still held as listed (the claim checks it in the same
+ * transaction). The copy it replaces is held aside in turn, and every held copy is sorted again,
+ * when the change completes (so a crash half-way is finished by the next reader).
  */
 export async function acceptConflict(
   deps: TableDeps,
@@ -315,81 +332,72 @@ export async function acceptConflict(
   now: string,
 ): Promise<Settlement> {
   const conflict = await getConflict(deps, id, organisation);
-  if (conflict === null) return { kind: 'no-conflict' };
-  const seen: { current: StoredDetermination | null; corroborations: readonly Corroboration[] } = {
-    current: null,
-    corroborations: [],
-  };
-  await rewrite(deps, id, now, (current, corroborations) => {
-    seen.current = current;
-    seen.corroborations = corroborations;
-    return {
-      result: true,
-      next: {
-        caseId: id,
-        state: 'pending',
-        version: (current?.version ?? 0) + 1,
-        claim: randomUUID(),
-        outcome: current === null ? 'parsed' : 'replaced',
-        contentHash: conflict.contentHash,
-        owner: organisation,
-        sourceKey: conflict.sourceKey,
-        sourceSequencer: conflict.sequencer,
-        record: conflict.record,
-        previous: current?.record ?? null,
-      },
-    };
-  });
-  await deleteConflict(deps, id, organisation, conflict.sourceKey);
-  const old = seen.current;
-  const held = (c: Corroboration) => ({ ...c, id, now });
-  if (old !== null && old.record !== null && old.sourceKey !== null && old.contentHash !== null) {
-    const oldRecord = old.record;
-    // The former owner's copy and those that agreed with it now differ from what is published.
-    const agreed = [
-      {
-        caseId: id,
-        organisation: old.owner,
-        sourceKey: old.sourceKey,
-        contentHash: old.contentHash,
-        sequencer: old.sourceSequencer ?? '',
-        updatedAt: now,
-      },
-      ...seen.corroborations,
-    ].filter((c) => c.organisation !== organisation);
-    for (const c of agreed) {
-      await deleteCorroboration(deps, id, c);
-      if (!samePublishedRecord(oldRecord, conflict.record)) {
-        await putConflict(deps, { ...held(c), record: oldRecord }, conflict.record);
+  if (conflict === null) {
+    const current = await getStoredDetermination(deps, id);
+    if (current?.state === 'pending') await completePending(deps, current, now);
+    return current?.owner === organisation && current.record !== null
+      ? { kind: 'already', organisation }
+      : { kind: 'no-conflict' };
+  }
+  const settled = await rewrite<Settlement>(
+    deps,
+    id,
+    now,
+    (current) => {
+      // A settlement run again after a crash finds its own work done.
+      if (current?.owner === organisation && current.contentHash === conflict.contentHash) {
+        return { result: { kind: 'already', organisation } };
       }
-    }
-  }
-  for (const other of await caseConflicts(deps, id)) {
-    if (samePublishedRecord(other.record, conflict.record)) {
-      await deleteConflict(deps, id, other.organisation, other.sourceKey);
-      await putCorroboration(deps, held(other));
-    }
-  }
-  return {
-    kind: 'accepted',
-    organisation,
-    previousOwner: old?.owner ?? null,
-  };
-}
-
-/** Settles a case's conflicts by keeping the published record: the copies held aside go. */
-export async function keepPublished(deps: TableDeps, id: string): Promise<Settlement> {
-  const conflicts = await caseConflicts(deps, id);
-  for (const c of conflicts) await deleteConflict(deps, id, c.organisation, c.sourceKey);
-  return conflicts.length === 0
-    ? { kind: 'no-conflict' }
-    : { kind: 'kept', dropped: conflicts.length };
+      return {
+        result: { kind: 'accepted', organisation, previousOwner: current?.owner ?? null },
+        next: {
+          caseId: id,
+          state: 'pending',
+          version: (current?.version ?? 0) + 1,
+          claim: randomUUID(),
+          outcome: current === null ? 'parsed' : 'replaced',
+          contentHash: conflict.contentHash,
+          owner: organisation,
+          sourceKey: conflict.sourceKey,
+          sourceSequencer: conflict.sequencer,
+          record: conflict.record,
+          previous: current?.record ?? null,
+          previousSource:
+            current?.record != null && current.sourceKey !== null && current.contentHash !== null
+              ? {
+                  owner: current.owner,
+                  sourceKey: current.sourceKey,
+                  contentHash: current.contentHash,
+                  sequencer: current.sourceSequencer ?? '',
+                }
+              : null,
+        },
+      };
+    },
+    conflict,
+  );
+  return settled === false ? { kind: 'no-conflict' } : settled;
 }
 
 /**
- * The claim loop shared by writes and removals: read the case (completing a pending version
- * first), let `plan` decide from the complete version what to do, and claim the next version;
- * on losing the claim to another writer, read again.
+ * Settles a case's conflicts by keeping the published record: the conflicting copies listed are
+ * dropped, each only if its upload still holds the content that was listed.
+ */
+export async function keepPublished(deps: TableDeps, id: string): Promise<Settlement> {
+  const listed = await caseConflicts(deps, id);
+  if (listed.length === 0) return { kind: 'no-conflict' };
+  let dropped = 0;
+  for (const c of listed) if (await dropHeld(deps, c)) dropped++;
+  // A copy re-uploaded under the same key meanwhile stays open: no one has reviewed it yet.
+  return { kind: 'kept', dropped, changed: listed.length - dropped };
+}
+
+/**
+ * The claim loop shared by writes, removals and settlements: read the case (completing a pending
+ * version first), let `plan` decide from the complete version (and the copies held beside it)
+ * what to do, and claim the next version; on losing the claim to another writer, read again.
+ * With `requireHeld`, the claim also requires that held copy to be unchanged, and resolves to
+ * false when it is gone.
  */
 async function rewrite<T>(
   deps: TableDeps,
@@ -397,25 +405,25 @@ async function rewrite<T>(
   now: string,
   plan: (
     current: StoredDetermination | null,
-    corroborations: readonly Corroboration[],
+    held: readonly HeldCopy[],
   ) => { result: T; next?: StoredDetermination },
-): Promise<T> {
+  requireHeld?: HeldCopy,
+): Promise<T | false> {
   for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
     const current = await getStoredDetermination(deps, id);
     if (current?.state === 'pending') {
-      await completePending(deps, current);
+      await completePending(deps, current, now);
       continue;
     }
-    // Only a removal asks who else sent the case (plan's second argument); a write never does.
-    const { result, next } = plan(
-      current,
-      plan.length > 1 ? await listCorroborations(deps, id) : [],
-    );
+    // Only a removal asks who else holds the case (plan's second argument); a write never does.
+    const { result, next } = plan(current, plan.length > 1 ? await listHeld(deps, id) : []);
     if (next === undefined) return result;
-    if (await claim(deps, current, next, now)) {
-      await completePending(deps, next);
+    const outcome = await claim(deps, current, next, now, requireHeld);
+    if (outcome === 'claimed') {
+      await completePending(deps, next, now);
       return result;
     }
+    if (outcome === 'held-changed') return false;
   }
   throw new Error(`case ${id} is being rewritten by other writers; try again later`);
 }
@@ -439,6 +447,7 @@ function storedItem(next: StoredDetermination, now: string): Record<string, Attr
     decisionDate,
     record: next.record === null ? undefined : encode(next.record),
     previous: next.previous === null ? undefined : encode(next.previous),
+    previousSource: next.previousSource ?? undefined,
     updatedAt: now,
   });
 }
@@ -464,6 +473,7 @@ export function loadRequests(input: WriteRequestInput): WriteRequest[] {
     sourceSequencer: input.sequencer,
     record: input.record,
     previous: null,
+    previousSource: null,
   };
   return [
     { PutRequest: { Item: storedItem(stored, input.now) } },
@@ -487,38 +497,55 @@ async function claim(
   current: StoredDetermination | null,
   next: StoredDetermination,
   now: string,
-): Promise<boolean> {
-  try {
-    await deps.client.send(
-      new PutItemCommand({
-        TableName: deps.tableName,
-        Item: storedItem(next, now),
-        ConditionExpression:
-          current === null
-            ? 'attribute_not_exists(PK)'
-            : '#version = :version AND #state = :complete',
-        ...(current === null
-          ? {}
-          : {
-              ExpressionAttributeNames: { '#version': 'version', '#state': 'state' },
-              ExpressionAttributeValues: toItem({
-                ':version': current.version,
-                ':complete': 'complete',
-              }),
-            }),
-      }),
-    );
-    return true;
-  } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return false;
-    throw e;
+  requireHeld?: HeldCopy,
+): Promise<'claimed' | 'lost' | 'held-changed'> {
+  const put = {
+    TableName: deps.tableName,
+    Item: storedItem(next, now),
+    ConditionExpression:
+      current === null ? 'attribute_not_exists(PK)' : '#version = :version AND #state = :complete',
+    ...(current === null
+      ? {}
+      : {
+          ExpressionAttributeNames: { '#version': 'version', '#state': 'state' },
+          ExpressionAttributeValues: toItem({
+            ':version': current.version,
+            ':complete': 'complete',
+          }),
+        }),
+  };
+  if (requireHeld === undefined) {
+    try {
+      await deps.client.send(new PutItemCommand(put));
+      return 'claimed';
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return 'lost';
+      throw e;
+    }
   }
+  // An operator's settlement publishes a held copy only while its upload still holds it.
+  const codes = await transact(deps, [
+    { Put: put },
+    {
+      ConditionCheck: {
+        TableName: deps.tableName,
+        Key: toItem({
+          ...heldCopyKey(requireHeld.caseId, requireHeld.organisation, requireHeld.sourceKey),
+        }),
+        ConditionExpression: 'contentHash = :hash',
+        ExpressionAttributeValues: toItem({ ':hash': requireHeld.contentHash }),
+      },
+    },
+  ]);
+  if (codes === null) return 'claimed';
+  return codes[1] === 'ConditionalCheckFailed' ? 'held-changed' : 'lost';
 }
 
 /** Finishes a pending write or removal; safe to run any number of times, concurrently. */
 export async function completePending(
   deps: TableDeps,
   pending: StoredDetermination,
+  now: string,
 ): Promise<void> {
   const id = pending.caseId;
   const added = pending.record === null ? [] : indexEntries(id, pending.record);
@@ -584,11 +611,13 @@ export async function completePending(
           Update: {
             TableName: deps.tableName,
             Key: toItem({ ...determinationKey(id) }),
-            UpdateExpression: 'SET #state = :complete REMOVE previous',
+            UpdateExpression: 'SET #state = :complete REMOVE previous, previousSource',
             ...check,
             ExpressionAttributeValues: toItem({ ...values, ':complete': 'complete' }),
           },
         };
+  await sortHeldCopies(deps, pending, now);
+
   // Another writer completing this version first fails the check: nothing is left to do.
   await transact(deps, [
     finish,
@@ -599,6 +628,37 @@ export async function completePending(
       },
     })),
   ]);
+}
+
+/**
+ * After the record changed, the copies held beside it are sorted against what is now published;
+ * a settlement first holds the upload the replaced record came from. Done before the version is
+ * marked complete, so a crash here is finished by the next reader.
+ */
+async function sortHeldCopies(
+  deps: TableDeps,
+  pending: StoredDetermination,
+  now: string,
+): Promise<void> {
+  const id = pending.caseId;
+  const before = await getStoredDetermination(deps, id);
+  // Only the claim that is still pending sorts: a writer that woke up late changes nothing.
+  if (before?.claim !== pending.claim || before.state !== 'pending') return;
+  const from = pending.previousSource;
+  if (from !== null && pending.previous !== null) {
+    await holdCopy(
+      deps,
+      { id, ...from, organisation: from.owner, record: pending.previous, now },
+      pending.record,
+    );
+  }
+  await resortHeld(
+    deps,
+    id,
+    pending.record,
+    pending.record === null ? null : { owner: pending.owner, sourceKey: pending.sourceKey },
+    now,
+  );
 }
 
 /**

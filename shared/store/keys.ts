@@ -86,20 +86,21 @@ export function recentPartition(year: string): string {
 }
 
 /**
- * Another organisation's upload of a case it does not own: the same parsed record corroborates
- * the published one (`SOURCE#`); different content is held aside as a conflict (`CONFLICT#`).
+ * A copy of a case held beside its public record: one item per upload key that sent the case
+ * (DATA-MODEL.md, "Provenance"). An S3 key may be 1,024 bytes, so a digest stands for it.
  */
-export function corroborationKey(id: string, organisation: string): Key {
-  return { PK: `CASE#${part(id)}`, SK: `SOURCE#${part(organisation)}` };
+export function heldCopyKey(id: string, organisation: string, sourceKey: string): Key {
+  return {
+    PK: `CASE#${part(id)}`,
+    SK: `${heldCopyOrganisationPrefix(organisation)}${createHash('sha256').update(sourceKey).digest('hex').slice(0, 24)}`,
+  };
 }
 
-export function conflictKey(id: string, organisation: string): Key {
-  return { PK: `CASE#${part(id)}`, SK: `CONFLICT#${part(organisation)}` };
+/** Sort-key prefix of a case's held copies, and of one organisation's among them. */
+export const HELD_PREFIX = 'HELD#';
+export function heldCopyOrganisationPrefix(organisation: string): string {
+  return `${HELD_PREFIX}${part(organisation)}#`;
 }
-
-/** Sort-key prefixes of a case's corroborations and conflicts (one Query lists them). */
-export const CORROBORATION_PREFIX = 'SOURCE#';
-export const CONFLICT_PREFIX = 'CONFLICT#';
 
 /** GSI1 keys listing every open conflict, oldest first. */
 export function openConflictKey(

@@ -1,7 +1,6 @@
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
@@ -10,10 +9,9 @@ import { fromItem, toItem } from './attributes.ts';
 import type { TableDeps } from './determinations.ts';
 import {
   casePartition,
-  conflictKey,
-  CONFLICT_PREFIX,
-  corroborationKey,
-  CORROBORATION_PREFIX,
+  heldCopyKey,
+  heldCopyOrganisationPrefix,
+  HELD_PREFIX,
   OPEN_CONFLICTS_PARTITION,
   openConflictKey,
 } from './keys.ts';
@@ -21,43 +19,46 @@ import { queryPages } from './paging.ts';
 import { decode, encode } from './record-codec.ts';
 import { GSI1 } from './table.ts';
 
-// Who sent a case besides the organisation that owns its public record (docs/DATA-MODEL.md,
-// "Provenance"): organisations whose copy says the same (corroborations), and organisations whose
-// copy differs (conflicts, held aside until an operator settles them). Neither changes anything
-// public: no record, no index entry, no counter.
+// Copies of a case that are not its public record (docs/DATA-MODEL.md, "Provenance"): every other
+// upload of the case, one item per upload key. A copy whose parsed fields equal the published
+// record corroborates it; a different one is a conflict, listed for an operator. Which one a copy
+// is depends on what is published, so every change of the published record sorts them again
+// (`resortHeld`, run by whoever completes the change). Neither kind changes anything public.
 
-/** Where another organisation's copy of a case came from. */
+/** An upload of a case held beside its public record. */
 export interface HeldUpload {
   id: string;
   organisation: string;
   sourceKey: string;
   contentHash: string;
   sequencer: string;
+  record: Determination;
   now: string;
 }
 
-const corroborationSchema = z.object({
+const heldSchema = z.object({
   caseId: z.string(),
+  kind: z.enum(['corroboration', 'conflict']),
   organisation: z.string(),
   sourceKey: z.string(),
   contentHash: z.string(),
   sequencer: z.string(),
+  /** When this upload was first held: the oldest corroboration inherits a removed case. */
+  since: z.string(),
   updatedAt: z.string(),
-});
-export type Corroboration = z.infer<typeof corroborationSchema>;
-
-const bytes = z.instanceof(Uint8Array);
-const conflictSchema = corroborationSchema.extend({
-  record: bytes,
+  record: z.instanceof(Uint8Array),
   differences: z.array(z.string()),
 });
 
-/** Another organisation's different content for a case, as an operator reviews it. */
-export interface Conflict extends Corroboration {
+/** A held copy, decoded. */
+export interface HeldCopy extends Omit<z.infer<typeof heldSchema>, 'record'> {
   record: Determination;
-  /** What differs from the published record, in words (at most a few lines). */
-  differences: string[];
 }
+
+/** A copy that corroborates the published record. */
+export type Corroboration = HeldCopy & { kind: 'corroboration' };
+/** Another organisation's different content for a case, as an operator reviews it. */
+export type Conflict = HeldCopy & { kind: 'conflict' };
 
 // The file name differs between copies of one letter; everything else is what was parsed.
 function comparable(record: Determination): string {
@@ -98,116 +99,107 @@ export function describeDifferences(theirs: Determination, published: Determinat
   return out.slice(0, MAX_DIFFERENCES);
 }
 
-/** Records that another organisation sent the same record (its latest upload of the case). */
-export async function putCorroboration(deps: TableDeps, held: HeldUpload): Promise<void> {
-  await deps.client.send(
-    new PutItemCommand({
-      TableName: deps.tableName,
-      Item: toItem({
-        ...corroborationKey(held.id, held.organisation),
-        type: 'corroboration',
-        caseId: held.id,
-        organisation: held.organisation,
-        sourceKey: held.sourceKey,
-        contentHash: held.contentHash,
-        sequencer: held.sequencer,
-        updatedAt: held.now,
-      }),
-    }),
-  );
-}
+const NOTHING_PUBLISHED = 'the case has no published record at present';
 
-/** Other organisations that sent a case's published record, oldest first. */
-export async function listCorroborations(deps: TableDeps, id: string): Promise<Corroboration[]> {
-  const items = await queryCase(deps, id, CORROBORATION_PREFIX);
-  return items
-    .map((i) => corroborationSchema.parse(i))
-    .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
-}
-
-/** Removes a corroboration, if it still comes from the same upload. */
-export async function deleteCorroboration(
-  deps: TableDeps,
-  id: string,
-  c: { organisation: string; sourceKey: string },
-): Promise<void> {
-  await deleteIfFrom(deps, corroborationKey(id, c.organisation), c.sourceKey);
+/** What a copy is against the published record (null: nothing is published). */
+function sortCopy(
+  record: Determination,
+  published: Determination | null,
+): { kind: HeldCopy['kind']; differences: string[] } {
+  if (published === null) return { kind: 'conflict', differences: [NOTHING_PUBLISHED] };
+  return samePublishedRecord(record, published)
+    ? { kind: 'corroboration', differences: [] }
+    : { kind: 'conflict', differences: describeDifferences(record, published) };
 }
 
 /**
- * Holds another organisation's different content aside as a conflict (its latest upload of the
- * case), listed for an operator under GSI1.
+ * Holds an upload beside the published record, as a corroboration or a conflict. Keeps the time
+ * the upload was first held when it is held again (re-sorting, a re-delivered event).
  */
-export async function putConflict(
+export async function holdCopy(
   deps: TableDeps,
-  held: HeldUpload & { record: Determination },
+  held: HeldUpload,
   published: Determination | null,
-): Promise<Conflict> {
-  const differences =
-    published === null
-      ? ['the published record was removed']
-      : describeDifferences(held.record, published);
-  await deps.client.send(
-    new PutItemCommand({
-      TableName: deps.tableName,
-      Item: toItem({
-        ...conflictKey(held.id, held.organisation),
-        ...openConflictKey(held.id, held.organisation, held.now),
-        type: 'conflict',
-        caseId: held.id,
-        organisation: held.organisation,
-        sourceKey: held.sourceKey,
-        contentHash: held.contentHash,
-        sequencer: held.sequencer,
-        updatedAt: held.now,
-        record: encode(held.record),
-        differences,
-      }),
-    }),
-  );
-  return {
+  since: string = held.now,
+): Promise<HeldCopy> {
+  const { kind, differences } = sortCopy(held.record, published);
+  const copy: HeldCopy = {
     caseId: held.id,
+    kind,
     organisation: held.organisation,
     sourceKey: held.sourceKey,
     contentHash: held.contentHash,
     sequencer: held.sequencer,
+    since,
     updatedAt: held.now,
     record: held.record,
     differences,
   };
+  await putHeld(deps, copy);
+  return copy;
 }
 
-function conflictOf(item: Record<string, unknown>): Conflict {
-  const c = conflictSchema.parse(item);
-  const record = decode(c.record);
-  if (record === null) throw new Error(`conflict ${c.caseId}/${c.organisation} has no record`);
-  return { ...c, record };
+async function putHeld(deps: TableDeps, copy: HeldCopy): Promise<void> {
+  await deps.client.send(
+    new PutItemCommand({
+      TableName: deps.tableName,
+      Item: toItem({
+        ...heldCopyKey(copy.caseId, copy.organisation, copy.sourceKey),
+        // Only conflicts are listed for an operator: a sparse index entry.
+        ...(copy.kind === 'conflict'
+          ? openConflictKey(copy.caseId, copy.organisation, copy.since)
+          : {}),
+        type: 'held',
+        ...copy,
+        record: encode(copy.record),
+      }),
+    }),
+  );
 }
 
-/** One organisation's conflict over a case, or null. */
+function heldOf(item: Record<string, unknown>): HeldCopy {
+  const h = heldSchema.parse(item);
+  const record = decode(h.record);
+  if (record === null) throw new Error(`held copy ${h.caseId}/${h.sourceKey} has no record`);
+  return { ...h, record };
+}
+
+/** Every copy held for a case, oldest first. */
+export async function listHeld(deps: TableDeps, id: string): Promise<HeldCopy[]> {
+  return (await queryCase(deps, id, HELD_PREFIX))
+    .map(heldOf)
+    .sort((a, b) => a.since.localeCompare(b.since) || a.sourceKey.localeCompare(b.sourceKey));
+}
+
+/** The copies that corroborate a case's published record, oldest first. */
+export async function listCorroborations(deps: TableDeps, id: string): Promise<Corroboration[]> {
+  return (await listHeld(deps, id)).filter((h): h is Corroboration => h.kind === 'corroboration');
+}
+
+/** The open conflicts of one case, oldest first. */
+export async function caseConflicts(deps: TableDeps, id: string): Promise<Conflict[]> {
+  return (await listHeld(deps, id)).filter((h): h is Conflict => h.kind === 'conflict');
+}
+
+/** One organisation's latest conflicting copy of a case, or null. */
 export async function getConflict(
   deps: TableDeps,
   id: string,
   organisation: string,
 ): Promise<Conflict | null> {
-  const out = await deps.client.send(
-    new GetItemCommand({
-      TableName: deps.tableName,
-      Key: toItem({ ...conflictKey(id, organisation) }),
-      ConsistentRead: true,
-    }),
-  );
-  return out.Item === undefined ? null : conflictOf(fromItem(out.Item));
+  const own = (await queryCase(deps, id, heldCopyOrganisationPrefix(organisation)))
+    .map(heldOf)
+    .filter((h): h is Conflict => h.kind === 'conflict')
+    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  return own[0] ?? null;
 }
 
-/** The open conflicts of one case. */
-export async function caseConflicts(deps: TableDeps, id: string): Promise<Conflict[]> {
-  return (await queryCase(deps, id, CONFLICT_PREFIX)).map(conflictOf);
-}
-
-/** Every open conflict, oldest first, at most `limit`. */
-export async function listConflicts(deps: TableDeps, limit = 1000): Promise<Conflict[]> {
-  const out: Conflict[] = [];
+/** Open conflicts, oldest first, at most `limit` (and whether there were more). */
+export async function listConflicts(
+  deps: TableDeps,
+  limit = 1000,
+): Promise<{ conflicts: Conflict[]; more: boolean }> {
+  const conflicts: Conflict[] = [];
   for await (const page of queryPages(deps.client, {
     TableName: deps.tableName,
     IndexName: GSI1.name,
@@ -215,58 +207,68 @@ export async function listConflicts(deps: TableDeps, limit = 1000): Promise<Conf
     ExpressionAttributeValues: toItem({ ':pk': OPEN_CONFLICTS_PARTITION }),
   })) {
     for (const item of page) {
-      out.push(conflictOf(fromItem(item)));
-      if (out.length >= limit) return out;
+      if (conflicts.length === limit) return { conflicts, more: true };
+      const copy = heldOf(fromItem(item));
+      if (copy.kind === 'conflict') conflicts.push(copy as Conflict);
     }
   }
-  return out;
-}
-
-/** Removes a conflict, if it still comes from the same upload (any upload when null). */
-export async function deleteConflict(
-  deps: TableDeps,
-  id: string,
-  organisation: string,
-  sourceKey: string | null,
-): Promise<void> {
-  await deleteIfFrom(deps, conflictKey(id, organisation), sourceKey);
+  return { conflicts, more: false };
 }
 
 /**
- * When a non-owner's key that had produced a corroboration or conflict now holds something else
- * (or nothing), what it had sent no longer stands: drop it.
+ * Drops a held copy if it is still the content `contentHash` of that upload key: the key now holds
+ * something else, or an operator settled it.
  */
-export async function releaseHeld(
+export async function dropHeld(
   deps: TableDeps,
-  id: string,
-  organisation: string,
-  sourceKey: string,
-): Promise<void> {
-  await deleteIfFrom(deps, corroborationKey(id, organisation), sourceKey);
-  await deleteIfFrom(deps, conflictKey(id, organisation), sourceKey);
-}
-
-async function deleteIfFrom(
-  deps: TableDeps,
-  key: { PK: string; SK: string },
-  sourceKey: string | null,
-): Promise<void> {
+  copy: { caseId: string; organisation: string; sourceKey: string; contentHash: string },
+): Promise<boolean> {
   try {
     await deps.client.send(
       new DeleteItemCommand({
         TableName: deps.tableName,
-        Key: toItem({ ...key }),
-        ...(sourceKey === null
-          ? {}
-          : {
-              ConditionExpression: 'sourceKey = :key',
-              ExpressionAttributeValues: toItem({ ':key': sourceKey }),
-            }),
+        Key: toItem({ ...heldCopyKey(copy.caseId, copy.organisation, copy.sourceKey) }),
+        ConditionExpression: 'contentHash = :hash',
+        ExpressionAttributeValues: toItem({ ':hash': copy.contentHash }),
       }),
     );
+    return true;
   } catch (e) {
-    // A newer upload of the organisation holds it now, or it is gone: nothing of this key's.
+    // Gone already, or a newer upload under that key is held now: nothing of this content left.
     if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    return false;
+  }
+}
+
+/**
+ * Sorts a case's held copies against what is now published (`published`, from `source`): the
+ * published upload itself is no longer held, an owner's older different copy is superseded by
+ * its newer one, and every other copy is a corroboration or a conflict according to its content.
+ * Idempotent, so whoever completes a change of the record runs it, as often as needed.
+ */
+export async function resortHeld(
+  deps: TableDeps,
+  id: string,
+  published: Determination | null,
+  source: { owner: string; sourceKey: string | null } | null,
+  now: string,
+): Promise<void> {
+  for (const copy of await listHeld(deps, id)) {
+    if (source !== null && copy.sourceKey === source.sourceKey) {
+      await dropHeld(deps, copy);
+      continue;
+    }
+    const sorted = sortCopy(copy.record, published);
+    if (source !== null && copy.organisation === source.owner && sorted.kind === 'conflict') {
+      await dropHeld(deps, copy);
+      continue;
+    }
+    if (
+      sorted.kind !== copy.kind ||
+      JSON.stringify(sorted.differences) !== JSON.stringify(copy.differences)
+    ) {
+      await putHeld(deps, { ...copy, ...sorted, updatedAt: now });
+    }
   }
 }
 

@@ -134,7 +134,7 @@ describe('a writer that stalls holding an old claim', () => {
     );
     expect((await getStoredDetermination(stack.table, caseNumber))?.version).toBe(stale?.version);
     // The stalled writer wakes up and tries to finish its old claim: nothing may happen.
-    await completePending(stack.table, stale!);
+    await completePending(stack.table, stale!, new Date().toISOString());
     await write(stack.table, caseNumber, ['Overturned', 'Overturned', 'Upheld']);
     const stored = await getStoredDetermination(stack.table, caseNumber);
     expect(stored?.record?.issues.map((i) => i.decision)).toEqual([

@@ -81,15 +81,15 @@ describe('another organisation cannot change or remove a published record', () =
     const during = await expectConsistent();
     expect(during.counters).toEqual(before.counters);
     expect(during.indexEntries).toEqual(before.indexEntries);
-    expect((await listConflicts(stack.table)).map((c) => [c.caseId, c.organisation])).toEqual([
-      [caseId, 'mallory'],
-    ]);
+    expect(
+      (await listConflicts(stack.table)).conflicts.map((c) => [c.caseId, c.organisation]),
+    ).toEqual([[caseId, 'mallory']]);
 
     // The other organisation overwrites its own key with junk: its conflict goes, nothing else.
     const junk = await uploadAndWait(stack, 'uploads/mallory/any-name.txt', 'junk');
     expect(junk.status).toBe('failed');
     expect(await decisionsOf(caseId)).toEqual(published);
-    expect(await listConflicts(stack.table)).toEqual([]);
+    expect((await listConflicts(stack.table)).conflicts).toEqual([]);
     expect((await expectConsistent()).counters).toEqual(before.counters);
     expect((await receiptOf(stack, `uploads/acme/${caseId}.pdf`))?.status).toBe('parsed');
   });
@@ -146,13 +146,15 @@ describe('settling conflicts', () => {
     expect(settled).toEqual({ kind: 'accepted', organisation: 'beta', previousOwner: 'acme' });
     expect(await decisionsOf(caseId)).toEqual(flippedDecisions);
     await expectConsistent();
-    const open = (await listConflicts(stack.table)).filter((c) => c.caseId === caseId);
+    const open = (await listConflicts(stack.table)).conflicts.filter((c) => c.caseId === caseId);
     expect(open.map((c) => c.organisation)).toEqual(['acme']);
 
     // Now acme's overwrite of its key no longer touches the record; beta's would.
     await uploadAndWait(stack, `uploads/acme/${caseId}.txt`, 'junk');
     expect(await decisionsOf(caseId)).toEqual(flippedDecisions);
-    expect((await listConflicts(stack.table)).filter((c) => c.caseId === caseId)).toEqual([]);
+    expect((await listConflicts(stack.table)).conflicts.filter((c) => c.caseId === caseId)).toEqual(
+      [],
+    );
     await expectConsistent();
   });
 
@@ -160,7 +162,11 @@ describe('settling conflicts', () => {
     const caseId = 'CM16-0000302';
     await uploadAndWait(stack, `uploads/acme/${caseId}.txt`, letter(caseId));
     await uploadAndWait(stack, `uploads/beta/${caseId}.txt`, letter(caseId, { items: flipped }));
-    expect(await keepPublished(stack.table, caseId)).toEqual({ kind: 'kept', dropped: 1 });
+    expect(await keepPublished(stack.table, caseId)).toEqual({
+      kind: 'kept',
+      dropped: 1,
+      changed: 0,
+    });
     expect(await keepPublished(stack.table, caseId)).toEqual({ kind: 'no-conflict' });
     expect(await decisionsOf(caseId)).toEqual(original);
     await expectConsistent();
