@@ -1,7 +1,7 @@
 import { LetterFormatError } from '../errors.ts';
 
 // What parsing one letter may cost. A determination letter is a few pages of text (the corpus:
-// 2 to 14 pages, under 60,000 characters, about 10 ms and a few MB to parse); these bounds are
+// 2 to 10 pages, under 27,000 characters, about 10 ms and a few MB to parse); these bounds are
 // far above that and far below what a crafted file (a "PDF bomb") would take.
 
 /** Bounds on the work of parsing one letter; beyond any of them it fails as `too-complex`. */

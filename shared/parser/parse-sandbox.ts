@@ -12,8 +12,8 @@ import { replySchema, type Job } from './sandbox-protocol.ts';
 // every real letter is encrypted, so their size cannot be read before pdf.js decodes them) end
 // a letter that goes beyond, by terminating the worker. The next letter gets a new worker.
 //
-// One worker, reused for letter after letter (starting one costs about 150 ms, parsing a letter
-// about 10 ms): the ingest handles its letters one at a time, and `imr parse` was one thread of
+// One worker, reused for letter after letter (starting one costs about 130 ms bundled, parsing a
+// letter about 10 ms): the ingest handles its letters one at a time, and `imr parse` was one thread of
 // parsing before. One worker also makes the process's memory growth that letter's alone.
 
 // Run from source (tsx, vitest) the worker is TypeScript and needs tsx's loader; bundled
