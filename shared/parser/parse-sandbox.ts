@@ -12,9 +12,9 @@ import { replySchema, type Job } from './sandbox-protocol.ts';
 // every real letter is encrypted, so their size cannot be read before pdf.js decodes them) end
 // a letter that goes beyond, by terminating the worker. The next letter gets a new worker.
 //
-// One worker, reused for letter after letter (starting one costs about 130 ms bundled, parsing a
-// letter about 10 ms): the ingest handles its letters one at a time, and `imr parse` was one thread of
-// parsing before. One worker also makes the process's memory growth that letter's alone.
+// One worker, reused for letter after letter (starting one costs about 130 ms bundled, parsing
+// a letter about 10 ms): the ingest handles its letters one at a time, and `imr parse` had one
+// thread of parsing before. One worker also makes the process's memory growth that letter's.
 
 // Run from source (tsx, vitest) the worker is TypeScript and needs tsx's loader; bundled
 // (cdk/bundling/esbuild.ts) it is parse-worker.mjs, next to the function's index.mjs.
@@ -79,13 +79,15 @@ export class ParseSandbox {
 
   #pump(): void {
     if (this.#current !== null) return;
-    const worker = this.#worker ?? this.#start();
     const next = this.#queue[0];
     if (next === undefined) {
-      // Idle: the worker keeps no process alive (the CLI exits when its work is done).
-      worker.unref();
+      // Idle: the worker keeps no process alive (the CLI exits when its work is done). A new
+      // one is started only for a letter, so a worker that cannot start is not restarted in a
+      // loop: each failed start fails the letter it was for.
+      this.#worker?.unref();
       return;
     }
+    const worker = this.#worker ?? this.#start();
     if (!this.#ready) return;
     this.#queue.shift();
     worker.ref();

@@ -105,16 +105,11 @@ describe('ParseSandbox', () => {
     expect(e.reason).toBe('unknown-layout');
   });
 
-  it('ends a letter at its deadline, and the next letter gets a new worker', async () => {
+  it('ends a letter at its deadline, with a message naming the limit', async () => {
     const s = sandbox({ ...PARSE_LIMITS, wallMs: 1 });
     const e = await rejection(s.parse(good.bytes, 'slow.pdf'));
     expect(e.reason).toBe('too-complex');
     expect(e.message).toMatch(/^slow\.pdf took longer than 0\.001 s to read/);
-    // Still usable: the same sandbox with room to spare parses the next letter.
-    const roomy = sandbox();
-    await expect(roomy.parse(good.bytes, good.fileName)).resolves.toMatchObject({
-      caseNumber: good.spec.caseNumber,
-    });
   });
 
   it('fails a letter that fills the worker heap, then parses the next', async () => {
