@@ -25,8 +25,8 @@ const WORKER_URL = new URL(
 );
 const MEMORY_POLL_MS = 25;
 
-function newWorker(options: WorkerOptions): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_URL, options);
+function newWorker(url: URL, options: WorkerOptions): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
   // tsx's loader given as `--import` reaches a worker too late for its entry file; registered
   // by a bootstrap first, it loads the entry and everything it imports.
   // Resolved for `require` (import.meta.resolve is not in vitest), then its ESM sibling.
@@ -34,7 +34,7 @@ function newWorker(options: WorkerOptions): Worker {
   const tsx = new URL('./index.mjs', cjs).href;
   const bootstrap =
     `import(${JSON.stringify(tsx)}).then((m) => { m.register(); ` +
-    `return import(${JSON.stringify(WORKER_URL.href)}); });`;
+    `return import(${JSON.stringify(url.href)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });
 }
 
@@ -47,14 +47,17 @@ interface Pending {
 /** A worker thread that parses letters one at a time under `limits`. */
 export class ParseSandbox {
   readonly limits: ParseLimits;
+  readonly #workerUrl: URL;
   #worker: Worker | null = null;
   #ready = false;
   #queue: Pending[] = [];
   #current: { pending: Pending; timers: NodeJS.Timeout[] } | null = null;
   #nextId = 0;
 
-  constructor(limits: ParseLimits = PARSE_LIMITS) {
+  /** `workerUrl` is for tests: the worker entry to start instead of parse-worker's. */
+  constructor(limits: ParseLimits = PARSE_LIMITS, workerUrl: URL = WORKER_URL) {
     this.limits = limits;
+    this.#workerUrl = workerUrl;
   }
 
   /** The letter as a Determination; rejects with LetterFormatError (`too-complex` beyond a limit). */
@@ -104,7 +107,7 @@ export class ParseSandbox {
   }
 
   #start(): Worker {
-    const worker = newWorker({
+    const worker = newWorker(this.#workerUrl, {
       resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb },
     });
     this.#worker = worker;

@@ -138,6 +138,18 @@ describe('ParseSandbox', () => {
     expect(e.message).toMatch(/^long\.txt holds more than 1,000 characters of text/);
   });
 
+  it('fails each letter, not the process, when its worker cannot start', async () => {
+    const s = new ParseSandbox(PARSE_LIMITS, new URL('./no-such-worker.mjs', import.meta.url));
+    sandboxes.push(s);
+    for (const name of ['a.pdf', 'b.pdf']) {
+      const e: unknown = await s.parse(good.bytes, name).catch((error: unknown) => error);
+      // A plain Error: the ingest records it as parser-error, with a reference in the logs.
+      expect(e).toBeInstanceOf(Error);
+      expect(e).not.toBeInstanceOf(LetterFormatError);
+      expect(String(e)).toMatch(/parse worker: .*no-such-worker\.mjs/);
+    }
+  });
+
   it('keeps the caller its bytes, and a closed sandbox refuses what waits', async () => {
     const s = sandbox();
     const bytes = new Uint8Array(good.bytes);
