@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { extractText } from '../shared/parser/extract-text.ts';
 import type { Determination } from '../shared/determination.ts';
 import { parseLetter, parseLetterText } from '../shared/parser/parse-letter.ts';
+import { ParseSandbox } from '../shared/parser/parse-sandbox.ts';
 import { generateLetter } from '../shared/synthetic/generate.ts';
 
 const SHARED = resolve(import.meta.dirname, '../../shared');
@@ -67,6 +68,18 @@ const pdfStart = performance.now();
 for (const p of pdfs) await parseLetter(p.bytes, p.name);
 const pdfMs = (performance.now() - pdfStart) / pdfs.length;
 
+// 2b. The same through the parse sandbox, as `imr parse` and the ingest run it: one reused worker
+// thread, under the limits, the bytes copied to it and the Determination back.
+const sandbox = new ParseSandbox();
+const coldStart = performance.now();
+await sandbox.parse(pdfs[0]!.bytes, pdfs[0]!.name);
+const sandboxColdMs = performance.now() - coldStart;
+log('sandbox: parsing every corpus PDF...');
+const sandboxStart = performance.now();
+for (const p of pdfs) await sandbox.parse(p.bytes, p.name);
+const sandboxMs = (performance.now() - sandboxStart) / pdfs.length;
+await sandbox.close();
+
 // 3. The reference: pdftotext on the same PDFs, one process per letter as a pipeline would run it.
 log('pdftotext: extracting every corpus PDF...');
 execFileSync('pdftotext', [pdfPaths[0]!, '-']);
@@ -105,6 +118,12 @@ const lines = [
     `${pdfMs.toFixed(1)} ms/letter`,
     `${Math.round(1000 / pdfMs)} letters/s`,
   ),
+  row(
+    'PDF -> Determination, sandbox (1 worker)',
+    `${sandboxMs.toFixed(1)} ms/letter`,
+    `${(sandboxMs / pdfMs).toFixed(2)}x in-thread`,
+  ),
+  row('sandbox worker start + first letter', `${sandboxColdMs.toFixed(0)} ms`),
   row('pdftotext -> text (per process)', `${refMs.toFixed(1)} ms/letter`, 'reference'),
   row('PDF -> Determination / pdftotext', `${(pdfMs / refMs).toFixed(2)}x`, '<= 2x'),
   row('peak RSS', `${rssMb.toFixed(0)} MB`),

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUNDLE_FILE, bundleLimit } from './bundling/esbuild.ts';
+import { basename } from 'node:path';
+import { BUNDLE_FILE, bundleLimit, WORKER_ENTRIES } from './bundling/esbuild.ts';
 import { DESCRIPTION_PREFIX } from './constructs/function.ts';
 
 // The size of every project function's bundle in a synthesised cloud assembly, against its limit.
@@ -33,13 +34,22 @@ export function bundleSizes(outdir: string): BundleSize[] {
       if (typeof assetPath !== 'string') {
         throw new Error(`${description}: no aws:asset:path metadata in ${file}`);
       }
-      const bundle = join(outdir, assetPath, BUNDLE_FILE);
-      if (!existsSync(bundle)) throw new Error(`${description}: ${bundle} is missing`);
       const entry = description.slice(DESCRIPTION_PREFIX.length).replace(/\.ts$/, '');
+      // The function's bundle and those of the worker threads it starts: what it deploys.
+      const files = [
+        BUNDLE_FILE,
+        ...(WORKER_ENTRIES[entry] ?? []).map((w) => `${basename(w, '.ts')}.mjs`),
+      ];
+      let bytes = 0;
+      for (const f of files) {
+        const bundle = join(outdir, assetPath, f);
+        if (!existsSync(bundle)) throw new Error(`${description}: ${bundle} is missing`);
+        bytes += statSync(bundle).size;
+      }
       sizes.push({
         stack: file.replace(/\.template\.json$/, ''),
         entry,
-        bytes: statSync(bundle).size,
+        bytes,
         limit: bundleLimit(entry),
       });
     }

@@ -2,12 +2,15 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { LetterFormatError } from '../shared/errors.ts';
-import { parseLetter } from '../shared/parser/parse-letter.ts';
+import { PARSE_LIMITS } from '../shared/parser/limits.ts';
+import { parseLetterSandboxed } from '../shared/parser/parse-sandbox.ts';
 
 export const PARSE_HELP = `Usage: imr parse FILE|DIR...
 
 Parses each IMR final determination letter (PDF or UTF-8 text) and prints one JSON line per
-input, in input order: the Determination, or {"source": ..., "error": ...}.
+input, in input order: the Determination, or {"source": ..., "reason": ..., "error": ...}.
+Each letter is parsed in a sandbox, within ${PARSE_LIMITS.pages} pages, ${PARSE_LIMITS.wallMs / 1000} s and ${PARSE_LIMITS.growthMb} MB;
+beyond a limit it fails with reason "too-complex" and the other files go on.
 A directory stands for the .pdf and .txt files directly inside it, sorted by name.
 Exit status: 0 when every input parsed, 1 when any failed, 2 on a usage error.
 `;
@@ -41,7 +44,7 @@ type Outcome = { ok: true; line: string } | { ok: false; line: string };
 async function parseOne(path: string): Promise<Outcome> {
   try {
     const bytes = await readFile(path);
-    const determination = await parseLetter(
+    const determination = await parseLetterSandboxed(
       new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
       path,
     );
@@ -55,7 +58,8 @@ async function parseOne(path: string): Promise<Outcome> {
           : e instanceof Error && 'code' in e && e.code === 'EISDIR'
             ? `${path}: is a directory`
             : `${path}: ${e instanceof Error ? e.message : String(e)}`;
-    return { ok: false, line: JSON.stringify({ source: path, error }) };
+    const reason = e instanceof LetterFormatError ? { reason: e.reason } : {};
+    return { ok: false, line: JSON.stringify({ source: path, ...reason, error }) };
   }
 }
 

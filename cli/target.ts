@@ -26,6 +26,12 @@ export interface Target {
   where: string;
 }
 
+/**
+ * Attempts per S3 request from the command line: a connection reset while re-uploading to a busy
+ * bucket is tried again, not the end of the command (the SDK's default is 3).
+ */
+export const TARGET_ATTEMPTS = 6;
+
 /** The local stack started with this data dir, or a usage error saying how to start one. */
 export async function localTarget(dataDir: string): Promise<Target> {
   const stack = await readStackFile(dataDir);
@@ -36,7 +42,7 @@ export async function localTarget(dataDir: string): Promise<Target> {
     );
   }
   return {
-    s3: createS3Client({ endpoint: stack.s3Endpoint }),
+    s3: createS3Client({ endpoint: stack.s3Endpoint, maxAttempts: TARGET_ATTEMPTS }),
     bucket: stack.bucket,
     table: {
       client: createDynamoClient({ endpoint: stack.dynamodbEndpoint }),
@@ -49,7 +55,7 @@ export async function localTarget(dataDir: string): Promise<Target> {
 /** A bucket (and optionally a table) on AWS, with the SDK's usual credentials and region. */
 export function awsTarget(bucket: string, table: string | undefined): Target {
   return {
-    s3: createS3Client(),
+    s3: createS3Client({ maxAttempts: TARGET_ATTEMPTS }),
     bucket,
     table: table === undefined ? null : { client: createDynamoClient(), tableName: table },
     where: `s3://${bucket}`,

@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isConnectionError } from '../shared/aws/retry.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
 import { ORGANISATION_NAME } from '../shared/ingest/upload-key.ts';
@@ -141,6 +142,12 @@ interface Sent {
   size: number;
 }
 
+/** A file the command could not send, and why. */
+interface Unsent {
+  key: string;
+  problem: string;
+}
+
 async function run(
   files: FileToSend[],
   org: string,
@@ -150,81 +157,113 @@ async function run(
 ): Promise<number> {
   const tty = io.stderr.isTTY === true;
   const sent: Sent[] = [];
+  const unsent: Unsent[] = [];
+  const results = new Map<string, Receipt>();
   const started = Date.now();
-  let done = 0;
   const show = (): void => {
     if (tty)
       io.stderr.write(
-        `\r${bar(done, files.length)} sent ${sent.length}/${files.length}, ingested ${done}`,
+        `\r${bar(results.size, files.length)} sent ${sent.length}/${files.length}, ingested ${results.size}`,
       );
   };
+  // Whatever happens below, the command ends with its summary and an exit status.
+  const finish = (problem: string | null): number => {
+    if (tty) io.stderr.write('\n');
+    if (problem !== null) io.stderr.write(`imr upload: ${problem}\n`);
+    const all = [...results.values()];
+    printSummary(all, sent.length - results.size, unsent, target, started, io);
+    const complete = results.size === sent.length && unsent.length === 0;
+    return complete && !all.some((u) => u.status === 'failed') ? 0 : 1;
+  };
 
-  await forEachLimit(files, IN_FLIGHT, async (file) => {
-    const key = `uploads/${org}/${file.name}`;
-    const uploadId = randomUUID();
-    const body = await readFile(file.path);
-    await target.s3.send(
-      new PutObjectCommand({
-        Bucket: target.bucket,
-        Key: key,
-        Body: body,
-        Metadata: { [UPLOAD_ID_METADATA]: uploadId },
-      }),
-    );
-    sent.push({
-      key,
-      // Never null: the organisation was checked, so the key is under its folder.
-      receiptKey: receiptKey(key) ?? key,
-      uploadId,
-      contentHash: createHash('sha256').update(body).digest('hex'),
-      size: body.length,
+  try {
+    await forEachLimit(files, IN_FLIGHT, async (file) => {
+      const key = `uploads/${org}/${file.name}`;
+      const uploadId = randomUUID();
+      let body: Buffer;
+      try {
+        body = await readFile(file.path);
+        // The SDK retries a connection error (TARGET_ATTEMPTS in all, target.ts).
+        await target.s3.send(
+          new PutObjectCommand({
+            Bucket: target.bucket,
+            Key: key,
+            Body: body,
+            Metadata: { [UPLOAD_ID_METADATA]: uploadId },
+          }),
+        );
+      } catch (e) {
+        // One file that cannot be sent does not stop the others; the summary names it.
+        unsent.push({ key, problem: describeError(e) });
+        return;
+      }
+      sent.push({
+        key,
+        // Never null: the organisation was checked, so the key is under its folder.
+        receiptKey: receiptKey(key) ?? key,
+        uploadId,
+        contentHash: createHash('sha256').update(body).digest('hex'),
+        size: body.length,
+      });
+      show();
     });
-    show();
-  });
 
-  // The time limit is for ingestion: it starts once every file has been sent.
-  const waitingSince = Date.now();
-  const results = new Map<string, Receipt>();
-  const readETags = new Map<string, string>();
-  let delay = MIN_POLL_MS;
-  while (results.size < sent.length) {
-    const waiting = new Map(
-      sent.filter((s) => !results.has(s.key)).map((s) => [s.receiptKey, s] as const),
+    // The time limit is for ingestion: it starts once every file has been sent.
+    const waitingSince = Date.now();
+    const readETags = new Map<string, string>();
+    let delay = MIN_POLL_MS;
+    let lastProblem: string | null = null;
+    while (results.size < sent.length) {
+      const waiting = new Map(
+        sent.filter((s) => !results.has(s.key)).map((s) => [s.receiptKey, s] as const),
+      );
+      let found: Receipt[] = [];
+      try {
+        found = await newReceipts(target, org, waiting, readETags);
+        lastProblem = null;
+      } catch (e) {
+        if (e instanceof S3ServiceException && e.$metadata.httpStatusCode === 403) {
+          return finish(
+            `the ${sent.length} files were sent, but their receipts under ` +
+              `${organisationReceiptsPrefix(org)} cannot be read with these credentials (${e.name}); ` +
+              `ask for read and list access to that folder, then run "imr receipts --org ${org}".`,
+          );
+        }
+        // The connection failed even after retries: look again at the next poll, until the
+        // time limit. Anything else is not going to pass by waiting.
+        if (!isConnectionError(e)) throw e;
+        lastProblem = describeError(e);
+      }
+      for (const receipt of found) results.set(receipt.key, receipt);
+      show();
+      if (results.size === sent.length) break;
+      if (Date.now() - waitingSince > timeoutMs) {
+        return finish(
+          `${sent.length - results.size} files were sent but not ingested within ` +
+            `${timeoutMs / 1000} s; is the ingest running? Run the same command again to check.` +
+            (lastProblem === null
+              ? ''
+              : ` The last attempt to read receipts failed: ${lastProblem}.`),
+        );
+      }
+      // Quick while receipts keep coming; slower while waiting on a long queue.
+      delay = found.length > 0 ? MIN_POLL_MS : Math.min(delay * 1.5, MAX_POLL_MS);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  } catch (e) {
+    return finish(
+      `stopped waiting for results: ${describeError(e)}. What was sent is ingested all the same; ` +
+        'run the same command again to check.',
     );
-    let found;
-    try {
-      found = await newReceipts(target, org, waiting, readETags);
-    } catch (e) {
-      if (!(e instanceof S3ServiceException) || e.$metadata.httpStatusCode !== 403) throw e;
-      if (tty) io.stderr.write('\n');
-      io.stderr.write(
-        `imr upload: the ${sent.length} files were sent, but their receipts under ` +
-          `${organisationReceiptsPrefix(org)} cannot be read with these credentials (${e.name}); ` +
-          `ask for read and list access to that folder, then run "imr receipts --org ${org}".\n`,
-      );
-      return 1;
-    }
-    for (const receipt of found) results.set(receipt.key, receipt);
-    done = results.size;
-    show();
-    if (results.size === sent.length) break;
-    if (Date.now() - waitingSince > timeoutMs) {
-      if (tty) io.stderr.write('\n');
-      io.stderr.write(
-        `imr upload: ${sent.length - results.size} files were sent but not ingested within ` +
-          `${timeoutMs / 1000} s; is the ingest running? Run the same command again to check.\n`,
-      );
-      printSummary([...results.values()], sent.length - results.size, target, started, io);
-      return 1;
-    }
-    // Quick while receipts keep coming; slower while waiting on a long queue.
-    delay = found.length > 0 ? MIN_POLL_MS : Math.min(delay * 1.5, MAX_POLL_MS);
-    await new Promise((r) => setTimeout(r, delay));
   }
-  if (tty) io.stderr.write('\n');
-  const all = [...results.values()];
-  printSummary(all, 0, target, started, io);
-  return all.some((u) => u.status === 'failed') ? 1 : 0;
+  return finish(unsent.length > 0 ? `${unsent.length} files could not be sent; see below.` : null);
+}
+
+/** An error as one line for a person: the SDK's name and message, or a socket's code. */
+function describeError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const code = 'code' in e && typeof e.code === 'string' ? ` (${e.code})` : '';
+  return `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}${code}`;
 }
 
 const MIN_POLL_MS = 200;
@@ -291,6 +330,7 @@ function bar(done: number, total: number): string {
 function printSummary(
   results: Receipt[],
   pending: number,
+  unsent: readonly Unsent[],
   target: Target,
   started: number,
   io: Io,
@@ -306,12 +346,18 @@ function printSummary(
     `  failed      ${count('failed')}`,
   ];
   if (pending > 0) lines.push(`  not yet ingested  ${pending}`);
+  if (unsent.length > 0) lines.push(`  not sent    ${unsent.length}`);
   const failed = results
     .filter((u) => u.status === 'failed')
     .sort((a, b) => a.key.localeCompare(b.key));
   if (failed.length > 0) {
     lines.push('', 'Failed:');
     for (const u of failed) lines.push(`  ${u.key}: ${u.message ?? u.reason ?? 'unknown reason'}`);
+  }
+  if (unsent.length > 0) {
+    lines.push('', 'Not sent (run the same command again to send them):');
+    for (const u of [...unsent].sort((a, b) => a.key.localeCompare(b.key)))
+      lines.push(`  ${u.key}: ${u.problem}`);
   }
   io.stdout.write(lines.join('\n') + '\n');
 }

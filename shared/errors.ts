@@ -2,15 +2,19 @@
  * Why a document could not become a Determination. The codes are stable (stored with failure
  * records and counted); the messages are written for the person who sent the file.
  */
-export type LetterFormatReason =
-  | 'empty'
-  | 'binary'
-  | 'pdf-corrupt'
-  | 'pdf-password'
-  | 'pdf-no-text'
-  | 'unknown-layout'
-  | 'no-issues'
-  | 'too-many-items';
+export const LETTER_FORMAT_REASONS = [
+  'empty',
+  'binary',
+  'pdf-corrupt',
+  'pdf-password',
+  'pdf-no-text',
+  'unknown-layout',
+  'no-issues',
+  'too-complex',
+  'too-many-items',
+] as const;
+
+export type LetterFormatReason = (typeof LETTER_FORMAT_REASONS)[number];
 
 /** A document that is not a recognisable IMR final determination letter. */
 export class LetterFormatError extends Error {

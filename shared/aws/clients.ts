@@ -11,6 +11,8 @@ export interface ClientOptions {
   region?: string;
   /** A local server's URL; undefined means AWS. */
   endpoint?: string | undefined;
+  /** Attempts per request, retries of connection and server errors included (SDK default: 3). */
+  maxAttempts?: number;
 }
 
 export function createDynamoClient(options: ClientOptions = {}): DynamoDBClient {
@@ -25,6 +27,7 @@ export function createDynamoClient(options: ClientOptions = {}): DynamoDBClient 
 export function createS3Client(options: ClientOptions = {}): S3Client {
   return new S3Client({
     region: options.region ?? 'us-east-1',
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.endpoint === undefined
       ? {}
       : {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { LetterFormatError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { parseLetter } from '../parser/parse-letter.ts';
+import { parseLetterSandboxed } from '../parser/parse-sandbox.ts';
 import { caseId } from '../store/keys.ts';
 import { putDetermination, removeDetermination, type TableDeps } from '../store/determinations.ts';
 import { getUpload, putUpload, type UploadRecord } from '../store/uploads.ts';
@@ -122,7 +122,7 @@ export async function ingestObject(
   };
   let parsed;
   try {
-    parsed = await parseLetter(read.bytes, fileName);
+    parsed = await parseLetterSandboxed(read.bytes, fileName);
   } catch (e) {
     if (e instanceof LetterFormatError) return failed(e.reason, e.message, readInfo);
     // A parser bug is as permanent as a bad letter: retrying the same bytes cannot help.

@@ -1,5 +1,6 @@
 import { getResolvedPDFJS } from 'unpdf';
 import { LetterFormatError } from '../errors.ts';
+import { PARSE_LIMITS, tooComplex, type ParseLimits } from './limits.ts';
 
 const PDF_MAGIC = '%PDF-';
 // Letters are a few pages of text; a control character in the first 4 KB means a binary file.
@@ -16,14 +17,21 @@ export function looksLikePdf(bytes: Uint8Array): boolean {
 /**
  * The letter's text, from PDF bytes (all pages, in reading order) or UTF-8 text.
  * Throws LetterFormatError for what cannot hold a letter: empty, binary, corrupt or
- * password-protected PDFs, and PDFs without a text layer (scans).
+ * password-protected PDFs, and PDFs without a text layer (scans); `too-complex` beyond the page
+ * or character limit (time and memory are bounded by the sandbox, parse-sandbox.ts).
  */
-export async function extractText(bytes: Uint8Array, fileName: string): Promise<string> {
+export async function extractText(
+  bytes: Uint8Array,
+  fileName: string,
+  limits: ParseLimits = PARSE_LIMITS,
+): Promise<string> {
   if (bytes.length === 0) {
     throw new LetterFormatError('empty', `${fileName} is empty (0 bytes): send the letter again.`);
   }
-  if (looksLikePdf(bytes)) return extractFromPdf(bytes, fileName);
-  return decodeText(bytes, fileName);
+  if (looksLikePdf(bytes)) return extractFromPdf(bytes, fileName, limits);
+  const text = decodeText(bytes, fileName);
+  if (text.length > limits.characters) throw tooComplex(fileName, { limit: 'characters' }, limits);
+  return text;
 }
 
 /** Decodes UTF-8 text (with or without a byte-order mark), refusing binary content. */
@@ -77,7 +85,11 @@ function isPdfJsInternalError(reason: unknown): boolean {
   return reason instanceof Error && reason.stack?.includes(PDFJS_SOURCE) === true;
 }
 
-async function extractFromPdf(bytes: Uint8Array, fileName: string): Promise<string> {
+async function extractFromPdf(
+  bytes: Uint8Array,
+  fileName: string,
+  limits: ParseLimits,
+): Promise<string> {
   guardPdfJsRejections();
   // pdf.js takes ownership of (and detaches) the buffer it is given; copy so callers keep theirs.
   const data = new Uint8Array(bytes);
@@ -92,8 +104,13 @@ async function extractFromPdf(bytes: Uint8Array, fileName: string): Promise<stri
     verbosity: 0,
   });
   const pages: string[] = [];
+  let characters = 0;
   try {
     const pdf = await task.promise;
+    // Checked before any page is read: 20,000 blank pages took minutes to extract.
+    if (pdf.numPages > limits.pages) {
+      throw tooComplex(fileName, { limit: 'pages', found: pdf.numPages }, limits);
+    }
     for (let n = 1; n <= pdf.numPages; n++) {
       const page = await pdf.getPage(n);
       const content = await page.getTextContent();
@@ -101,9 +118,13 @@ async function extractFromPdf(bytes: Uint8Array, fileName: string): Promise<stri
       for (const item of content.items) {
         if ('str' in item) text += item.str + (item.hasEOL ? '\n' : '');
       }
+      characters += text.length;
+      if (characters > limits.characters)
+        throw tooComplex(fileName, { limit: 'characters' }, limits);
       pages.push(text);
     }
   } catch (e) {
+    if (e instanceof LetterFormatError) throw e;
     if (isPdfJsError(e) && e.name === 'PasswordException') {
       throw new LetterFormatError(
         'pdf-password',

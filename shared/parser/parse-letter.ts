@@ -14,6 +14,7 @@ import { rationaleConclusion } from './conclusion.ts';
 import { extractText } from './extract-text.ts';
 import { parseHeader, type HeaderField } from './header.ts';
 import { readItems, type RawItem } from './items.ts';
+import { PARSE_LIMITS, type ParseLimits } from './limits.ts';
 import { readLegacy } from './legacy.ts';
 import { joinLines, toLines } from './normalize.ts';
 import { readReviewer } from './reviewer.ts';
@@ -49,9 +50,17 @@ export interface LetterParts {
  */
 export const MAX_ITEMS = 100;
 
-/** Parses a letter's bytes (PDF or UTF-8 text) into a validated Determination. */
-export async function parseLetter(bytes: Uint8Array, fileName: string): Promise<Determination> {
-  return parseLetterText(await extractText(bytes, fileName), fileName);
+/**
+ * Parses a letter's bytes (PDF or UTF-8 text) into a validated Determination, in this thread:
+ * within the page and character limits, but not the time and memory ones (parseLetterSandboxed
+ * in parse-sandbox.ts applies all of them to files from outside).
+ */
+export async function parseLetter(
+  bytes: Uint8Array,
+  fileName: string,
+  limits: ParseLimits = PARSE_LIMITS,
+): Promise<Determination> {
+  return parseLetterText(await extractText(bytes, fileName, limits), fileName);
 }
 
 /** Parses a letter's extracted text into a validated Determination, or throws LetterFormatError. */

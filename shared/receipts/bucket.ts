@@ -6,6 +6,7 @@ import {
   type ListObjectsV2CommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { retryConnectionErrors } from '../aws/retry.ts';
 import { forEachLimit } from '../concurrency.ts';
 import { ORGANISATION_NAME, UPLOADS_PREFIX } from '../ingest/upload-key.ts';
 import { isReceiptKey, receiptSchema, type Receipt } from './receipt.ts';
@@ -49,12 +50,14 @@ export async function listReceiptObjects(
   return out;
 }
 
-/** One receipt, validated. */
+/** One receipt, validated; a read cut short (the connection reset mid-body) is tried again. */
 export async function readReceipt(s3: S3Client, bucket: string, key: string): Promise<ReceiptRead> {
   let text: string;
   try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    text = (await out.Body?.transformToString('utf-8')) ?? '';
+    text = await retryConnectionErrors(async () => {
+      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return (await out.Body?.transformToString('utf-8')) ?? '';
+    });
   } catch (e) {
     if (e instanceof NoSuchKey || (e instanceof S3ServiceException && e.name === 'NoSuchKey')) {
       return { kind: 'missing' };

@@ -1,4 +1,4 @@
-import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getResolvedPDFJS } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../local/server.ts';
@@ -7,13 +7,14 @@ import { healthSchema, statsSchema } from '../../shared/api/schemas.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { receiptKey } from '../../shared/receipts/receipt.ts';
 import { getStoredDetermination } from '../../shared/store/determinations.ts';
-import type { UploadRecord } from '../../shared/store/uploads.ts';
+import { getUpload, type UploadRecord } from '../../shared/store/uploads.ts';
 import { generateLetter, generateSpec } from '../../shared/synthetic/generate.ts';
 import { Random } from '../../shared/synthetic/random.ts';
 import { renderLetter, type LetterItem } from '../../shared/synthetic/render-letter.ts';
 import { auditSnapshot } from '../../scripts/chaos/audit.ts';
 import { encryptPdf, imageOnlyPdf } from '../support/bad-pdfs.ts';
-import { receiptOf, snapshot, uploadAndWait } from '../support/store.ts';
+import { blankPagesPdf, deflateBombPdf } from '../support/bombs.ts';
+import { ingestIdleAfter, receiptOf, snapshot, uploadAndWait } from '../support/store.ts';
 
 // Every kind of bad input an organisation can drop into the bucket, generated here, through the
 // real local stack: each gets its recorded outcome (status, reason, message, tag, receipt), and
@@ -139,6 +140,44 @@ describe('bad input', () => {
     const upload = await uploadAndWait(stack, 'uploads/acme/bad/scan.pdf', imageOnlyPdf());
     await expectFailure(upload, 'pdf-no-text', /no text layer/);
   });
+
+  it('records PDF bombs as too-complex within seconds, and the letters sent with them parse', async () => {
+    const bombs: [string, Uint8Array, RegExp][] = [
+      // Ended by the memory watch or, when the process reuses memory it already holds, the
+      // deadline: either way within seconds.
+      [
+        'inflates.pdf',
+        await deflateBombPdf(1 << 30),
+        /needed more than \d+ MB of memory|took longer than 5 s/,
+      ],
+      ['pages.pdf', blankPagesPdf(20_000), /has 20,000 pages/],
+    ];
+    const letters = [letterPdf(20), letterPdf(21)];
+    const { retried, deadLettered, received } = stack.ingest.counts;
+    const started = Date.now();
+    // Sent together, so the bombs and the letters share the ingest's batches.
+    await Promise.all(
+      [
+        ...bombs.map(([name, bytes]) => [`uploads/acme/bombs/${name}`, bytes] as const),
+        ...letters.map((l) => [`uploads/acme/bombs/${l.caseNumber}.pdf`, l.bytes] as const),
+      ].map(([key, body]) =>
+        stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body })),
+      ),
+    );
+    await ingestIdleAfter(stack, received + 4);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    for (const [name, , message] of bombs) {
+      const upload = await getUpload(stack.table, `uploads/acme/bombs/${name}`);
+      await expectFailure(upload!, 'too-complex', message);
+      expect(upload!.message).toMatch(/send the letter itself as a PDF of under 20 pages/);
+    }
+    for (const l of letters) {
+      const upload = await getUpload(stack.table, `uploads/acme/bombs/${l.caseNumber}.pdf`);
+      expect(upload).toMatchObject({ status: 'parsed', caseNumber: l.caseNumber });
+    }
+    // Recorded on the first attempt: nothing retried, nothing dead-lettered.
+    expect(stack.ingest.counts).toMatchObject({ retried, deadLettered });
+  }, 120_000);
 
   it('records a 50 MB file as too-large without reading it', async () => {
     const size = 50 * 1024 * 1024;
@@ -320,11 +359,11 @@ describe('after all of it', () => {
       markers: 0,
       unexplainedFailures: [],
     });
-    // The eleven bad files above and three refused for DynamoDB's limits (101 items, a record
-    // too large, a word too long); the 100-item letter, the 5,000-item key's real letter and six
-    // named files parsed.
-    expect(audit.failures).toBe(14);
-    expect(audit.ingested).toBe(8);
+    // The thirteen bad files above (two bombs) and three refused for DynamoDB's limits (101
+    // items, a record too large, a word too long); the 100-item letter, the 5,000-item key's real
+    // letter, six named files and the two letters sent with the bombs parsed.
+    expect(audit.failures).toBe(16);
+    expect(audit.ingested).toBe(10);
 
     const health = await fetch(`${server.url}api/health`);
     expect(health.status).toBe(200);
