@@ -17,6 +17,14 @@ describe('redact', () => {
     ['Call (916) 555-0134 or 916-555-0134.', 'Call [phone] or [phone].'],
     ['Write to jdoe@example.com today.', 'Write to [email] today.'],
     ['Lives at 1234 Elm Street, Apt 5 in town.', 'Lives at [address] in town.'],
+    ['WCAB case ADJ9876543 and ADJ 1234567.', 'WCAB case [redacted] and [redacted].'],
+    ['Employee: Jose Hernandez was seen.', 'Employee: [redacted] was seen.'],
+    ['Employer: Acme Trucking & Sons reported it.', 'Employer: [redacted] reported it.'],
+    [
+      'Requesting Physician: Lee Park requested it.',
+      'Requesting Physician: [redacted] requested it.',
+    ],
+    ['Mail to Fresno, CA 93721-0001 or P.O. Box 4410.', 'Mail to [address] or [address].'],
   ])('%s', (input, output) => {
     expect(redact(input).text).toBe(output);
   });
@@ -27,6 +35,8 @@ describe('redact', () => {
     'MTUS Chronic Pain Medical Treatment Guidelines 9792.24.2, Page(s): 60, 98-99.',
     'The patient is a 48 year old male injured on 10-13-16; UR dated 11/03/2016.',
     'St. John’s wort; Dr.\u00a0orders reviewed; Ms is multiple sclerosis.',
+    'Claims Administrator guideline: Decision based on MTUS; the employee returned to work.',
+    'Adjusted dose; CA MTUS 2016; 93721 units; ADJ and ADJUNCT therapy in San Jose clinic.',
   ])('leaves medical text alone: %s', (text) => {
     expect(redact(text)).toEqual({ text, replaced: 0 });
   });
