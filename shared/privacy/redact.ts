@@ -6,7 +6,15 @@
  */
 import type { Identifier, IdentifierKind } from './cover.ts';
 
-const RULES: readonly { label: string; re: RegExp }[] = [
+interface Rule {
+  /** The replacement; "$1" stands for the first group (a label kept before the value). */
+  label: string;
+  re: RegExp;
+  /** For a combined rule: the replacement, from which identifier's group matched. */
+  labelOf?: (groups: Record<string, string | undefined>) => string;
+}
+
+const RULES: readonly Rule[] = [
   { label: '[email]', re: /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g },
   { label: '[ssn]', re: /\b\d{3}-\d{2}-\d{4}\b/g },
   {
@@ -64,22 +72,36 @@ const LABEL_OF: Record<IdentifierKind, string> = {
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** A pattern that finds an identifier as prose writes it again. */
-function identifierRe(id: Identifier): RegExp {
+/** The pattern of an identifier as prose writes it again, and whether its case matters. */
+function identifierSource(id: Identifier): { source: string; caseSensitive: boolean } {
   if (id.kind === 'number') {
     // "05A-1234567" also as "05A1234567" or "05A 1234567".
     const chars = Array.from(id.text.replace(/[^A-Za-z0-9]/g, '')).map(escape);
-    return new RegExp(`(?<![A-Za-z0-9])${chars.join('[-\\s./]?')}(?![A-Za-z0-9])`, 'gi');
+    return { source: chars.join('[-\\s./]?'), caseSensitive: false };
   }
   const words = id.text.split(/\s+/).map(escape).join('\\s+');
-  const single = !/\s/.test(id.text);
-  // A single word of a name (or organisation) is matched as a name is written (Hernandez, HERNANDEZ), so that a
-  // surname that is also a word ("Rose") does not take the word with it in lower case.
-  if (id.kind !== 'address' && single) {
-    const upper = escape(id.text.toUpperCase());
-    return new RegExp(`(?<![A-Za-z0-9])(?:${words}|${upper})(?![A-Za-z0-9])`, 'g');
+  // A single word of a name (or organisation) is matched as names are written (Hernandez,
+  // HERNANDEZ), so that a surname that is also a word ("Rose") keeps the word in lower case.
+  if (id.kind !== 'address' && !/\s/.test(id.text)) {
+    return { source: `${words}|${escape(id.text.toUpperCase())}`, caseSensitive: true };
   }
-  return new RegExp(`(?<![A-Za-z0-9])${words}(?![A-Za-z0-9])`, 'gi');
+  return { source: words, caseSensitive: false };
+}
+
+/**
+ * One pattern for many identifiers (a pass over the text, not one per identifier), each an
+ * alternative in its own group so the replacement knows its label. Alternatives are tried in
+ * order, so longer identifiers listed first win over their parts.
+ */
+function combinedRule(ids: readonly Identifier[], flags: string): Rule | null {
+  if (ids.length === 0) return null;
+  const alternatives = ids.map((id, k) => `(?<i${k}>${identifierSource(id).source})`);
+  const re = new RegExp(`(?<![A-Za-z0-9])(?:${alternatives.join('|')})(?![A-Za-z0-9])`, flags);
+  const labelOf = (groups: Record<string, string | undefined>): string => {
+    const k = ids.findIndex((_, i) => groups[`i${i}`] !== undefined);
+    return LABEL_OF[ids[k]?.kind ?? 'name'];
+  };
+  return { label: '', re, labelOf };
 }
 
 /**
@@ -87,20 +109,33 @@ function identifierRe(id: Identifier): RegExp {
  * name's parts), then every general rule above. Without a cover it is `redact`.
  */
 export function scrubberFor(identifiers: readonly Identifier[]): (text: string) => Redacted {
-  // Longest first, so "Jose Hernandez" goes whole before "Jose" and "Hernandez" alone.
-  const own = [...identifiers]
-    .sort((a, b) => b.text.length - a.text.length)
-    .map((id) => ({ label: LABEL_OF[id.kind], re: identifierRe(id) }));
+  // Longest first, so "Jose Hernandez" goes whole before "Jose" and "Hernandez" alone; phrases
+  // (any case) before single words of names (as written).
+  const sorted = [...identifiers].sort((a, b) => b.text.length - a.text.length);
+  const own = [
+    combinedRule(
+      sorted.filter((id) => !identifierSource(id).caseSensitive),
+      'gi',
+    ),
+    combinedRule(
+      sorted.filter((id) => identifierSource(id).caseSensitive),
+      'g',
+    ),
+  ].filter((r): r is Rule => r !== null);
   const rules = [...own, ...RULES];
   return (text) => applyRules(rules, text);
 }
 
-function applyRules(rules: readonly { label: string; re: RegExp }[], text: string): Redacted {
+function applyRules(rules: readonly Rule[], text: string): Redacted {
   let replaced = 0;
   let out = text;
-  for (const { label, re } of rules) {
+  for (const { label, re, labelOf } of rules) {
     out = out.replace(re, (...args: unknown[]) => {
       replaced++;
+      const last = args.at(-1);
+      if (labelOf !== undefined && typeof last === 'object' && last !== null) {
+        return labelOf(last as Record<string, string | undefined>);
+      }
       const group = typeof args[1] === 'string' ? args[1] : '';
       return label.replace('$1', group);
     });
