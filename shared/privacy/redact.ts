@@ -53,6 +53,9 @@ const RULES: readonly Rule[] = [
   },
 ];
 
+/** Every label the scrubber leaves in place of an identifier. */
+export const SCRUBBED_RE = /\[(?:name|organisation|address|redacted|phone|email|ssn|dob)\]/g;
+
 export interface Redacted {
   text: string;
   replaced: number;
@@ -136,7 +139,7 @@ function applyRules(rules: readonly Rule[], text: string): Redacted {
       if (labelOf !== undefined && typeof last === 'object' && last !== null) {
         return labelOf(last as Record<string, string | undefined>);
       }
-      const group = typeof args[1] === 'string' ? args[1] : '';
+      const group = typeof args[1] === 'string' ? args[1].trimEnd() : '';
       return label.replace('$1', group);
     });
   }

@@ -3,6 +3,7 @@ import { getResolvedPDFJS } from 'unpdf';
 import { describe, expect, it } from 'vitest';
 import { parseLetter, parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { redact } from '../../shared/privacy/redact.ts';
+import { requestTerms } from '../../shared/search/terms.ts';
 import { renderLetter } from '../../shared/synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { corpusPdfs } from '../support/letters.ts';
@@ -39,6 +40,14 @@ describe('redact', () => {
     'Adjusted dose; CA MTUS 2016; 93721 units; ADJ and ADJUNCT therapy in San Jose clinic.',
   ])('leaves medical text alone: %s', (text) => {
     expect(redact(text)).toEqual({ text, replaced: 0 });
+  });
+});
+
+describe('the search index', () => {
+  it('takes no term from what the scrubber left in a request', () => {
+    const request = redact('Follow-up with Dr. Lee Park, claim number 05A-1234567').text;
+    expect(request).toBe('Follow-up with Dr [name], claim number [redacted]');
+    expect(requestTerms(request, null)).toEqual(['follow', 'up', 'dr', 'claim', 'number']);
   });
 });
 
