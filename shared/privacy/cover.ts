@@ -59,6 +59,10 @@ const letterStartRe = /^Case\s+Number\s*:?\s*(?:CM\d{2}-\d{7})?(?:\s|$)/i;
 const headerLabelRe =
   /^(?:Case\s+Number|Date\s+Assigned|Decision\s+Date|Priority|Date\s+of\s+Injury|UR\s+Denial\s+Date|Application)\b/i;
 
+/** A line of an addressee block that names someone: a few capitalised words ("Jose A. Hernandez", "Acme Trucking, Inc."). */
+const partyLineRe =
+  /^(?:Attn:?\s+)?[A-Z][\w'.&-]*(?:,?\s+(?:(?:de|del|la|van|von|der|da|di|du|le|and|of|&)\s+)?[A-Z][\w'.&-]*){0,5}$/;
+
 /** Salutations that name no one. */
 const GENERIC_ADDRESSEE =
   /^(?:Sir|Madam|Sir\s+or\s+Madam|Sirs|Colleague|Doctor|Provider|Physician|Applicant|Claimant|Employee|Injured\s+Worker|Parties|All\s+Parties|Whom\s+It\s+May\s+Concern|To\s+Whom\s+It\s+May\s+Concern)$/i;
@@ -129,11 +133,14 @@ function bareName(name: string): string {
 
 /** The parts of a person's name worth finding on their own: "Jose A. Hernandez, MD" → Jose, Hernandez. */
 export function nameParts(name: string): string[] {
-  return name
-    .split(/[\s,]+/)
-    .map((w) => w.replace(/^[("']+|[)"'.]+$/g, ''))
-    .filter((w) => w.length >= 2 && /^[A-Za-z][A-Za-z'-]*$/.test(w))
-    .filter((w) => !NOT_A_NAME.has(w.toLowerCase()));
+  return (
+    name
+      .split(/[\s,]+/)
+      .map((w) => w.replace(/^[("']+|[)"'.]+$/g, ''))
+      // Names are capitalised: "de", "van" and other particles stay with the whole name only.
+      .filter((w) => w.length >= 2 && /^[A-Z][A-Za-z'-]*$/.test(w))
+      .filter((w) => !NOT_A_NAME.has(w.toLowerCase()))
+  );
 }
 
 /**
@@ -221,7 +228,8 @@ export function readCover(lines: readonly string[], firstHeading: number): Cover
         if (streetRe.test(above)) {
           add('address', above);
           addAddress(above);
-        } else addParty(above);
+        } else if (partyLineRe.test(above)) addParty(above);
+        else break;
       }
       continue;
     }
