@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { generateLetter, MAX_INDEX, type LetterFormat } from '../shared/synthetic/generate.ts';
 
-export const GENERATE_HELP = `Usage: imr generate N --out DIR [--format text|pdf] [--seed S] [--start I]
+export const GENERATE_HELP = `Usage: imr generate N --out DIR [--format text|pdf] [--seed S] [--start I] [--mailed]
 
 Writes N made-up IMR final determination letters into DIR (created when missing), one file per
 letter named after its case number (CM16-9000001.txt). Every letter opens with a "SYNTHETIC
@@ -14,6 +14,8 @@ LETTER" notice and parses to a record flagged "synthetic".
   --start I          index of the first letter (default 1); the same seed and index always give
                      the same letter, and case numbers are CMyy-(9000000 + index), so batches with
                      different index ranges never share a case number
+  --mailed           each letter as mailed to the parties: a cover page naming invented people,
+                     who are named again in the case summary (none of it reaches the record)
 Exit status: 0 when every file was written, 1 when writing failed, 2 on a usage error.
 `;
 
@@ -28,6 +30,7 @@ interface Options {
   format: LetterFormat;
   seed: number;
   start: number;
+  mailed: boolean;
 }
 
 class UsageError extends Error {}
@@ -48,8 +51,13 @@ function integer(text: string, what: string, min: number, max: number): number {
 function parseArgs(args: readonly string[]): Options {
   const values = new Map<ValueOption, string>();
   const positional: string[] = [];
+  let mailed = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
+    if (arg === '--mailed') {
+      mailed = true;
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     if (isValueOption(name)) {
@@ -80,7 +88,7 @@ function parseArgs(args: readonly string[]): Options {
       `--start ${start} with N ${count} runs past index ${MAX_INDEX}, the last synthetic case number`,
     );
   }
-  return { count, out, format, seed, start };
+  return { count, out, format, seed, start, mailed };
 }
 
 /** `imr generate`: writes synthetic letters, progress on stderr when it is a terminal, a summary on stdout. */
@@ -93,7 +101,7 @@ export async function generateCommand(args: readonly string[], io: Io): Promise<
     io.stderr.write(`imr generate: ${e.message}\n\n${GENERATE_HELP}`);
     return 2;
   }
-  const { count, out, format, seed, start } = options;
+  const { count, out, format, seed, start, mailed } = options;
   const progress = io.stderr.isTTY === true;
   const started = Date.now();
   let items = 0;
@@ -102,7 +110,7 @@ export async function generateCommand(args: readonly string[], io: Io): Promise<
   try {
     await mkdir(out, { recursive: true });
     for (let k = 0; k < count; k++) {
-      const { fileName, bytes, spec } = generateLetter(start + k, seed, format);
+      const { fileName, bytes, spec } = generateLetter(start + k, seed, format, { mailed });
       await writeFile(join(out, fileName), bytes);
       items += spec.items.length;
       upheld += spec.items.filter((i) => i.decision === 'Upheld').length;
@@ -121,7 +129,7 @@ export async function generateCommand(args: readonly string[], io: Io): Promise<
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   const rate = ((100 * upheld) / items).toFixed(1);
   io.stdout.write(
-    `wrote ${count} synthetic ${format} letters to ${out} (indexes ${start}-${start + count - 1}, ` +
+    `wrote ${count} synthetic ${mailed ? 'mailed ' : ''}${format} letters to ${out} (indexes ${start}-${start + count - 1}, ` +
       `seed ${seed}): ${items} items, ${rate}% upheld, in ${secs} s\n`,
   );
   return 0;

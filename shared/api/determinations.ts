@@ -5,6 +5,7 @@ import { readDetermination, readRecentPage } from '../store/queries.ts';
 import { openCursor, queryContext, sealCursor } from './cursor.ts';
 import type { ApiDeps } from './deps.ts';
 import { DEFAULT_LIMIT, type listDeterminationsQuerySchema } from './params.ts';
+import { publicDetermination } from '../privacy/public-record.ts';
 import type { DeterminationsPage, PublicDetermination } from './schemas.ts';
 
 /** A case's public record; 404 when no letter of that case has been ingested. */
@@ -18,9 +19,7 @@ export async function getDetermination(
     : caseNumber.toUpperCase();
   const record = await readDetermination(deps.table, id);
   if (record === null) throw new NotFoundError(`no determination with case number ${id}`);
-  // The file name the letter came from is the uploader's, and may name a person.
-  const { source: _source, ...rest } = record;
-  return { id, ...rest };
+  return publicDetermination(id, record);
 }
 
 const positionSchema = z.object({

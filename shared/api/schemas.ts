@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decisionSchema, determinationSchema, outcomeSchema } from '../determination.ts';
+import { decisionSchema, outcomeSchema } from '../determination.ts';
 import { itemSummarySchema } from '../store/queries.ts';
 import { STATS_BY } from '../stats/statistics.ts';
 import { categorySchema } from '../taxonomy/vocabulary.ts';
@@ -8,10 +8,8 @@ import { categorySchema } from '../taxonomy/vocabulary.ts';
 // tests check every response against them. Nothing private has a field here: no organisation,
 // upload key or file name.
 
-export const publicDeterminationSchema = determinationSchema.omit({ source: true }).extend({
-  id: z.string().describe('The case number, or "X-" and a digest for a letter that names none.'),
-});
-export type PublicDetermination = z.infer<typeof publicDeterminationSchema>;
+// A determination's public record is derived, and its schema defined, in one place.
+export { publicDeterminationSchema, type PublicDetermination } from '../privacy/public-record.ts';
 
 // An index entry's summary without the fields kept only for narrowing lists.
 export const itemSchema = itemSummarySchema.omit({ bodyRegions: true, specialties: true });

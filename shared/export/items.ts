@@ -2,12 +2,13 @@ import type { SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer';
 import type { Determination } from '../determination.ts';
 import { csvLine, type CsvValue } from '../csv.ts';
+import { yearOf } from '../privacy/public-record.ts';
 import type { FileSink, WrittenFile } from './sink.ts';
 
 // The item-level dataset: one row per disputed item, with the letter's dates, the item's
 // classification and decision, and who reviewed it. Only coded values: no request text, no
 // rationale, no summary, nothing private (the source file name and the uploading organisation
-// stay out). The columns are defined once below, and the CSV header, CSV values, Parquet schema
+// stay out; the injury is given by its year, as on the API). The columns are defined once below, and the CSV header, CSV values, Parquet schema
 // and Parquet columns all derive from that one definition.
 
 /** One disputed item, as a row of the dataset. */
@@ -18,7 +19,7 @@ export interface ItemRow {
   assignedDate: string | null;
   applicationReceivedDate: string | null;
   urDenialDate: string | null;
-  injuryDate: string | null;
+  injuryYear: number | null;
   priority: string | null;
   category: string;
   subcategory: string | null;
@@ -69,7 +70,12 @@ export const ITEM_COLUMNS: readonly Column[] = [
     nullable: true,
     description: 'date of the utilization review denial',
   },
-  { name: 'injuryDate', kind: 'date', nullable: true, description: 'date of injury' },
+  {
+    name: 'injuryYear',
+    kind: 'int',
+    nullable: true,
+    description: 'year of injury (the date is not published, as in HIPAA Safe Harbor)',
+  },
   { name: 'priority', kind: 'string', nullable: true, description: 'Standard or Expedited' },
   { name: 'category', kind: 'string', nullable: false, description: 'treatment category' },
   {
@@ -116,7 +122,7 @@ export function itemRows(caseId: string, record: Determination): ItemRow[] {
     assignedDate: record.dates.assigned,
     applicationReceivedDate: record.dates.applicationReceived,
     urDenialDate: record.dates.urDenial,
-    injuryDate: record.dates.injury,
+    injuryYear: yearOf(record.dates.injury),
     priority: record.priority,
     category: issue.category,
     subcategory: issue.subcategory,

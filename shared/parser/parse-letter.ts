@@ -6,7 +6,9 @@ import {
   type Layout,
 } from '../determination.ts';
 import { LetterFormatError } from '../errors.ts';
-import { redact } from '../privacy/redact.ts';
+import { readCover } from '../privacy/cover.ts';
+import { scrubberFor, type Redacted } from '../privacy/redact.ts';
+import type { Citation } from './citations.ts';
 import { findCaseNumber, isCaseNumberLine, resolveCaseNumber } from './case-number.ts';
 import { classifyRequest } from '../taxonomy/classify.ts';
 import { parseCitations } from './citations.ts';
@@ -66,10 +68,23 @@ export async function parseLetter(
 /** Parses a letter's extracted text into a validated Determination, or throws LetterFormatError. */
 export function parseLetterText(text: string, fileName: string): Determination {
   const lines = toLines(text);
-  const parts = readStandard(lines, fileName) ?? readLegacy(lines, fileName);
+  // A copy as mailed to the parties opens with a cover page: read what it names, then parse the
+  // letter after it, as the DWC's published copy reads.
+  const cover = readCover(lines, firstStandardHeading(lines));
+  const letter = cover.end > 0 ? lines.slice(cover.end) : lines;
+  const parts = readStandard(letter, fileName) ?? readLegacy(letter, fileName);
   if (parts === null) throw unknownLayout(lines, fileName);
   if (isSyntheticLetter(lines)) parts.flags.push('synthetic');
-  return assemble(parts, fileName);
+  return assemble(parts, fileName, scrubberFor(cover.identifiers));
+}
+
+// The first heading of the 2014-2017 layouts; 0 (no room for a cover) for the older ones.
+function firstStandardHeading(lines: readonly string[]): number {
+  if (indexOfHeading(lines, HEADINGS.issues) < 0) return 0;
+  return Object.values(HEADINGS)
+    .map((re) => indexOfHeading(lines, re))
+    .filter((i) => i >= 0)
+    .reduce((a, b) => Math.min(a, b));
 }
 
 function unknownLayout(lines: readonly string[], fileName: string): LetterFormatError {
@@ -220,7 +235,11 @@ function toIssue(raw: RawItem, ordinal: number, fileName: string): Issue {
   };
 }
 
-function assemble(parts: LetterParts, fileName: string): Determination {
+function assemble(
+  parts: LetterParts,
+  fileName: string,
+  redact: (text: string) => Redacted,
+): Determination {
   const usable = parts.items.filter((i) => i.request !== '' || i.rationale !== '');
   if (usable.length === 0) {
     throw new LetterFormatError(
@@ -255,11 +274,23 @@ function assemble(parts: LetterParts, fileName: string): Determination {
     replaced += r.replaced;
     return r.text as T;
   };
+  const scrubCitation = (c: Citation): Citation => ({
+    ...c,
+    title: scrub(c.title),
+    sections: c.sections.map(scrub),
+    pages: c.pages.map(scrub),
+  });
+  // Every free-text field, and nothing else: the coded fields were read before, from the text
+  // as written, so a mailed copy and the published copy give the same codes.
   const publicIssues = issues.map((i) => ({
     ...i,
     request: scrub(i.request),
     originalRequest: scrub(i.originalRequest),
     authorizedPortion: scrub(i.authorizedPortion),
+    claimsAdministratorGuideline: scrub(i.claimsAdministratorGuideline),
+    reviewerGuideline: scrub(i.reviewerGuideline),
+    citations: i.citations.map(scrubCitation),
+    claimsAdministratorCitations: i.claimsAdministratorCitations.map(scrubCitation),
     rationale: scrub(i.rationale),
   }));
   const summary = scrub(parts.summary);

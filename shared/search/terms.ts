@@ -1,3 +1,4 @@
+import { SCRUBBED_RE } from '../privacy/redact.ts';
 // Words of a request as the term index stores them, and as a keyword query is split. Both sides
 // go through the same function so that what was indexed is what can be found.
 
@@ -34,7 +35,8 @@ export function terms(text: string): string[] {
 
 /** The terms an item is indexed under: its request's words, plus its drug's generic name. */
 export function requestTerms(request: string, drug: string | null): string[] {
-  const out = terms(request).slice(0, MAX_TERMS_PER_ITEM);
+  // What the scrubber put in place of a name is not a word of the request.
+  const out = terms(request.replace(SCRUBBED_RE, ' ')).slice(0, MAX_TERMS_PER_ITEM);
   // A combination ("hydrocodone/acetaminophen") is found by each of its drugs.
   const drugWords = drug === null ? [] : drug.split('/').flatMap((d) => terms(d));
   for (const w of drugWords) if (!out.includes(w)) out.push(w);

@@ -2,6 +2,7 @@ import type { CitationSource } from '../parser/citations.ts';
 import { SYNTHETIC_MARKER } from '../parser/synthetic.ts';
 import type { Category } from '../taxonomy/vocabulary.ts';
 import { guidelinesFor } from './guidelines.ts';
+import { mailedParties, mailLetter, type MailedParties } from './mailed.ts';
 import { renderPdf } from './pdf.ts';
 import { caseSummary, rationale, reviewer } from './prose.ts';
 import { Random } from './random.ts';
@@ -260,9 +261,10 @@ export function renderSyntheticText(spec: SyntheticLetterSpec): string {
   return renderLetter(spec, { layout: spec.layout, ...spec.textStyle });
 }
 
-/** The letter as a PDF: the text laid out in lines, 55 to a page. */
-export function renderSyntheticPdf(spec: SyntheticLetterSpec): Uint8Array {
-  const text = renderLetter(spec, { layout: spec.layout, header: 'inline', width: 95 });
+/** The letter as a PDF: the text laid out in lines, 55 to a page (the cover first when mailed). */
+export function renderSyntheticPdf(spec: SyntheticLetterSpec, mailed?: MailedParties): Uint8Array {
+  const letter = renderLetter(spec, { layout: spec.layout, header: 'inline', width: 95 });
+  const text = mailed === undefined ? letter : mailLetter(letter, mailed);
   return renderPdf(text.trimEnd().split('\n'), {
     title: `Synthetic IMR letter ${spec.caseNumber} - not a real determination`,
   });
@@ -284,11 +286,16 @@ export function generateLetter(
   index: number,
   seed: number,
   format: LetterFormat,
+  options: { mailed?: boolean } = {},
 ): { fileName: string; bytes: Uint8Array; spec: SyntheticLetterSpec } {
   const spec = generateSpec(index, seed);
+  // A mailed letter is the same letter behind a cover page naming invented parties.
+  const parties = options.mailed === true ? mailedParties(index, seed) : undefined;
+  const text = (): string => {
+    const letter = renderSyntheticText(spec);
+    return parties === undefined ? letter : mailLetter(letter, parties);
+  };
   const bytes =
-    format === 'pdf'
-      ? renderSyntheticPdf(spec)
-      : new TextEncoder().encode(renderSyntheticText(spec));
+    format === 'pdf' ? renderSyntheticPdf(spec, parties) : new TextEncoder().encode(text());
   return { fileName: fileNameOf(spec, format), bytes, spec };
 }

@@ -219,6 +219,14 @@ describe('the site in Chromium', () => {
       await expect
         .poll(() => page.locator('.issue h3').allInnerTexts())
         .toEqual(record.issues.map((i) => `Item ${i.ordinal}: ${i.request}`));
+      // The injury by its year only (Safe Harbor), as the API gives it.
+      const injury = page
+        .locator('dt', { hasText: 'Year of injury' })
+        .locator('xpath=following-sibling::dd[1]');
+      await expect
+        .poll(() => injury.innerText())
+        .toBe(String(record.dates.injuryYear ?? 'not stated'));
+      expect(await page.locator('dt', { hasText: 'Date of injury' }).count()).toBe(0);
       const decisions = await page.locator('.issue .head .badge').allInnerTexts();
       expect(decisions).toEqual(
         record.issues.map((i) => (i.decision === 'upheld' ? 'Upheld' : 'Overturned')),

@@ -23,6 +23,7 @@ import { determinationSchema, type Determination } from '../../shared/determinat
 import { s3ExportBucket } from '../../shared/export/bucket.ts';
 import { runExport } from '../../shared/export/run.ts';
 import { createLogger } from '../../shared/logger.ts';
+import { publicDetermination } from '../../shared/privacy/public-record.ts';
 import { requestTerms, terms } from '../../shared/search/terms.ts';
 import { caseId } from '../../shared/store/keys.ts';
 import { STATS_BY } from '../../shared/stats/statistics.ts';
@@ -236,14 +237,17 @@ describe('GET /api/health and /api/openapi.json', () => {
 });
 
 describe('GET /api/determinations/{caseNumber}', () => {
-  it('returns the parsed record without the file name, briefly cacheable', async () => {
+  it('returns the public record (no file name, the injury year) of the parsed letter, briefly cacheable', async () => {
     for (const [id, d] of [...parsed].slice(0, 40)) {
       const r = await get(`/api/determinations/${id}`, publicDeterminationSchema);
       expect(r.status).toBe(200);
       expect(r.cacheControl).toBe('public, max-age=60, s-maxage=60');
-      const { source: _source, ...rest } = d;
-      expect(r.body).toEqual({ id, ...rest });
+      expect(r.body).toEqual(publicDetermination(id, d));
       expect(Object.keys(JSON.parse(r.text) as object)).not.toContain('source');
+      if (d.dates.injury !== null) {
+        expect(r.body.dates.injuryYear).toBe(Number(d.dates.injury.slice(0, 4)));
+        expect(r.text).not.toContain(d.dates.injury);
+      }
     }
   });
 

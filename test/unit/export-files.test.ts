@@ -115,7 +115,7 @@ describe('the item-level dataset', () => {
       caseNumber: 'CM16-0000042',
       ordinal: 1,
       decisionDate: '2016-12-09',
-      injuryDate: '2015-10-13',
+      injuryYear: 2015,
       category: record.issues[0]!.category,
       decision: 'upheld',
       specialties: ['Physical Medicine & Rehabilitation', 'Pain Management'],
@@ -129,6 +129,8 @@ describe('the item-level dataset', () => {
     }
     expect(text).not.toContain('private-file-name');
     expect(text).not.toContain(record.summary!.slice(0, 30));
+    // The injury is published by its year only.
+    expect(text).not.toContain('2015-10-13');
   });
 
   it('marks synthetic letters', () => {

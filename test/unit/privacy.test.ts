@@ -3,6 +3,7 @@ import { getResolvedPDFJS } from 'unpdf';
 import { describe, expect, it } from 'vitest';
 import { parseLetter, parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { redact } from '../../shared/privacy/redact.ts';
+import { requestTerms } from '../../shared/search/terms.ts';
 import { renderLetter } from '../../shared/synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { corpusPdfs } from '../support/letters.ts';
@@ -17,6 +18,14 @@ describe('redact', () => {
     ['Call (916) 555-0134 or 916-555-0134.', 'Call [phone] or [phone].'],
     ['Write to jdoe@example.com today.', 'Write to [email] today.'],
     ['Lives at 1234 Elm Street, Apt 5 in town.', 'Lives at [address] in town.'],
+    ['WCAB case ADJ9876543 and ADJ 1234567.', 'WCAB case [redacted] and [redacted].'],
+    ['Employee: Jose Hernandez was seen.', 'Employee: [redacted] was seen.'],
+    ['Employer: Acme Trucking & Sons reported it.', 'Employer: [redacted] reported it.'],
+    [
+      'Requesting Physician: Lee Park requested it.',
+      'Requesting Physician: [redacted] requested it.',
+    ],
+    ['Mail to Fresno, CA 93721-0001 or P.O. Box 4410.', 'Mail to [address] or [address].'],
   ])('%s', (input, output) => {
     expect(redact(input).text).toBe(output);
   });
@@ -27,8 +36,18 @@ describe('redact', () => {
     'MTUS Chronic Pain Medical Treatment Guidelines 9792.24.2, Page(s): 60, 98-99.',
     'The patient is a 48 year old male injured on 10-13-16; UR dated 11/03/2016.',
     'St. John’s wort; Dr.\u00a0orders reviewed; Ms is multiple sclerosis.',
+    'Claims Administrator guideline: Decision based on MTUS; the employee returned to work.',
+    'Adjusted dose; CA MTUS 2016; 93721 units; ADJ and ADJUNCT therapy in San Jose clinic.',
   ])('leaves medical text alone: %s', (text) => {
     expect(redact(text)).toEqual({ text, replaced: 0 });
+  });
+});
+
+describe('the search index', () => {
+  it('takes no term from what the scrubber left in a request', () => {
+    const request = redact('Follow-up with Dr. Lee Park, claim number 05A-1234567').text;
+    expect(request).toBe('Follow-up with Dr [name], claim number [redacted]');
+    expect(requestTerms(request, null)).toEqual(['follow', 'up', 'dr', 'claim', 'number']);
   });
 });
 

@@ -17,6 +17,7 @@ import {
   syntheticCaseNumber,
   type SyntheticLetterSpec,
 } from '../../shared/synthetic/generate.ts';
+import { mailedParties } from '../../shared/synthetic/mailed.ts';
 import { renderPdf } from '../../shared/synthetic/pdf.ts';
 import { Random } from '../../shared/synthetic/random.ts';
 import { classifyRequest } from '../../shared/taxonomy/classify.ts';
@@ -304,6 +305,31 @@ function sink(isTTY = false): Writable & { isTTY: boolean; text: () => string } 
   return Object.assign(stream, { isTTY, text: () => chunks.join('') });
 }
 
+describe('mailed synthetic letters', () => {
+  it('parse to the unmailed letter’s record and carry none of the invented parties', async () => {
+    for (let i = 1; i <= 150; i++) {
+      const format = i % 10 === 0 ? 'pdf' : 'text';
+      const plain = generateLetter(i, SEED, format);
+      const mailed = generateLetter(i, SEED, format, { mailed: true });
+      expect(mailed.fileName).toBe(plain.fileName);
+      const a = await parseLetter(plain.bytes, plain.fileName);
+      const b = await parseLetter(mailed.bytes, mailed.fileName);
+      expect({ ...b, summary: null }, mailed.fileName).toEqual({
+        ...a,
+        summary: null,
+        flags: [...a.flags, 'redacted-identifiers'],
+      });
+      const p = mailedParties(i, SEED);
+      const json = JSON.stringify(b);
+      const words = [p.worker, p.adjuster, p.physician].flatMap((n) => n.split(' '));
+      for (const id of [...words, p.street, p.city, p.zip, p.claimNumber, p.wcabNumber])
+        expect(json, `${mailed.fileName}: ${id}`).not.toContain(id);
+      for (const org of [p.employer, p.administrator])
+        expect(json, `${mailed.fileName}: ${org}`).not.toContain(org.split(' ')[0]!);
+    }
+  });
+});
+
 describe('imr generate', () => {
   it('writes N files named by case number that parse as synthetic letters', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'imr-generate-')), 'new', 'folder');
@@ -329,6 +355,18 @@ describe('imr generate', () => {
       /^wrote 12 synthetic pdf letters to .* \(indexes 100-111, seed 7\): \d+ items, [\d.]+% upheld, in [\d.]+ s\n$/,
     );
     expect(io.stderr.text()).toBe(''); // not a terminal: no progress
+  });
+
+  it('writes mailed letters with --mailed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imr-generate-'));
+    const io = { stdout: sink(), stderr: sink() };
+    expect(await generateCommand(['3', '--out', dir, '--mailed'], io)).toBe(0);
+    expect(io.stdout.text()).toMatch(/^wrote 3 synthetic mailed text letters/);
+    const [first] = readdirSync(dir).sort();
+    const text = readFileSync(join(dir, first!), 'utf8');
+    expect(text).toMatch(/^Employee: /m);
+    const d = parseLetterText(text, first!);
+    expect(d.flags).toEqual(expect.arrayContaining(['synthetic', 'redacted-identifiers']));
   });
 
   it('shows progress on a terminal and writes the same files for the same seed', async () => {

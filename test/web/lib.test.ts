@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, getSimilar, getStats, listItems, queryString } from '$lib/api.ts';
 import { csvHref, toCsv } from '$lib/csv.ts';
-import { bytes, count, percent, plainDate, plainTime, shortMonth } from '$lib/format.ts';
+import { ageText, bytes, count, percent, plainDate, plainTime, shortMonth } from '$lib/format.ts';
 import {
   emptyFilters,
   filtersFromParams,
@@ -143,6 +143,9 @@ describe('formats and CSV', () => {
     expect(plainTime('2025-01-02T03:04:05.000Z')).toBe('January 2, 2025, 03:04 UTC');
     expect(bytes(512)).toBe('512 B');
     expect(bytes(2048)).toBe('2.0 KB');
+    expect(ageText(48)).toBe('48 years old');
+    expect(ageText('90 or older')).toBe('90 or older');
+    expect(ageText(null)).toBeNull();
   });
 
   it('quotes CSV fields as RFC 4180 says and makes a data: URL of it', () => {

@@ -36,6 +36,12 @@ export function plainDate(iso: string | null): string {
   return m[3] === undefined ? `${month} ${m[1]}` : `${month} ${Number(m[3])}, ${m[1]}`;
 }
 
+/** A patient's age as the API gives it: 48 → "48 years old"; "90 or older" stays; null → null. */
+export function ageText(age: number | string | null): string | null {
+  if (age === null) return null;
+  return typeof age === 'number' ? `${age} years old` : age;
+}
+
 /** "2024-12" → "Dec 2024", for chart axes. */
 export function shortMonth(key: string): string {
   const m = /^(\d{4})-(\d{2})$/.exec(key);
