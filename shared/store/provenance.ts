@@ -60,12 +60,35 @@ export type Corroboration = HeldCopy & { kind: 'corroboration' };
 /** Another organisation's different content for a case, as an operator reviews it. */
 export type Conflict = HeldCopy & { kind: 'conflict' };
 
-// The file name differs between copies of one letter; everything else is what was parsed.
-function comparable(record: Determination): string {
-  return JSON.stringify({ ...record, source: '' });
+// What two copies of one letter must agree on: every coded field the record publishes and counts.
+// The prose is left out: a copy as mailed to the parties is scrubbed of the names its cover gives
+// (DATA-MODEL.md, "Provenance"; docs/PRIVACY.md), so its summary and rationales differ in words
+// from the DWC's redacted copy of the same letter; the file name differs between any two uploads.
+function comparable(r: Determination): string {
+  return JSON.stringify({
+    caseNumber: r.caseNumber,
+    dates: r.dates,
+    priority: r.priority,
+    reviewer: r.reviewer,
+    patient: r.patient,
+    outcome: r.outcome,
+    issues: r.issues.map((i) => ({
+      ordinal: i.ordinal,
+      request: i.request,
+      decision: i.decision,
+      category: i.category,
+      subcategory: i.subcategory,
+      drug: i.drug,
+      bodyRegions: i.bodyRegions,
+      quantity: i.quantity,
+      frequency: i.frequency,
+      citations: i.citations.map((c) => [c.source, c.title]),
+      conclusion: i.conclusion,
+    })),
+  });
 }
 
-/** Whether two records publish the same thing (every parsed field equal; the file name aside). */
+/** Whether two records publish the same decisions (every coded field equal; the prose aside). */
 export function samePublishedRecord(a: Determination, b: Determination): boolean {
   return comparable(a) === comparable(b);
 }

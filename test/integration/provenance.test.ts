@@ -15,6 +15,7 @@ import { listConflicts, listCorroborations } from '../../shared/store/provenance
 import { readDetermination } from '../../shared/store/queries.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { CORPUS_DIR } from '../support/letters.ts';
+import { mailedCopy } from '../support/mailed.ts';
 import { receiptOf, snapshot, uploadAndWait } from '../support/store.ts';
 
 // Trust between organisations (docs/DATA-MODEL.md, "Provenance"): a case's public record belongs
@@ -116,6 +117,23 @@ describe('another organisation cannot change or remove a published record', () =
     await uploadAndWait(stack, 'uploads/beta/scan-0001.txt', 'not a letter either');
     expect(await readDetermination(stack.table, caseId)).toBeNull();
     await expectConsistent();
+  });
+
+  it("counts the copy of a letter as mailed to the parties as a duplicate of the DWC's", async () => {
+    const caseId = 'CM16-0213037';
+    const text = await extractText(readFileSync(join(CORPUS_DIR, `${caseId}.pdf`)), 'x.pdf');
+    const before = await expectConsistent();
+    const mailed = await uploadAndWait(
+      stack,
+      'uploads/lawfirm/received-by-mail.txt',
+      mailedCopy(text, { caseNumber: caseId }),
+    );
+    // Its prose differs by the names scrubbed from it; its decisions are the published ones.
+    expect(mailed.status).toBe('duplicate');
+    expect((await listCorroborations(stack.table, caseId)).map((c) => c.organisation)).toContain(
+      'lawfirm',
+    );
+    expect((await expectConsistent()).counters).toEqual(before.counters);
   });
 
   it('lets the owner replace its record with a corrected letter under another name', async () => {
