@@ -62,6 +62,14 @@ const rateFields = {
   overturned: z.number().int(),
   total: z.number().int(),
   overturnRate: z.number().nullable().describe('overturned / total, 4 decimal places'),
+  overturnRateLow: z
+    .number()
+    .nullable()
+    .describe('Lower end of the 95% Wilson score interval of the rate (null with the rate)'),
+  overturnRateHigh: z
+    .number()
+    .nullable()
+    .describe('Upper end of the 95% Wilson score interval of the rate (null with the rate)'),
 };
 
 export const statsSchema = z.object({
@@ -122,10 +130,7 @@ export const exportsListSchema = z.object({
       totals: z.object({
         letters: z.number().int(),
         items: z.number().int(),
-        upheld: z.number().int(),
-        overturned: z.number().int(),
-        total: z.number().int(),
-        overturnRate: z.number().nullable(),
+        ...rateFields,
       }),
       manifest: z.string().describe('Download path of manifest.json'),
       files: z.array(

@@ -2,6 +2,7 @@ import type { TableDeps } from '../store/determinations.ts';
 import { SCOPED_DIMENSIONS } from '../store/contribution.ts';
 import { ALL_VALUE, type StatsDimension } from '../store/keys.ts';
 import { readStats, type Tally } from '../store/stats.ts';
+import { guidelineLabel, isGuidelineId } from '../taxonomy/guidelines.ts';
 
 // The statistics the API serves and the exports write: one function, so a figure in an export
 // file is the figure the site shows.
@@ -35,6 +36,9 @@ export interface Rate {
   total: number;
   /** overturned / total, rounded to 4 places; null when there is nothing to divide. */
   overturnRate: number | null;
+  /** The 95% Wilson score interval around the rate, rounded outwards to 4 places; null with it. */
+  overturnRateLow: number | null;
+  overturnRateHigh: number | null;
 }
 
 export interface StatsGroup extends Rate {
@@ -58,13 +62,35 @@ export interface StatsResult {
   totals: Rate;
 }
 
+/** z for a two-sided 95% interval. */
+const Z95 = 1.959964;
+
+/**
+ * The 95% Wilson score interval of `successes` in `n` trials: unlike the textbook p ± z·se, it
+ * stays inside [0, 1] and is honest for small groups and rates near 0 (3 of 3 is not "100% ± 0").
+ * Rounded outwards to 4 places so that the rounded interval still contains the true one.
+ */
+export function wilsonInterval(successes: number, n: number): [number, number] | null {
+  if (n <= 0) return null;
+  const p = successes / n;
+  const z2 = Z95 * Z95;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (Z95 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  const low = Math.max(0, Math.floor((centre - half) * 10_000) / 10_000);
+  const high = Math.min(1, Math.ceil((centre + half) * 10_000) / 10_000);
+  return [successes === 0 ? 0 : low, successes === n ? 1 : high];
+}
+
 export function rate(t: Tally): Rate {
   const total = t.upheld + t.overturned;
+  const interval = wilsonInterval(t.overturned, total);
   return {
     upheld: t.upheld,
     overturned: t.overturned,
     total,
     overturnRate: total === 0 ? null : Math.round((t.overturned / total) * 10_000) / 10_000,
+    overturnRateLow: interval?.[0] ?? null,
+    overturnRateHigh: interval?.[1] ?? null,
   };
 }
 
@@ -144,6 +170,7 @@ function sum(groups: readonly Tally[]): Tally {
 }
 
 function label(by: StatsBy, key: string, category: string | undefined): string {
+  if (by === 'citation' && isGuidelineId(key)) return guidelineLabel(key);
   const bar = key.indexOf('|');
   if (bar < 0) return key;
   const [head, tail] = [key.slice(0, bar), key.slice(bar + 1)];

@@ -20,6 +20,7 @@ import type {
 import { s3ExportBucket } from '../../shared/export/bucket.ts';
 import { runExport } from '../../shared/export/run.ts';
 import { createLogger } from '../../shared/logger.ts';
+import { rateScale, SMALL_GROUP } from '../../web/src/lib/charts.ts';
 import type { z } from 'zod';
 
 // The built site (web/build) in headless Chromium against the local stack holding synthetic
@@ -68,6 +69,11 @@ async function api<T>(path: string): Promise<T> {
 }
 
 /** The page's query string for a page of PAGES (the determination and check pages need one). */
+/** A rate as the site shows it: "8.5%", or "n/a" for none. */
+function pct(rate: number | null): string {
+  return rate === null ? 'n/a' : `${(rate * 100).toFixed(1)}%`;
+}
+
 function url(path: string): string {
   if (path === '/determination') return `/determination?case=${sampleCase}`;
   if (path === '/check') return `/check?request=${encodeURIComponent(checkRequest)}`;
@@ -320,10 +326,13 @@ describe('the site in Chromium', () => {
           n(g.upheld),
           n(g.overturned),
           n(g.total),
-          g.overturnRate === null ? 'n/a' : `${(g.overturnRate * 100).toFixed(1)}%`,
+          pct(g.overturnRate),
+          pct(g.overturnRateLow),
+          pct(g.overturnRateHigh),
+          g.total < SMALL_GROUP ? 'small group (under 30 decisions)' : '',
         ]),
       );
-    // A rate bar's full length is 100%, not the largest rate.
+    // A rate axis ends at a round figure just above the widest interval, not at 100%.
     await figure.getByRole('button', { name: 'Chart' }).click();
     const bars = figure.locator('rect.fill');
     await expect.poll(() => bars.count()).toBe(byCategory.groups.length);
@@ -331,19 +340,24 @@ describe('the site in Chromium', () => {
       rects.map((r) => Number(r.getAttribute('width'))),
     );
     expect(widths).toHaveLength(byCategory.groups.length);
+    const { top } = rateScale(Math.max(...byCategory.groups.map((g) => g.overturnRateHigh ?? 0)));
+    expect(top).toBeLessThan(1);
     widths.forEach((w, i) =>
-      expect(w).toBeCloseTo((byCategory.groups[i]!.overturnRate ?? 0) * 100, 6),
+      expect(w).toBeCloseTo(((byCategory.groups[i]!.overturnRate ?? 0) / top) * 100, 6),
     );
+    expect(await figure.locator('line.whisker').count()).toBe(3 * byCategory.groups.length);
     await figure.getByRole('button', { name: 'Table' }).click();
     // The CSV download holds the same rows.
     const href = await figure.getByRole('link', { name: /Download CSV/ }).getAttribute('href');
     const csv = decodeURIComponent(href!.slice(href!.indexOf(',') + 1));
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Category,Upheld,Overturned,Total,Overturn rate');
+    expect(lines[0]).toBe(
+      'Category,Upheld,Overturned,Total,Overturn rate,"95% interval, low","95% interval, high",Note',
+    );
     expect(lines).toHaveLength(byCategory.groups.length + 1);
     const g0 = byCategory.groups[0]!;
     expect(lines[1]).toBe(
-      `${g0.label.includes(',') || g0.label.includes('"') ? `"${g0.label.replace(/"/g, '""')}"` : g0.label},${g0.upheld},${g0.overturned},${g0.total},${g0.overturnRate ?? ''}`,
+      `${g0.label.includes(',') || g0.label.includes('"') ? `"${g0.label.replace(/"/g, '""')}"` : g0.label},${g0.upheld},${g0.overturned},${g0.total},${g0.overturnRate ?? ''},${g0.overturnRateLow ?? ''},${g0.overturnRateHigh ?? ''},${g0.total < SMALL_GROUP ? 'small group (under 30 decisions)' : ''}`,
     );
 
     const months = page.locator('section[aria-labelledby="by-month-title"]');
@@ -366,8 +380,9 @@ describe('the site in Chromium', () => {
     expect(await page.getByTestId('basis-text').innerText()).toContain(
       `${basis.overturned.toLocaleString('en-US')} of ${basis.total.toLocaleString('en-US')}`,
     );
-    expect(await page.getByTestId('basis-rate').innerText()).toBe(
-      basis.overturnRate === null ? 'n/a' : `${(basis.overturnRate * 100).toFixed(1)}%`,
+    expect(await page.getByTestId('basis-rate').innerText()).toBe(pct(basis.overturnRate));
+    expect(await page.getByTestId('basis-interval').innerText()).toContain(
+      `95% interval ${pct(basis.overturnRateLow).slice(0, -1)}–${pct(basis.overturnRateHigh)}`,
     );
     expect(expected.similar.length).toBeGreaterThan(0);
     expect(await page.locator('.results li .request').allInnerTexts()).toEqual(

@@ -25,7 +25,7 @@ import { runExport } from '../../shared/export/run.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { requestTerms, terms } from '../../shared/search/terms.ts';
 import { caseId } from '../../shared/store/keys.ts';
-import { STATS_BY } from '../../shared/stats/statistics.ts';
+import { STATS_BY, wilsonInterval } from '../../shared/stats/statistics.ts';
 import { CATEGORIES } from '../../shared/taxonomy/vocabulary.ts';
 import { corpusPdfs, seedTexts } from '../support/letters.ts';
 
@@ -446,6 +446,10 @@ describe('GET /api/items', () => {
     await refused('/api/items?subcategory=Other', 400, 'category');
     await refused('/api/items?category=Surgery&subcategory=Opioids', 400, 'subcategory');
     await refused('/api/items?decision=maybe', 400, 'decision');
+    await refused('/api/items?bodyRegion=spleen', 400, 'bodyRegion');
+    await refused('/api/items?drug=Norco', 400, 'drug');
+    await refused('/api/items?drug=unobtainium', 400, 'drug');
+    await refused('/api/items?specialty=Astrology', 400, 'specialty');
     await refused(`/api/items?q=${'a'.repeat(201)}`, 400, 'q');
     await refused('/api/items?q=tablets%20daily%2030', 400, 'q');
     await refused('/api/items?sort=asc', 400, 'sort');
@@ -493,6 +497,9 @@ describe('GET /api/stats', () => {
       for (const g of r.body.groups) {
         expect(g.total).toBe(g.upheld + g.overturned);
         expect(Math.abs(g.overturnRate! - g.overturned / g.total)).toBeLessThan(0.0000501);
+        expect([g.overturnRateLow, g.overturnRateHigh]).toEqual(
+          wilsonInterval(g.overturned, g.total),
+        );
       }
       if (by !== 'month' && by !== 'year') {
         expect(r.body.totals).toMatchObject(totals);

@@ -68,8 +68,17 @@ describe('CSV (RFC 4180)', () => {
         overturned: 1,
         total: i + 1,
         overturnRate: i === 0 ? null : 0.5,
+        overturnRateLow: i === 0 ? null : 0.1,
+        overturnRateHigh: i === 0 ? null : 0.9,
       })),
-      totals: { upheld: 0, overturned: 0, total: 0, overturnRate: null },
+      totals: {
+        upheld: 0,
+        overturned: 0,
+        total: 0,
+        overturnRate: null,
+        overturnRateLow: null,
+        overturnRateHigh: null,
+      },
     });
     const rows = csvObjects(text);
     expect(parseCsv(text)[0]).toEqual([

@@ -12,6 +12,7 @@ import MonthChart from '$lib/components/MonthChart.svelte';
 import Pagination from '$lib/components/Pagination.svelte';
 import SearchForm from '$lib/components/SearchForm.svelte';
 import Status from '$lib/components/Status.svelte';
+import { rateBar } from '$lib/rates.ts';
 import { emptyFilters, type SearchFilters } from '$lib/search.ts';
 
 // The site's components in jsdom: what they show, how they are labelled, what they emit.
@@ -36,6 +37,8 @@ const group = (key: string, label: string, total: number): StatsGroup => ({
   overturned: 1,
   total,
   overturnRate: 1 / total,
+  overturnRateLow: 0,
+  overturnRateHigh: Math.min(1, 4 / total),
 });
 
 describe('DecisionBadge', () => {
@@ -181,6 +184,45 @@ describe('charts', () => {
     expect(screen.getByText('25.0% (1 of 4)')).toBeTruthy();
     const fills = [...container.querySelectorAll('rect.fill')].map((r) => r.getAttribute('width'));
     expect(fills).toEqual(['100', '50']);
+  });
+
+  it('scales a rate axis to the data and draws each interval over its bar', () => {
+    const { container } = render(BarChart, {
+      label: 'Overturn rate by category',
+      rates: true,
+      bars: [
+        rateBar({ ...group('Surgery', 'Surgery', 208), overturned: 18, overturnRate: 0.0865 }),
+        rateBar({
+          ...group('Programs', 'Programs', 12),
+          overturned: 1,
+          overturnRate: 0.0833,
+          overturnRateLow: 0.0149,
+          overturnRateHigh: 0.3539,
+        }),
+      ],
+    });
+    // The widest interval ends at 35.4%, so the axis ends at 40%, ticked every 10%.
+    const ticks = [...container.querySelectorAll('.tick')].map((t) => t.textContent);
+    expect(ticks).toEqual(['0%', '10%', '20%', '30%', '40%']);
+    const fills = [...container.querySelectorAll('rect.fill')].map((r) => r.getAttribute('width'));
+    expect(Number(fills[0])).toBeCloseTo(21.6, 1);
+    expect(container.querySelectorAll('line.whisker')).toHaveLength(6);
+    expect(screen.getByText('8.3% (1 of 12)')).toBeTruthy();
+    expect(screen.getByText('95% interval 1.5–35.4%')).toBeTruthy();
+    // Only the group under 30 decisions is marked small, in words.
+    expect(screen.getAllByText(/small group/)).toHaveLength(1);
+    expect(container.querySelectorAll('li.small')).toHaveLength(1);
+  });
+
+  it('labels the month axis by year', () => {
+    const { container } = render(MonthChart, {
+      months: [
+        { key: '2022-11', upheld: 4, overturned: 1 },
+        { key: '2024-02', upheld: 2, overturned: 0 },
+      ],
+    });
+    const years = [...container.querySelectorAll('.year')].map((y) => y.textContent);
+    expect(years).toEqual(['2022', '2023', '2024']);
   });
 
   it('draws every month between the first and the last, gaps included', () => {
