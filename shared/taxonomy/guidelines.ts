@@ -174,6 +174,7 @@ export function guidelineOf(citation: {
   source: string;
   title: string;
   year: number | null;
+  sections?: readonly string[];
 }): GuidelineId | null {
   switch (citation.source) {
     case 'ODG':
@@ -181,13 +182,19 @@ export function guidelineOf(citation: {
     case 'ACOEM':
       return 'acoem';
     case 'MTUS': {
-      const chapter = ACOEM_CHAPTER_RE.exec(citation.title);
+      // "MTUS ACOEM, Chapter 12": the chapter was parsed as the first section.
+      const first = citation.sections?.[0];
+      const named =
+        /^ACOEM$/i.test(citation.title.trim()) && first !== undefined
+          ? `ACOEM ${first}`
+          : citation.title;
+      const chapter = ACOEM_CHAPTER_RE.exec(named);
       if (chapter?.[1] !== undefined) {
         const byChapter = ACOEM_CHAPTERS[Number(chapter[1])];
         if (byChapter !== undefined) return byChapter;
       }
       for (const [words, id] of MTUS_PARTS) {
-        if (words.test(citation.title)) return id(citation.year);
+        if (words.test(named)) return id(citation.year);
       }
       return 'mtus-unspecified';
     }

@@ -176,7 +176,7 @@ function recount(
         keys.push(...(sources.size === 0 ? ['None'] : sources));
       }
       if (by === 'citation')
-        keys.push(...new Set(i.citations.map((c) => `${c.source}|${c.title}`)));
+        keys.push(...new Set(i.citations.map((c) => c.guideline ?? `${c.source}|${c.title}`)));
       if (by === 'month' && month !== null) keys.push(month);
       if (by === 'year' && month !== null) keys.push(month.slice(0, 4));
       if (by === 'total') keys.push('*');

@@ -336,6 +336,7 @@ describe('IssueDetail', () => {
         year: 2016,
         sections: ['Opioids'],
         pages: ['74', '75'],
+        guideline: 'mtus-chronic-pain-2016',
       },
     ],
     claimsAdministratorCitations: [],
@@ -366,6 +367,9 @@ describe('IssueDetail', () => {
     expect(screen.getByText('Overturned')).toBeTruthy();
     expect(
       screen.getByText(/Chronic Pain Medical Treatment \(2016\); Opioids; pages 74, 75/),
+    ).toBeTruthy();
+    expect(
+      screen.getByText('Counted as MTUS Chronic Pain Medical Treatment Guidelines (2016)'),
     ).toBeTruthy();
     expect(screen.getByText('Second paragraph.')).toBeTruthy();
     expect(screen.getByText('Norco 10/325mg #30')).toBeTruthy();
