@@ -5,6 +5,7 @@ import { terms } from '../search/terms.ts';
 import { STATS_BY } from '../stats/statistics.ts';
 import { BODY_REGIONS } from '../taxonomy/classify.ts';
 import { canonicalDrugNames, lookupDrug } from '../taxonomy/drugs.ts';
+import { GUIDELINE_IDS } from '../taxonomy/guidelines.ts';
 import { CATEGORIES, SUBCATEGORIES, type Category } from '../taxonomy/vocabulary.ts';
 
 // Query strings in, typed requests out. The zod schemas are both the validation and the
@@ -113,6 +114,21 @@ export const statsQuerySchema = z.strictObject({
     .describe('Count only items of this category.'),
   from: date('from', 'statistics are monthly: a date counts its whole month'),
   to: date('to', 'statistics are monthly: a date counts its whole month'),
+  subcategory: text('subcategory', MAX_VALUE_LENGTH)
+    .optional()
+    .describe(
+      'With by=month or year: only this subcategory (names repeated across categories need `category`).',
+    ),
+  drug: text('drug', MAX_VALUE_LENGTH)
+    .optional()
+    .describe('With by=month or year: only this drug, by generic name.'),
+  specialty: text('specialty', MAX_VALUE_LENGTH)
+    .optional()
+    .describe('With by=month or year: only letters whose reviewer has this specialty.'),
+  guideline: z
+    .enum(GUIDELINE_IDS, { error: `guideline must be one of: ${GUIDELINE_IDS.join(', ')}` })
+    .optional()
+    .describe('With by=month or year: only items whose reviewer cited this guideline.'),
 });
 
 export const similarQuerySchema = z.strictObject({

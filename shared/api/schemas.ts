@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decisionSchema, determinationSchema, outcomeSchema } from '../determination.ts';
 import { itemSummarySchema } from '../store/queries.ts';
-import { STATS_BY } from '../stats/statistics.ts';
+import { STATS_BY, TREND_FILTERS } from '../stats/statistics.ts';
 import { categorySchema } from '../taxonomy/vocabulary.ts';
 
 // What the API returns, as zod schemas: the OpenAPI document is generated from them and the
@@ -75,6 +75,16 @@ const rateFields = {
 export const statsSchema = z.object({
   by: z.enum(STATS_BY),
   category: z.string().nullable(),
+  filter: z
+    .object({
+      dimension: z.enum(TREND_FILTERS),
+      value: z.string(),
+      label: z.string(),
+    })
+    .nullable()
+    .describe(
+      'By month or year: the subcategory, drug, specialty or guideline (dimension citation) counted',
+    ),
   from: z.string().nullable().describe('First month counted (YYYY-MM), or null: all time'),
   to: z.string().nullable(),
   groups: z.array(
@@ -85,6 +95,18 @@ export const statsSchema = z.object({
     }),
   ),
   totals: z.object(rateFields).describe('Every item in scope (groups may overlap)'),
+});
+
+const citedSide = z.object({
+  decisions: z.number().int().describe('Decisions on this side, cited or not'),
+  guidelines: z.array(
+    z.object({
+      key: z.string().describe('Guideline id (shared/taxonomy/guidelines.ts)'),
+      label: z.string(),
+      count: z.number().int().describe('Decisions on this side whose reviewer cited it'),
+      share: z.number().describe('count / decisions, 4 decimal places'),
+    }),
+  ),
 });
 
 export const similarSchema = z.object({
@@ -116,6 +138,16 @@ export const similarSchema = z.object({
       }),
     )
     .describe('Every level the request falls in, narrowest first'),
+  citations: z
+    .object({
+      scope: z.object({ dimension: z.literal('category'), key: z.string(), label: z.string() }),
+      overturned: citedSide,
+      upheld: citedSide,
+    })
+    .describe(
+      'What reviewers cite: the guidelines most cited in the overturned and in the upheld ' +
+        "decisions of the request's category (citations are counted per category)",
+    ),
   similar: z.array(itemSchema.extend({ score: z.number() })),
 });
 export type Similar = z.infer<typeof similarSchema>;

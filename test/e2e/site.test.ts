@@ -106,8 +106,8 @@ async function open(path: string, width = 1280): Promise<Page> {
 async function settled(page: Page, p: (typeof PAGES)[number]): Promise<void> {
   await page.waitForSelector(p.ready);
   if (p.name === 'statistics') {
-    // The five figures: category, drug class, month, citation, specialty.
-    await page.waitForFunction(`document.querySelectorAll('section.figure .toolbar').length === 5`);
+    // The six figures: category, drug class, month, the trend by year, citation, specialty.
+    await page.waitForFunction(`document.querySelectorAll('section.figure .toolbar').length === 6`);
   }
   if (p.name === 'search') {
     await page.waitForFunction(
@@ -367,6 +367,37 @@ describe('the site in Chromium', () => {
     await page.close();
   });
 
+  it('draws the overturn rate by year for a chosen drug, kept in the URL', async () => {
+    const drug = (await api<Stats>('/api/stats?by=drug')).groups[0]!;
+    const expected = await api<Stats>(`/api/stats?by=year&drug=${encodeURIComponent(drug.key)}`);
+    const page = await open('/statistics');
+    await page.waitForSelector('[data-testid="total-items"]');
+    await page.getByLabel('Show', { exact: true }).selectOption('drug');
+    await expect
+      .poll(() => page.getByLabel('Drug', { exact: true }).locator('option').count())
+      .toBeGreaterThan(1);
+    await page.getByLabel('Drug', { exact: true }).selectOption(drug.key);
+    await expect.poll(() => new URL(page.url()).searchParams.get('value')).toBe(drug.key);
+    expect(new URL(page.url()).searchParams.get('trend')).toBe('drug');
+    const figure = page.locator('section[aria-labelledby="trend-title"]');
+    await expect.poll(() => figure.locator('circle.point').count()).toBe(expected.groups.length);
+    expect(await figure.getByRole('heading').innerText()).toContain(drug.key);
+    await figure.getByRole('button', { name: 'Table' }).click();
+    await expect
+      .poll(() => figure.locator('tbody tr th').allInnerTexts())
+      .toEqual(expected.groups.map((g) => g.key));
+    const rates = await figure.locator('tbody tr td:nth-child(5)').allInnerTexts();
+    expect(rates).toEqual(expected.groups.map((g) => pct(g.overturnRate)));
+    // The shared URL opens the same trend.
+    const again = await open(new URL(page.url()).pathname + new URL(page.url()).search);
+    await expect
+      .poll(() => again.locator('section[aria-labelledby="trend-title"] circle.point').count())
+      .toBe(expected.groups.length);
+    expect(errorsOf(page)).toEqual([]);
+    await again.close();
+    await page.close();
+  });
+
   it('checks a planned request and shows the rate with the number it rests on', async () => {
     const expected = await api<Similar>(
       `/api/stats/similar?request=${encodeURIComponent(checkRequest)}`,
@@ -384,6 +415,11 @@ describe('the site in Chromium', () => {
     expect(await page.getByTestId('basis-interval').innerText()).toContain(
       `95% interval ${pct(basis.overturnRateLow).slice(0, -1)}–${pct(basis.overturnRateHigh)}`,
     );
+    for (const decision of ['overturned', 'upheld'] as const) {
+      expect(
+        await page.getByTestId(`cited-${decision}`).locator('.g-label').allInnerTexts(),
+      ).toEqual(expected.citations[decision].guidelines.map((g) => g.label));
+    }
     expect(expected.similar.length).toBeGreaterThan(0);
     expect(await page.locator('.results li .request').allInnerTexts()).toEqual(
       expected.similar.map((s) => s.request),

@@ -149,7 +149,12 @@ type Tallies = Map<string, { upheld: number; overturned: number }>;
 /** An independent recount of what /api/stats?by=... should say, from `imr parse` output. */
 function recount(
   by: string,
-  options: { category?: string; from?: string; to?: string } = {},
+  options: {
+    category?: string;
+    from?: string;
+    to?: string;
+    where?: (d: Determination, i: Determination['issues'][number]) => boolean;
+  } = {},
 ): Tallies {
   const out: Tallies = new Map();
   const add = (key: string, decision: 'upheld' | 'overturned'): void => {
@@ -163,6 +168,7 @@ function recount(
     if (options.to !== undefined && (month === null || month > options.to)) continue;
     for (const i of d.issues) {
       if (options.category !== undefined && i.category !== options.category) continue;
+      if (options.where !== undefined && !options.where(d, i)) continue;
       const keys: string[] = [];
       if (by === 'category') keys.push(i.category);
       if (by === 'subcategory' && i.subcategory !== null) {
@@ -521,6 +527,54 @@ describe('GET /api/stats', () => {
     );
   });
 
+  it('draws the rate by year for one subcategory, drug, specialty or guideline', async () => {
+    const drug = (await ok('/api/stats?by=drug', statsSchema)).groups[0]!;
+    const specialty = (await ok('/api/stats?by=specialty', statsSchema)).groups[0]!;
+    const cases: [string, (d: Determination, i: Determination['issues'][number]) => boolean][] = [
+      [`drug=${encodeURIComponent(drug.key)}`, (_, i) => i.drug === drug.key],
+      [
+        'subcategory=Opioids',
+        (_, i) => i.category === 'Pharmaceuticals' && i.subcategory === 'Opioids',
+      ],
+      [
+        `specialty=${encodeURIComponent(specialty.key)}`,
+        (d) => d.reviewer.specialties.includes(specialty.key),
+      ],
+      [
+        'guideline=mtus-chronic-pain-2016',
+        (_, i) => i.citations.some((c) => c.guideline === 'mtus-chronic-pain-2016'),
+      ],
+    ];
+    for (const [query, where] of cases) {
+      for (const by of ['year', 'month']) {
+        const r = await ok(`/api/stats?by=${by}&${query}`, statsSchema);
+        expect(r.filter, query).not.toBeNull();
+        expect(asTallies(r.groups), `${by} ${query}`).toEqual(recount(by, { where }));
+        expect(r.groups.length, query).toBeGreaterThan(0);
+      }
+    }
+    const scoped = await ok(
+      `/api/stats?by=year&category=Pharmaceuticals&guideline=mtus-chronic-pain-2016`,
+      statsSchema,
+    );
+    expect(asTallies(scoped.groups)).toEqual(
+      recount('year', {
+        category: 'Pharmaceuticals',
+        where: (_, i) => i.citations.some((c) => c.guideline === 'mtus-chronic-pain-2016'),
+      }),
+    );
+    expect(scoped.filter).toEqual({
+      dimension: 'citation',
+      value: 'mtus-chronic-pain-2016',
+      label: 'MTUS Chronic Pain Medical Treatment Guidelines (2016)',
+    });
+    await refused('/api/stats?by=category&drug=gabapentin', 400, 'drug');
+    await refused('/api/stats?by=year&drug=gabapentin&specialty=x', 400, 'specialty');
+    await refused('/api/stats?by=year&guideline=odg2', 400, 'guideline');
+    await refused('/api/stats?by=year&drug=Norco', 400, 'drug');
+    await refused('/api/stats?by=year&specialty=Astrology', 400, 'specialty');
+  });
+
   it('refuses an unknown grouping, a missing one and a malformed date', async () => {
     expect(await refused('/api/stats?by=colour', 400, 'by')).toMatch(/category, subcategory/);
     await refused('/api/stats', 400, 'by');
@@ -552,6 +606,21 @@ describe('GET /api/stats/similar', () => {
     expect(s.similar[0]!.drug).toBe('hydrocodone/acetaminophen');
     for (let i = 1; i < s.similar.length; i++) {
       expect(s.similar[i - 1]!.score).toBeGreaterThanOrEqual(s.similar[i]!.score);
+    }
+    // What reviewers cite: the category's guidelines, most cited first, on each side.
+    const cited = recount('citation', { category: 'Pharmaceuticals' });
+    const pharma = recount('category').get('Pharmaceuticals')!;
+    expect(s.citations.scope.key).toBe('Pharmaceuticals');
+    for (const decision of ['overturned', 'upheld'] as const) {
+      const side = s.citations[decision];
+      expect(side.decisions).toBe(pharma[decision]);
+      const expected = [...cited]
+        .filter(([k, t]) => !k.includes('|') && t[decision] > 0)
+        .map(([key, t]) => ({ key, count: t[decision] }))
+        .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key))
+        .slice(0, 5);
+      expect(side.guidelines.map(({ key, count }) => ({ key, count }))).toEqual(expected);
+      expect(side.guidelines.length).toBeGreaterThan(0);
     }
   });
 

@@ -59,6 +59,7 @@ describe('CSV (RFC 4180)', () => {
     const text = statisticsCsv({
       by: 'citation',
       category: null,
+      filter: null,
       from: null,
       to: null,
       groups: AWKWARD.map((label, i) => ({

@@ -9,6 +9,7 @@ import DecisionBadge from '$lib/components/DecisionBadge.svelte';
 import IssueDetail from '$lib/components/IssueDetail.svelte';
 import ItemList from '$lib/components/ItemList.svelte';
 import MonthChart from '$lib/components/MonthChart.svelte';
+import RateTrend from '$lib/components/RateTrend.svelte';
 import Pagination from '$lib/components/Pagination.svelte';
 import SearchForm from '$lib/components/SearchForm.svelte';
 import Status from '$lib/components/Status.svelte';
@@ -212,6 +213,37 @@ describe('charts', () => {
     // Only the group under 30 decisions is marked small, in words.
     expect(screen.getAllByText(/small group/)).toHaveLength(1);
     expect(container.querySelectorAll('li.small')).toHaveLength(1);
+  });
+
+  it('draws a rate by year with its interval band, scaled to the data', () => {
+    const year = (key: string, overturned: number, total: number, low: number, high: number) => ({
+      key,
+      overturned,
+      total,
+      overturnRate: overturned / total,
+      overturnRateLow: low,
+      overturnRateHigh: high,
+    });
+    const { container } = render(RateTrend, {
+      label: 'Overturn rate by year, gabapentin',
+      years: [year('2016', 10, 100, 0.055, 0.174), year('2017', 3, 12, 0.089, 0.532)],
+    });
+    const svg = screen.getByRole('img');
+    expect(svg.getAttribute('aria-label')).toMatch(/10.0% in 2016 and 25.0% in 2017/);
+    expect(container.querySelector('polygon.band')).toBeTruthy();
+    // 53.2% is the widest end: the axis runs to 60%.
+    expect([...container.querySelectorAll('.y-axis span')].map((t) => t.textContent)).toEqual([
+      '0%',
+      '20%',
+      '40%',
+      '60%',
+    ]);
+    expect([...container.querySelectorAll('.x-axis span')].map((t) => t.textContent)).toEqual([
+      '2016',
+      '2017',
+    ]);
+    // 2017 rests on 12 decisions: a hollow point.
+    expect(container.querySelectorAll('circle.small')).toHaveLength(1);
   });
 
   it('labels the month axis by year', () => {
