@@ -45,6 +45,7 @@ const PAGES = [
   { path: '/check', name: 'check', ready: '[data-testid="basis-rate"]' },
   { path: '/exports', name: 'exports', ready: 'table a[download]' },
   { path: '/about', name: 'about', ready: 'h1' },
+  { path: '/determination/CM16-0213037', name: 'not-found', ready: 'h1' },
 ] as const;
 
 // expect.poll gives up after 1 s by default: too short for a page load and an API call on a
@@ -184,9 +185,27 @@ describe('the site in Chromium', () => {
       await page.getByRole('button', { name: 'Next →' }).click();
       await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 21–40 of /);
       await expect.poll(requests).toEqual(second.items.map((i) => i.request));
+      // Page 2 is in the URL: shared, it opens on the same page.
+      await page.waitForURL((u) => u.searchParams.get('page') === '2');
+      const pageTwo = new URL(page.url());
+      expect(pageTwo.searchParams.get('first')).toBe('21');
+      expect(pageTwo.searchParams.get('cursor')).toBeTruthy();
+      const other = await open(pageTwo.pathname + pageTwo.search);
+      await expect.poll(() => other.locator('p.count').innerText()).toMatch(/^Showing 21–40 of /);
+      await expect
+        .poll(() => other.locator('.results li .request').allInnerTexts())
+        .toEqual(second.items.map((i) => i.request));
+      expect(await other.locator('.pager span').innerText()).toBe('Page 2');
+      await other.close();
       await page.getByRole('button', { name: '← Previous' }).click();
       await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 1–20 of /);
       await expect.poll(requests).toEqual(all.items.map((i) => i.request));
+      expect(new URL(page.url()).searchParams.get('page')).toBeNull();
+      // The browser's Back and Forward move between the pages too.
+      await page.goBack();
+      await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 21–40 of /);
+      await page.goBack();
+      await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 1–20 of /);
 
       // A keyword from a real request, with a decision filter.
       const target = all.items.find((i) => /[a-z]{5,}/i.test(i.request))!;
@@ -283,6 +302,40 @@ describe('the site in Chromium', () => {
     await page.getByRole('button', { name: '← Previous' }).click();
     await expect.poll(status).toBe('Showing 1–3 (more on the next page).');
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('answers an unknown address with a page that says so and offers ways on', async () => {
+    const res = await raw('/determination/CM16-0213037');
+    expect(res.status).toBe(404);
+    const page = await open('/determination/CM16-0213037');
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Page not found');
+    await expect
+      .poll(() => page.locator('.lead code').innerText())
+      .toBe('/determination/CM16-0213037');
+    expect(
+      await page
+        .getByRole('link', { name: 'Open the determination CM16-0213037' })
+        .getAttribute('href'),
+    ).toBe('/determination?case=CM16-0213037');
+    expect(await page.title()).toBe('Page not found · IMR Atlas');
+    await page.getByLabel('Search the decisions instead').fill('lumbar');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL((u) => u.pathname === '/' && u.searchParams.get('q') === 'lumbar');
+    expect(errorsOf(page).filter((e) => !/404/.test(e))).toEqual([]);
+    await page.close();
+  });
+
+  it('puts the results right after the keywords on a phone, filters folded', async () => {
+    const page = await open('/', 360);
+    await page.waitForSelector('.results li');
+    expect(await page.locator('details.filters').getAttribute('open')).toBeNull();
+    const top = await page
+      .locator('#results-heading')
+      .evaluate((h) => h.getBoundingClientRect().top);
+    expect(top).toBeLessThan(700);
+    await page.locator('summary').click();
+    await expect.poll(() => page.getByLabel('Category', { exact: true }).isVisible()).toBe(true);
     await page.close();
   });
 
@@ -585,7 +638,7 @@ describe('the local server serving web/build', () => {
 
   it('serves hashed assets with a long cache and the right types', async () => {
     const html = await (await fetch(server.url)).text();
-    const script = /href="\.(\/_app\/immutable\/[^"]+\.js)"/.exec(html)![1]!;
+    const script = /href="(\/_app\/immutable\/[^"]+\.js)"/.exec(html)![1]!;
     const res = await fetch(new URL(script, server.url));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');

@@ -284,6 +284,20 @@ describe('SearchForm', () => {
     specialties: [group('Pain Management', 'Pain Management', 300)],
   };
 
+  it('folds the filters on a narrow screen, saying how many are set', () => {
+    vi.stubGlobal('matchMedia', (q: string) => ({ matches: q.includes('max-width') }));
+    const { container } = render(SearchForm, {
+      value: { ...emptyFilters(), drug: 'gabapentin', decision: 'upheld' },
+      options,
+      onsearch: () => {},
+    });
+    vi.unstubAllGlobals();
+    const details = container.querySelector('details')!;
+    expect(details.open).toBe(false);
+    expect(container.querySelector('summary')!.textContent).toBe('Filters (2 active)');
+    expect(screen.getByLabelText('Keywords in the request')).toBeTruthy();
+  });
+
   it('labels every control', () => {
     render(SearchForm, { value: emptyFilters(), options, onsearch: () => {} });
     for (const label of [

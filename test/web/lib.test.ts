@@ -8,6 +8,8 @@ import {
   filtersFromParams,
   isEmpty,
   itemsQuery,
+  pageFromParams,
+  pageHref,
   searchHref,
   searchParams,
 } from '$lib/search.ts';
@@ -196,5 +198,24 @@ describe('rate axes and time axes', () => {
   it('say an interval in percent', () => {
     expect(interval(0.183, 0.2978)).toBe('18.3–29.8%');
     expect(interval(null, null)).toBe('n/a');
+  });
+});
+
+describe('a page of a search in the URL', () => {
+  it('round-trips the page, its first result and the cursor beside the filters', () => {
+    const filters = { ...emptyFilters(), drug: 'gabapentin' };
+    const href = pageHref(filters, { page: 3, first: 41, cursor: 'abc+/=' });
+    const params = new URL(href, 'http://x').searchParams;
+    expect(params.get('drug')).toBe('gabapentin');
+    expect(pageFromParams(params)).toEqual({ page: 3, first: 41, cursor: 'abc+/=' });
+    expect(filtersFromParams(params)).toEqual(filters);
+    expect(pageHref(filters, null)).toBe('/?drug=gabapentin');
+  });
+
+  it('opens the first page for anything else', () => {
+    expect(pageFromParams(new URLSearchParams('page=1&first=1&cursor=x'))).toBeNull();
+    expect(pageFromParams(new URLSearchParams('page=2&first=21'))).toBeNull();
+    expect(pageFromParams(new URLSearchParams('page=two&first=21&cursor=x'))).toBeNull();
+    expect(pageFromParams(new URLSearchParams('page=-2&first=21&cursor=x'))).toBeNull();
   });
 });
