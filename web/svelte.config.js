@@ -6,6 +6,9 @@ export default {
     // Every page is a static file (web/build/<page>.html); there is no SPA fallback, so CloudFront
     // and local/server.ts map an extensionless path /x to x.html.
     adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, strict: true }),
+    // Absolute asset paths: 404.html is answered for unknown paths at any depth
+    // (/determination/x), where relative ones would point nowhere.
+    paths: { relative: false },
     prerender: {
       // Links into the API and the export files are served beside the site, not by it.
       handleHttpError({ path, message }) {

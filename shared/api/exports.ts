@@ -1,4 +1,5 @@
 import { listSnapshots } from '../export/snapshots.ts';
+import { rate } from '../stats/statistics.ts';
 import type { ApiDeps } from './deps.ts';
 import type { ExportsList } from './schemas.ts';
 
@@ -15,7 +16,8 @@ export async function listExports(deps: ApiDeps): Promise<ExportsList> {
       generatedAt: s.generatedAt,
       completedAt: s.completedAt,
       latest: s.latest,
-      totals: s.totals,
+      // The interval is derived from the counts the manifest holds, as /api/stats derives it.
+      totals: { ...s.totals, ...rate(s.totals) },
       manifest: `${EXPORTS_PATH}${s.manifestKey}`,
       files: s.files.map((f) => ({
         path: f.path,

@@ -12,11 +12,13 @@ import { requestTerms } from '../search/terms.ts';
 import { openCursor, queryContext, sealCursor } from './cursor.ts';
 import type { ApiDeps } from './deps.ts';
 import {
+  checkDrug,
   checkRange,
   dayOf,
   DEFAULT_LIMIT,
   queryTerms,
   resolveSubcategory,
+  unknownSpecialty,
   type itemsQuerySchema,
 } from './params.ts';
 import type { ItemsPage, PublicItem } from './schemas.ts';
@@ -76,7 +78,7 @@ export async function listItems(
       ? query.category
       : resolveSubcategory(query.category, query.subcategory);
   const words = query.q === undefined ? [] : queryTerms('q', query.q);
-  const drug = query.drug?.toLowerCase();
+  const drug = query.drug === undefined ? undefined : checkDrug(query.drug);
 
   const subcategory =
     query.subcategory === undefined ? undefined : subcategoryValue(category!, query.subcategory);
@@ -194,6 +196,11 @@ export async function listItems(
   const more =
     years.length > 1 ||
     (years.length === 1 && streams.some((s) => s.buffer.length > 0 || (!s.done && !s.exhausted)));
+  if (items.length === 0 && query.cursor === undefined && query.specialty !== undefined) {
+    // Specialties are open text from the letters: one is unknown when no counter has it.
+    const [t] = await readTallies(deps.table, [{ dimension: 'specialty', value: query.specialty }]);
+    if (t === undefined || t.upheld + t.overturned === 0) throw unknownSpecialty(query.specialty);
+  }
   const position: Position = {
     years,
     streams: streams.map(({ decision, after, done }) => ({ decision, after, done })),

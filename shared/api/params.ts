@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { decisionSchema } from '../determination.ts';
 import { BadRequestError } from '../errors.ts';
 import { CASE_NUMBER } from '../parser/case-number.ts';
 import { terms } from '../search/terms.ts';
 import { STATS_BY } from '../stats/statistics.ts';
 import { BODY_REGIONS } from '../taxonomy/classify.ts';
+import { canonicalDrugNames, lookupDrug } from '../taxonomy/drugs.ts';
+import { GUIDELINE_IDS } from '../taxonomy/guidelines.ts';
 import { CATEGORIES, SUBCATEGORIES, type Category } from '../taxonomy/vocabulary.ts';
 
 // Query strings in, typed requests out. The zod schemas are both the validation and the
@@ -77,7 +78,9 @@ export const itemsQuerySchema = z.strictObject({
     ),
   drug: text('drug', MAX_VALUE_LENGTH)
     .optional()
-    .describe('Generic drug name ("hydrocodone/acetaminophen").'),
+    .describe(
+      'Generic drug name ("hydrocodone/acetaminophen"); a brand name or an unrecognised drug is refused.',
+    ),
   bodyRegion: z
     .enum(
       BODY_REGIONS.map(([name]) => name),
@@ -87,8 +90,13 @@ export const itemsQuerySchema = z.strictObject({
     .describe('A body region the request names.'),
   specialty: text('specialty', MAX_VALUE_LENGTH)
     .optional()
-    .describe('A reviewer specialty of the letter.'),
-  decision: decisionSchema.optional().describe('Only items with this decision.'),
+    .describe(
+      'A reviewer specialty of the letter, as the letters spell it; one that no decision names is refused.',
+    ),
+  decision: z
+    .enum(['upheld', 'overturned'], { error: 'decision must be one of: upheld, overturned' })
+    .optional()
+    .describe('Only items with this decision.'),
   from: date('from', 'a year or month means its first day'),
   to: date('to', 'a year or month means its last day'),
   q: text('q', MAX_Q_LENGTH).optional().describe('Words that must all appear in the request.'),
@@ -106,6 +114,21 @@ export const statsQuerySchema = z.strictObject({
     .describe('Count only items of this category.'),
   from: date('from', 'statistics are monthly: a date counts its whole month'),
   to: date('to', 'statistics are monthly: a date counts its whole month'),
+  subcategory: text('subcategory', MAX_VALUE_LENGTH)
+    .optional()
+    .describe(
+      'With by=month or year: only this subcategory (names repeated across categories need `category`).',
+    ),
+  drug: text('drug', MAX_VALUE_LENGTH)
+    .optional()
+    .describe('With by=month or year: only this drug, by generic name.'),
+  specialty: text('specialty', MAX_VALUE_LENGTH)
+    .optional()
+    .describe('With by=month or year: only letters whose reviewer has this specialty.'),
+  guideline: z
+    .enum(GUIDELINE_IDS, { error: `guideline must be one of: ${GUIDELINE_IDS.join(', ')}` })
+    .optional()
+    .describe('With by=month or year: only items whose reviewer cited this guideline.'),
 });
 
 export const similarQuerySchema = z.strictObject({
@@ -193,4 +216,32 @@ export function queryTerms(parameter: string, q: string): string[] {
     );
   }
   return words;
+}
+
+let canonicalDrugs: ReadonlySet<string> | null = null;
+
+/** A `drug` value as stored (lower-case generic), or a refusal that says what to send instead. */
+export function checkDrug(value: string): string {
+  const drug = value.toLowerCase();
+  canonicalDrugs ??= canonicalDrugNames();
+  if (canonicalDrugs.has(drug)) return drug;
+  const known = lookupDrug(value);
+  if (known !== null) {
+    throw new BadRequestError(
+      'drug',
+      `drug takes the generic name: for "${value}" send "${known.drug}"`,
+    );
+  }
+  throw new BadRequestError(
+    'drug',
+    `drug "${value}" is not a drug IMR Atlas recognises: send a generic name as /api/stats?by=drug lists them`,
+  );
+}
+
+/** Refuses a specialty that no decision names, as an unknown value of any other filter is. */
+export function unknownSpecialty(value: string): BadRequestError {
+  return new BadRequestError(
+    'specialty',
+    `specialty "${value}" is not a reviewer specialty of any decision: send one as /api/stats?by=specialty lists them`,
+  );
 }

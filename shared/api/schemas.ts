@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decisionSchema, outcomeSchema } from '../determination.ts';
 import { itemSummarySchema } from '../store/queries.ts';
-import { STATS_BY } from '../stats/statistics.ts';
+import { STATS_BY, TREND_FILTERS } from '../stats/statistics.ts';
 import { categorySchema } from '../taxonomy/vocabulary.ts';
 
 // What the API returns, as zod schemas: the OpenAPI document is generated from them and the
@@ -60,11 +60,29 @@ const rateFields = {
   overturned: z.number().int(),
   total: z.number().int(),
   overturnRate: z.number().nullable().describe('overturned / total, 4 decimal places'),
+  overturnRateLow: z
+    .number()
+    .nullable()
+    .describe('Lower end of the 95% Wilson score interval of the rate (null with the rate)'),
+  overturnRateHigh: z
+    .number()
+    .nullable()
+    .describe('Upper end of the 95% Wilson score interval of the rate (null with the rate)'),
 };
 
 export const statsSchema = z.object({
   by: z.enum(STATS_BY),
   category: z.string().nullable(),
+  filter: z
+    .object({
+      dimension: z.enum(TREND_FILTERS),
+      value: z.string(),
+      label: z.string(),
+    })
+    .nullable()
+    .describe(
+      'By month or year: the subcategory, drug, specialty or guideline (dimension citation) counted',
+    ),
   from: z.string().nullable().describe('First month counted (YYYY-MM), or null: all time'),
   to: z.string().nullable(),
   groups: z.array(
@@ -75,6 +93,18 @@ export const statsSchema = z.object({
     }),
   ),
   totals: z.object(rateFields).describe('Every item in scope (groups may overlap)'),
+});
+
+const citedSide = z.object({
+  decisions: z.number().int().describe('Decisions on this side, cited or not'),
+  guidelines: z.array(
+    z.object({
+      key: z.string().describe('Guideline id (shared/taxonomy/guidelines.ts)'),
+      label: z.string(),
+      count: z.number().int().describe('Decisions on this side whose reviewer cited it'),
+      share: z.number().describe('count / decisions, 4 decimal places'),
+    }),
+  ),
 });
 
 export const similarSchema = z.object({
@@ -106,6 +136,16 @@ export const similarSchema = z.object({
       }),
     )
     .describe('Every level the request falls in, narrowest first'),
+  citations: z
+    .object({
+      scope: z.object({ dimension: z.literal('category'), key: z.string(), label: z.string() }),
+      overturned: citedSide,
+      upheld: citedSide,
+    })
+    .describe(
+      'What reviewers cite: the guidelines most cited in the overturned and in the upheld ' +
+        "decisions of the request's category (citations are counted per category)",
+    ),
   similar: z.array(itemSchema.extend({ score: z.number() })),
 });
 export type Similar = z.infer<typeof similarSchema>;
@@ -120,10 +160,7 @@ export const exportsListSchema = z.object({
       totals: z.object({
         letters: z.number().int(),
         items: z.number().int(),
-        upheld: z.number().int(),
-        overturned: z.number().int(),
-        total: z.number().int(),
-        overturnRate: z.number().nullable(),
+        ...rateFields,
       }),
       manifest: z.string().describe('Download path of manifest.json'),
       files: z.array(

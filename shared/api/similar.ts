@@ -2,7 +2,9 @@ import { subcategoryValue, type ItemSummary } from '../store/contribution.ts';
 import type { StatsDimension } from '../store/keys.ts';
 import { readIndexPage, readTallies } from '../store/queries.ts';
 import { requestTerms, terms } from '../search/terms.ts';
+import { readStats } from '../store/stats.ts';
 import { rate } from '../stats/statistics.ts';
+import { guidelineLabel, isGuidelineId } from '../taxonomy/guidelines.ts';
 import { classifyRequest } from '../taxonomy/classify.ts';
 import type { ApiDeps } from './deps.ts';
 import { publicItem } from './items.ts';
@@ -15,6 +17,8 @@ import type { Similar } from './schemas.ts';
 /** A rate resting on fewer decisions than this gives way to the next wider group. */
 export const MIN_BASIS = 30;
 const SIMILAR_ITEMS = 10;
+/** Guidelines listed on each side of "what reviewers cite". */
+const CITED_GUIDELINES = 5;
 /** Words of the request whose index is read for examples, and entries read per word. */
 const WORDS_READ = 4;
 const ENTRIES_PER_READ = 40;
@@ -37,12 +41,13 @@ export async function similarRequests(deps: ApiDeps, request: string): Promise<S
   levels.push({ dimension: 'category', key: c.category, label: c.category });
 
   const words = requestTerms(request, c.drug);
-  const [tallies, similar] = await Promise.all([
+  const [tallies, similar, cited] = await Promise.all([
     readTallies(
       deps.table,
       levels.map((l) => ({ dimension: l.dimension, value: l.key })),
     ),
     closestItems(deps, words, c.drug, c.category, c.subcategory),
+    readStats(deps.table, { dimension: 'citation', category: c.category }),
   ]);
   const alternatives = levels.map((l, i) => ({ ...l, ...rate(tallies[i]!) }));
   const basis =
@@ -58,7 +63,40 @@ export async function similarRequests(deps: ApiDeps, request: string): Promise<S
     },
     basis,
     alternatives,
+    citations: reviewerCitations(c.category, alternatives[alternatives.length - 1]!, cited.groups),
     similar,
+  };
+}
+
+/**
+ * The guidelines reviewers cited most in the category's overturned and in its upheld decisions.
+ * Citations are counted per category (not per drug or subcategory), so this is the category's.
+ */
+function reviewerCitations(
+  category: string,
+  totals: { upheld: number; overturned: number },
+  groups: ReadonlyMap<string, { upheld: number; overturned: number }>,
+): Similar['citations'] {
+  const side = (decision: 'upheld' | 'overturned') => ({
+    decisions: totals[decision],
+    guidelines: [...groups]
+      .filter(([key, t]) => isGuidelineId(key) && t[decision] > 0)
+      .map(([key, t]) => ({
+        key,
+        label: isGuidelineId(key) ? guidelineLabel(key) : key,
+        count: t[decision],
+        share:
+          totals[decision] === 0
+            ? 0
+            : Math.round((t[decision] / totals[decision]) * 10_000) / 10_000,
+      }))
+      .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key))
+      .slice(0, CITED_GUIDELINES),
+  });
+  return {
+    scope: { dimension: 'category', key: category, label: category },
+    overturned: side('overturned'),
+    upheld: side('upheld'),
   };
 }
 

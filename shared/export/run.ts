@@ -323,7 +323,16 @@ async function startJob(deps: ExportDeps, s: Settings, owner: string): Promise<J
       generatedAt: generatedAt.toISOString(),
       runs: 1,
       years: [...years.sort(), UNDATED_YEAR],
-      statistics: { files, totals },
+      // The manifest keeps its counts; the API derives the interval from them (api/exports.ts).
+      statistics: {
+        files,
+        totals: {
+          upheld: totals.upheld,
+          overturned: totals.overturned,
+          total: totals.total,
+          overturnRate: totals.overturnRate,
+        },
+      },
       done: {},
     };
     await saveJob(deps.bucket, job, owner, s);

@@ -18,6 +18,7 @@
  *   citation text as `title`, untouched apart from whitespace and the final period.
  */
 import { z } from 'zod';
+import { GUIDELINE_IDS, guidelineOf } from '../taxonomy/guidelines.ts';
 
 export const citationSourceSchema = z.enum(['MTUS', 'ACOEM', 'ODG', 'Other']);
 
@@ -27,10 +28,19 @@ export const citationSchema = z.object({
   year: z.number().int().nullable(),
   sections: z.array(z.string().min(1)),
   pages: z.array(z.string().min(1)),
+  guideline: z
+    .enum(GUIDELINE_IDS)
+    .nullable()
+    .describe(
+      'The guideline document and edition (shared/taxonomy/guidelines.ts), the same id under ' +
+        'every wording; null for other literature.',
+    ),
 });
 
 export type CitationSource = z.infer<typeof citationSourceSchema>;
 export type Citation = z.infer<typeof citationSchema>;
+/** A citation as parsed, before its guideline is named. */
+type ParsedCitation = Omit<Citation, 'guideline'>;
 
 /** Canonical title of every ODG citation. */
 export const ODG_TITLE = 'Official Disability Guidelines';
@@ -112,24 +122,31 @@ const SEPARATOR_CHARS = new Set([' ', ',', ';', ':', '.', '-', '–', '—']);
 
 /** Parses one guideline paragraph (the text after "Claims Administrator guideline:" or "MAXIMUS guideline:", already joined onto one line with single spaces) into its citations. */
 export function parseCitations(text: string): Citation[] {
+  let parsed: ParsedCitation[];
   try {
-    return parseParagraph(text);
+    parsed = parseParagraph(text);
   } catch {
     // The patterns above should never throw, but a parser bug must not lose the whole letter:
     // keep the paragraph as one unclassified citation instead.
     const collapsed = typeof text === 'string' ? collapseSpaces(text) : '';
-    return collapsed === '' ? [] : [otherCitation(collapsed)];
+    parsed = collapsed === '' ? [] : [otherCitation(collapsed)];
   }
+  return parsed.map(withGuideline);
 }
 
-function parseParagraph(text: string): Citation[] {
+/** A parsed citation with the id of the guideline it names. */
+export function withGuideline(c: ParsedCitation): Citation {
+  return { ...c, guideline: guidelineOf(c) };
+}
+
+function parseParagraph(text: string): ParsedCitation[] {
   let rest = collapseSpaces(text).replace(GUIDELINE_LABEL_RE, '');
   for (let guard = 0; guard < 5; guard++) {
     const m = BOILERPLATE_PREFIX_RE.exec(rest);
     if (m === null) break;
     rest = rest.slice(m[0].length);
   }
-  const citations: Citation[] = [];
+  const citations: ParsedCitation[] = [];
   for (const raw of rest.split(SEGMENT_SPLIT_RE)) {
     const segment = stripFinalPeriod(raw.trim());
     if (segment !== '') citations.push(...parseSegment(segment));
@@ -137,7 +154,7 @@ function parseParagraph(text: string): Citation[] {
   return citations;
 }
 
-function parseSegment(segment: string): Citation[] {
+function parseSegment(segment: string): ParsedCitation[] {
   const decision = DECISION_RE.exec(segment);
   if (decision === null) {
     return BOILERPLATE_WHOLE_RE.test(segment) ? [] : [otherCitation(segment)];
@@ -170,10 +187,10 @@ function matchMtusHead(text: string, at: number): MtusHead | null {
 }
 
 /** MTUS text after the word "MTUS": one or more parts joined by ", and ". */
-function parseMtus(text: string): Citation[] {
+function parseMtus(text: string): ParsedCitation[] {
   let head = matchMtusHead(text, 0);
   if (head === null) return [parseOldStyleMtus(text)];
-  const citations: Citation[] = [];
+  const citations: ParsedCitation[] = [];
   while (head !== null) {
     // A part ends at the first ", and " that is followed by another "<Title> <Year>" head;
     // other ", and " (inside a title or a section name) stay where they are.
@@ -207,7 +224,7 @@ function parseMtus(text: string): Citation[] {
  * 2013-2015 MTUS style, no edition year: "Chronic Pain Treatment Guidelines 9792.24.2, Physical
  * Medicine Page(s): 60, 98-99" or "ACOEM Chapter 12 Low Back Complaints Page(s): 303-305".
  */
-function parseOldStyleMtus(text: string): Citation {
+function parseOldStyleMtus(text: string): ParsedCitation {
   const { body, pages } = splitPages(text);
   let title = body;
   let rest = '';
@@ -241,7 +258,7 @@ interface Chunk {
 }
 
 /** Literature and web references; several can share one run, and a web address ends one. */
-function otherCitations(text: string): Citation[] {
+function otherCitations(text: string): ParsedCitation[] {
   return text
     .split(URL_END_RE)
     .map(trimSeparators)
@@ -250,7 +267,7 @@ function otherCitations(text: string): Citation[] {
 }
 
 /** Text after "Non-MTUS Citation": one or more guidelines or references. */
-function parseNonMtus(text: string): Citation[] {
+function parseNonMtus(text: string): ParsedCitation[] {
   const chunks: Chunk[] = [];
   let leading = '';
   let last = 0;
@@ -273,7 +290,7 @@ function parseNonMtus(text: string): Citation[] {
   if (lastChunk === undefined) return otherCitations(text);
   lastChunk.text += tail;
 
-  const citations: Citation[] = [];
+  const citations: ParsedCitation[] = [];
   const first = chunks[0];
   const leadingText = trimSeparators(leading);
   if (leadingText !== '') {
@@ -285,7 +302,7 @@ function parseNonMtus(text: string): Citation[] {
     else citations.push(otherCitation(leadingText));
   }
 
-  const bySource = new Map<CitationSource, Citation>();
+  const bySource = new Map<CitationSource, ParsedCitation>();
   for (const chunk of chunks) {
     if (chunk.source === 'Other') {
       citations.push(...otherCitations(chunk.text));
@@ -294,7 +311,7 @@ function parseNonMtus(text: string): Citation[] {
     const detail = parseDetail(chunk.text, true);
     const existing = bySource.get(chunk.source);
     if (existing === undefined) {
-      const citation: Citation = {
+      const citation: ParsedCitation = {
         source: chunk.source,
         title: chunk.source === 'ODG' ? ODG_TITLE : ACOEM_TITLE,
         year: detail.year,
@@ -478,7 +495,7 @@ function dedupe(items: string[]): string[] {
   return out;
 }
 
-function otherCitation(title: string): Citation {
+function otherCitation(title: string): ParsedCitation {
   return { source: 'Other', title, year: null, sections: [], pages: [] };
 }
 

@@ -1,4 +1,5 @@
 import type { Determination, Issue } from '../determination.ts';
+import type { Citation } from '../parser/citations.ts';
 import { requestTerms } from '../search/terms.ts';
 import {
   ALL_VALUE,
@@ -41,9 +42,12 @@ export function subcategoryValue(category: string, subcategory: string): string 
   return `${category}|${subcategory}`;
 }
 
-/** A citation's statistics value: source and title. */
-export function citationValue(source: string, title: string): string {
-  return `${source}|${title}`;
+/**
+ * A citation's statistics value: the guideline's id (one per document and edition, whatever the
+ * wording), or source and title for other literature.
+ */
+export function citationValue(citation: Pick<Citation, 'source' | 'title' | 'guideline'>): string {
+  return citation.guideline ?? `${citation.source}|${citation.title}`;
 }
 
 /** Items whose reviewer cited nothing are counted under this citation source. */
@@ -129,7 +133,7 @@ function statsValues(record: Determination, issue: Issue): [StatsDimension, stri
   const sources = new Set<string>(issue.citations.map((c) => c.source));
   if (sources.size === 0) sources.add(NO_CITATION);
   for (const source of sources) out.push(['citationSource', source]);
-  for (const c of new Set(issue.citations.map((c) => citationValue(c.source, c.title)))) {
+  for (const c of new Set(issue.citations.map(citationValue))) {
     out.push(['citation', c]);
   }
   for (const region of new Set(issue.bodyRegions)) out.push(['bodyRegion', region]);

@@ -170,45 +170,67 @@ const counterSchema = z.object({
   overturned: z.number().int().default(0),
 });
 
-/** All-time counts of a few dimension values, by key (one BatchGetItem over their shards). */
+/** A counter to read: a dimension's value, all time (no month) or in one month, maybe scoped. */
+export interface TallyWanted {
+  dimension: StatsDimension;
+  value: string;
+  /** "YYYY-MM"; absent or null: all time. */
+  month?: string | null;
+  /** Within one category (for the dimensions counted per category). */
+  category?: string;
+}
+
+/** BatchGetItem takes at most this many keys. */
+const BATCH_GET_KEYS = 100;
+
+/** Counts of a few dimension values, by key (BatchGetItem over their shards, 100 keys a call). */
 export async function readTallies(
   deps: TableDeps,
-  wanted: readonly { dimension: StatsDimension; value: string }[],
+  wanted: readonly TallyWanted[],
 ): Promise<Tally[]> {
+  const keyOf = (w: TallyWanted, shard: number) => ({
+    PK: statsPartition(w.dimension, shard, w.category),
+    SK: statsSortKey(w.value, w.month ?? null),
+  });
   const keys: Record<string, AttributeValue>[] = [];
   for (const w of wanted) {
-    for (let shard = 0; shard < STATS_SHARDS; shard++) {
-      keys.push(
-        toItem({ PK: statsPartition(w.dimension, shard), SK: statsSortKey(w.value, null) }),
-      );
-    }
+    for (let shard = 0; shard < STATS_SHARDS; shard++) keys.push(toItem(keyOf(w, shard)));
   }
   const found = new Map<string, Tally>();
-  let pending = keys;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt > 10) throw new Error('DynamoDB left counter reads unprocessed after 10 retries');
-    const out = await deps.client.send(
-      new BatchGetItemCommand({
-        RequestItems: {
-          [deps.tableName]: {
-            Keys: pending,
-            ProjectionExpression: 'PK, SK, upheld, overturned',
-          },
-        },
-      }),
-    );
-    for (const raw of out.Responses?.[deps.tableName] ?? []) {
-      const c = counterSchema.parse(fromItem(raw));
-      found.set(`${c.PK}\u0000${c.SK}`, { upheld: c.upheld, overturned: c.overturned });
-    }
-    pending = out.UnprocessedKeys?.[deps.tableName]?.Keys ?? [];
+  const batches: Record<string, AttributeValue>[][] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
+    batches.push(keys.slice(i, i + BATCH_GET_KEYS));
   }
+  await Promise.all(
+    batches.map(async (batch) => {
+      let pending = batch;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 10) {
+          throw new Error('DynamoDB left counter reads unprocessed after 10 retries');
+        }
+        const out = await deps.client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [deps.tableName]: {
+                Keys: pending,
+                ProjectionExpression: 'PK, SK, upheld, overturned',
+              },
+            },
+          }),
+        );
+        for (const raw of out.Responses?.[deps.tableName] ?? []) {
+          const c = counterSchema.parse(fromItem(raw));
+          found.set(`${c.PK}\u0000${c.SK}`, { upheld: c.upheld, overturned: c.overturned });
+        }
+        pending = out.UnprocessedKeys?.[deps.tableName]?.Keys ?? [];
+      }
+    }),
+  );
   return wanted.map((w) => {
     const t = { upheld: 0, overturned: 0 };
     for (let shard = 0; shard < STATS_SHARDS; shard++) {
-      const c = found.get(
-        `${statsPartition(w.dimension, shard)}\u0000${statsSortKey(w.value, null)}`,
-      );
+      const k = keyOf(w, shard);
+      const c = found.get(`${k.PK}\u0000${k.SK}`);
       t.upheld += c?.upheld ?? 0;
       t.overturned += c?.overturned ?? 0;
     }

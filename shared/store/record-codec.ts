@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { determinationSchema, type Determination } from '../determination.ts';
+import { guidelineOf } from '../taxonomy/guidelines.ts';
 
 // Records are stored as gzipped JSON. A claim carries the record and the one it replaces in one
 // item, which DynamoDB caps at 400 KB: each record is held to MAX_RECORD_BYTES compressed, so the
@@ -25,5 +26,36 @@ export class RecordTooLargeError extends Error {
 /** A stored (gzipped) record back as a Determination, validated. */
 export function decode(data: Uint8Array | undefined): Determination | null {
   if (data === undefined) return null;
-  return determinationSchema.parse(JSON.parse(gunzipSync(data).toString('utf8')));
+  return determinationSchema.parse(withGuidelines(JSON.parse(gunzipSync(data).toString('utf8'))));
+}
+
+/**
+ * Records stored before citations named their guideline get it on read, from the same fields the
+ * parser derives it from; anything else is left for the schema to judge.
+ */
+function withGuidelines(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || !('issues' in raw) || !Array.isArray(raw.issues)) {
+    return raw;
+  }
+  for (const issue of raw.issues as unknown[]) {
+    if (typeof issue !== 'object' || issue === null) continue;
+    for (const list of [
+      (issue as { citations?: unknown }).citations,
+      (issue as { claimsAdministratorCitations?: unknown }).claimsAdministratorCitations,
+    ]) {
+      if (!Array.isArray(list)) continue;
+      for (const c of list as unknown[]) {
+        if (typeof c !== 'object' || c === null || 'guideline' in c) continue;
+        const { source, title, year, sections } = c as Record<string, unknown>;
+        if (typeof source !== 'string' || typeof title !== 'string') continue;
+        (c as { guideline?: unknown }).guideline = guidelineOf({
+          source,
+          title,
+          year: typeof year === 'number' ? year : null,
+          sections: Array.isArray(sections) ? sections.filter((x) => typeof x === 'string') : [],
+        });
+      }
+    }
+  }
+  return raw;
 }

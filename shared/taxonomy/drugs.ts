@@ -431,3 +431,15 @@ export function knownDrugNames(): string[] {
     entries.flatMap((entry) => [entry.generic, ...entry.names]),
   );
 }
+
+/** Every canonical generic name a recognised drug is recorded under (the values of `drug`). */
+export function canonicalDrugNames(): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const entries of Object.values(DRUG_TABLE)) {
+    for (const entry of entries) {
+      out.add(entry.generic);
+      if (entry.withAcetaminophen !== undefined) out.add(entry.withAcetaminophen);
+    }
+  }
+  return out;
+}

@@ -20,6 +20,7 @@ import type {
 import { s3ExportBucket } from '../../shared/export/bucket.ts';
 import { runExport } from '../../shared/export/run.ts';
 import { createLogger } from '../../shared/logger.ts';
+import { rateScale, SMALL_GROUP } from '../../web/src/lib/charts.ts';
 import type { z } from 'zod';
 
 // The built site (web/build) in headless Chromium against the local stack holding synthetic
@@ -44,6 +45,7 @@ const PAGES = [
   { path: '/check', name: 'check', ready: '[data-testid="basis-rate"]' },
   { path: '/exports', name: 'exports', ready: 'table a[download]' },
   { path: '/about', name: 'about', ready: 'h1' },
+  { path: '/determination/CM16-0213037', name: 'not-found', ready: 'h1' },
 ] as const;
 
 // expect.poll gives up after 1 s by default: too short for a page load and an API call on a
@@ -68,6 +70,11 @@ async function api<T>(path: string): Promise<T> {
 }
 
 /** The page's query string for a page of PAGES (the determination and check pages need one). */
+/** A rate as the site shows it: "8.5%", or "n/a" for none. */
+function pct(rate: number | null): string {
+  return rate === null ? 'n/a' : `${(rate * 100).toFixed(1)}%`;
+}
+
 function url(path: string): string {
   if (path === '/determination') return `/determination?case=${sampleCase}`;
   if (path === '/check') return `/check?request=${encodeURIComponent(checkRequest)}`;
@@ -100,8 +107,8 @@ async function open(path: string, width = 1280): Promise<Page> {
 async function settled(page: Page, p: (typeof PAGES)[number]): Promise<void> {
   await page.waitForSelector(p.ready);
   if (p.name === 'statistics') {
-    // The five figures: category, drug class, month, citation, specialty.
-    await page.waitForFunction(`document.querySelectorAll('section.figure .toolbar').length === 5`);
+    // The six figures: category, drug class, month, the trend by year, citation, specialty.
+    await page.waitForFunction(`document.querySelectorAll('section.figure .toolbar').length === 6`);
   }
   if (p.name === 'search') {
     await page.waitForFunction(
@@ -178,9 +185,27 @@ describe('the site in Chromium', () => {
       await page.getByRole('button', { name: 'Next →' }).click();
       await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 21–40 of /);
       await expect.poll(requests).toEqual(second.items.map((i) => i.request));
+      // Page 2 is in the URL: shared, it opens on the same page.
+      await page.waitForURL((u) => u.searchParams.get('page') === '2');
+      const pageTwo = new URL(page.url());
+      expect(pageTwo.searchParams.get('first')).toBe('21');
+      expect(pageTwo.searchParams.get('cursor')).toBeTruthy();
+      const other = await open(pageTwo.pathname + pageTwo.search);
+      await expect.poll(() => other.locator('p.count').innerText()).toMatch(/^Showing 21–40 of /);
+      await expect
+        .poll(() => other.locator('.results li .request').allInnerTexts())
+        .toEqual(second.items.map((i) => i.request));
+      expect(await other.locator('.pager span').innerText()).toBe('Page 2');
+      await other.close();
       await page.getByRole('button', { name: '← Previous' }).click();
       await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 1–20 of /);
       await expect.poll(requests).toEqual(all.items.map((i) => i.request));
+      expect(new URL(page.url()).searchParams.get('page')).toBeNull();
+      // The browser's Back and Forward move between the pages too.
+      await page.goBack();
+      await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 21–40 of /);
+      await page.goBack();
+      await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 1–20 of /);
 
       // A keyword from a real request, with a decision filter.
       const target = all.items.find((i) => /[a-z]{5,}/i.test(i.request))!;
@@ -288,6 +313,40 @@ describe('the site in Chromium', () => {
     await page.close();
   });
 
+  it('answers an unknown address with a page that says so and offers ways on', async () => {
+    const res = await raw('/determination/CM16-0213037');
+    expect(res.status).toBe(404);
+    const page = await open('/determination/CM16-0213037');
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Page not found');
+    await expect
+      .poll(() => page.locator('.lead code').innerText())
+      .toBe('/determination/CM16-0213037');
+    expect(
+      await page
+        .getByRole('link', { name: 'Open the determination CM16-0213037' })
+        .getAttribute('href'),
+    ).toBe('/determination?case=CM16-0213037');
+    expect(await page.title()).toBe('Page not found · IMR Atlas');
+    await page.getByLabel('Search the decisions instead').fill('lumbar');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL((u) => u.pathname === '/' && u.searchParams.get('q') === 'lumbar');
+    expect(errorsOf(page).filter((e) => !/404/.test(e))).toEqual([]);
+    await page.close();
+  });
+
+  it('puts the results right after the keywords on a phone, filters folded', async () => {
+    const page = await open('/', 360);
+    await page.waitForSelector('.results li');
+    expect(await page.locator('details.filters').getAttribute('open')).toBeNull();
+    const top = await page
+      .locator('#results-heading')
+      .evaluate((h) => h.getBoundingClientRect().top);
+    expect(top).toBeLessThan(700);
+    await page.locator('summary').click();
+    await expect.poll(() => page.getByLabel('Category', { exact: true }).isVisible()).toBe(true);
+    await page.close();
+  });
+
   it('says plainly when a case is unknown or a filter is refused', async () => {
     const page = await open('/determination?case=CM99-0000001');
     await expect
@@ -328,10 +387,13 @@ describe('the site in Chromium', () => {
           n(g.upheld),
           n(g.overturned),
           n(g.total),
-          g.overturnRate === null ? 'n/a' : `${(g.overturnRate * 100).toFixed(1)}%`,
+          pct(g.overturnRate),
+          pct(g.overturnRateLow),
+          pct(g.overturnRateHigh),
+          g.total < SMALL_GROUP ? 'small group (under 30 decisions)' : '',
         ]),
       );
-    // A rate bar's full length is 100%, not the largest rate.
+    // A rate axis ends at a round figure just above the widest interval, not at 100%.
     await figure.getByRole('button', { name: 'Chart' }).click();
     const bars = figure.locator('rect.fill');
     await expect.poll(() => bars.count()).toBe(byCategory.groups.length);
@@ -339,25 +401,61 @@ describe('the site in Chromium', () => {
       rects.map((r) => Number(r.getAttribute('width'))),
     );
     expect(widths).toHaveLength(byCategory.groups.length);
+    const { top } = rateScale(Math.max(...byCategory.groups.map((g) => g.overturnRateHigh ?? 0)));
+    expect(top).toBeLessThan(1);
     widths.forEach((w, i) =>
-      expect(w).toBeCloseTo((byCategory.groups[i]!.overturnRate ?? 0) * 100, 6),
+      expect(w).toBeCloseTo(((byCategory.groups[i]!.overturnRate ?? 0) / top) * 100, 6),
     );
+    expect(await figure.locator('line.whisker').count()).toBe(3 * byCategory.groups.length);
     await figure.getByRole('button', { name: 'Table' }).click();
     // The CSV download holds the same rows.
     const href = await figure.getByRole('link', { name: /Download CSV/ }).getAttribute('href');
     const csv = decodeURIComponent(href!.slice(href!.indexOf(',') + 1));
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Category,Upheld,Overturned,Total,Overturn rate');
+    expect(lines[0]).toBe(
+      'Category,Upheld,Overturned,Total,Overturn rate,"95% interval, low","95% interval, high",Note',
+    );
     expect(lines).toHaveLength(byCategory.groups.length + 1);
     const g0 = byCategory.groups[0]!;
     expect(lines[1]).toBe(
-      `${g0.label.includes(',') || g0.label.includes('"') ? `"${g0.label.replace(/"/g, '""')}"` : g0.label},${g0.upheld},${g0.overturned},${g0.total},${g0.overturnRate ?? ''}`,
+      `${g0.label.includes(',') || g0.label.includes('"') ? `"${g0.label.replace(/"/g, '""')}"` : g0.label},${g0.upheld},${g0.overturned},${g0.total},${g0.overturnRate ?? ''},${g0.overturnRateLow ?? ''},${g0.overturnRateHigh ?? ''},${g0.total < SMALL_GROUP ? 'small group (under 30 decisions)' : ''}`,
     );
 
     const months = page.locator('section[aria-labelledby="by-month-title"]');
     await months.getByRole('button', { name: 'Table' }).click();
     await expect.poll(() => months.locator('tbody tr').count()).toBe(byMonth.groups.length);
     expect(errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('draws the overturn rate by year for a chosen drug, kept in the URL', async () => {
+    const drug = (await api<Stats>('/api/stats?by=drug')).groups[0]!;
+    const expected = await api<Stats>(`/api/stats?by=year&drug=${encodeURIComponent(drug.key)}`);
+    const page = await open('/statistics');
+    await page.waitForSelector('[data-testid="total-items"]');
+    await page.getByLabel('Show', { exact: true }).selectOption('drug');
+    await expect
+      .poll(() => page.getByLabel('Drug', { exact: true }).locator('option').count())
+      .toBeGreaterThan(1);
+    await page.getByLabel('Drug', { exact: true }).selectOption(drug.key);
+    await expect.poll(() => new URL(page.url()).searchParams.get('value')).toBe(drug.key);
+    expect(new URL(page.url()).searchParams.get('trend')).toBe('drug');
+    const figure = page.locator('section[aria-labelledby="trend-title"]');
+    await expect.poll(() => figure.locator('circle.point').count()).toBe(expected.groups.length);
+    expect(await figure.getByRole('heading').innerText()).toContain(drug.key);
+    await figure.getByRole('button', { name: 'Table' }).click();
+    await expect
+      .poll(() => figure.locator('tbody tr th').allInnerTexts())
+      .toEqual(expected.groups.map((g) => g.key));
+    const rates = await figure.locator('tbody tr td:nth-child(5)').allInnerTexts();
+    expect(rates).toEqual(expected.groups.map((g) => pct(g.overturnRate)));
+    // The shared URL opens the same trend.
+    const again = await open(new URL(page.url()).pathname + new URL(page.url()).search);
+    await expect
+      .poll(() => again.locator('section[aria-labelledby="trend-title"] circle.point').count())
+      .toBe(expected.groups.length);
+    expect(errorsOf(page)).toEqual([]);
+    await again.close();
     await page.close();
   });
 
@@ -374,9 +472,15 @@ describe('the site in Chromium', () => {
     expect(await page.getByTestId('basis-text').innerText()).toContain(
       `${basis.overturned.toLocaleString('en-US')} of ${basis.total.toLocaleString('en-US')}`,
     );
-    expect(await page.getByTestId('basis-rate').innerText()).toBe(
-      basis.overturnRate === null ? 'n/a' : `${(basis.overturnRate * 100).toFixed(1)}%`,
+    expect(await page.getByTestId('basis-rate').innerText()).toBe(pct(basis.overturnRate));
+    expect(await page.getByTestId('basis-interval').innerText()).toContain(
+      `95% interval ${pct(basis.overturnRateLow).slice(0, -1)}–${pct(basis.overturnRateHigh)}`,
     );
+    for (const decision of ['overturned', 'upheld'] as const) {
+      expect(
+        await page.getByTestId(`cited-${decision}`).locator('.g-label').allInnerTexts(),
+      ).toEqual(expected.citations[decision].guidelines.map((g) => g.label));
+    }
     expect(expected.similar.length).toBeGreaterThan(0);
     expect(await page.locator('.results li .request').allInnerTexts()).toEqual(
       expected.similar.map((s) => s.request),
@@ -542,7 +646,7 @@ describe('the local server serving web/build', () => {
 
   it('serves hashed assets with a long cache and the right types', async () => {
     const html = await (await fetch(server.url)).text();
-    const script = /href="\.(\/_app\/immutable\/[^"]+\.js)"/.exec(html)![1]!;
+    const script = /href="(\/_app\/immutable\/[^"]+\.js)"/.exec(html)![1]!;
     const res = await fetch(new URL(script, server.url));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');

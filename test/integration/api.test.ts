@@ -26,7 +26,7 @@ import { createLogger } from '../../shared/logger.ts';
 import { publicDetermination } from '../../shared/privacy/public-record.ts';
 import { requestTerms, terms } from '../../shared/search/terms.ts';
 import { caseId } from '../../shared/store/keys.ts';
-import { STATS_BY } from '../../shared/stats/statistics.ts';
+import { STATS_BY, wilsonInterval } from '../../shared/stats/statistics.ts';
 import { CATEGORIES } from '../../shared/taxonomy/vocabulary.ts';
 import { corpusPdfs, seedTexts } from '../support/letters.ts';
 
@@ -150,7 +150,12 @@ type Tallies = Map<string, { upheld: number; overturned: number }>;
 /** An independent recount of what /api/stats?by=... should say, from `imr parse` output. */
 function recount(
   by: string,
-  options: { category?: string; from?: string; to?: string } = {},
+  options: {
+    category?: string;
+    from?: string;
+    to?: string;
+    where?: (d: Determination, i: Determination['issues'][number]) => boolean;
+  } = {},
 ): Tallies {
   const out: Tallies = new Map();
   const add = (key: string, decision: 'upheld' | 'overturned'): void => {
@@ -164,6 +169,7 @@ function recount(
     if (options.to !== undefined && (month === null || month > options.to)) continue;
     for (const i of d.issues) {
       if (options.category !== undefined && i.category !== options.category) continue;
+      if (options.where !== undefined && !options.where(d, i)) continue;
       const keys: string[] = [];
       if (by === 'category') keys.push(i.category);
       if (by === 'subcategory' && i.subcategory !== null) {
@@ -177,7 +183,7 @@ function recount(
         keys.push(...(sources.size === 0 ? ['None'] : sources));
       }
       if (by === 'citation')
-        keys.push(...new Set(i.citations.map((c) => `${c.source}|${c.title}`)));
+        keys.push(...new Set(i.citations.map((c) => c.guideline ?? `${c.source}|${c.title}`)));
       if (by === 'month' && month !== null) keys.push(month);
       if (by === 'year' && month !== null) keys.push(month.slice(0, 4));
       if (by === 'total') keys.push('*');
@@ -450,6 +456,10 @@ describe('GET /api/items', () => {
     await refused('/api/items?subcategory=Other', 400, 'category');
     await refused('/api/items?category=Surgery&subcategory=Opioids', 400, 'subcategory');
     await refused('/api/items?decision=maybe', 400, 'decision');
+    await refused('/api/items?bodyRegion=spleen', 400, 'bodyRegion');
+    await refused('/api/items?drug=Norco', 400, 'drug');
+    await refused('/api/items?drug=unobtainium', 400, 'drug');
+    await refused('/api/items?specialty=Astrology', 400, 'specialty');
     await refused(`/api/items?q=${'a'.repeat(201)}`, 400, 'q');
     await refused('/api/items?q=tablets%20daily%2030', 400, 'q');
     await refused('/api/items?sort=asc', 400, 'sort');
@@ -497,6 +507,9 @@ describe('GET /api/stats', () => {
       for (const g of r.body.groups) {
         expect(g.total).toBe(g.upheld + g.overturned);
         expect(Math.abs(g.overturnRate! - g.overturned / g.total)).toBeLessThan(0.0000501);
+        expect([g.overturnRateLow, g.overturnRateHigh]).toEqual(
+          wilsonInterval(g.overturned, g.total),
+        );
       }
       if (by !== 'month' && by !== 'year') {
         expect(r.body.totals).toMatchObject(totals);
@@ -516,6 +529,54 @@ describe('GET /api/stats', () => {
     expect(asTallies(ranged.groups)).toEqual(
       recount('category', { from: '2017-02', to: '2017-05' }),
     );
+  });
+
+  it('draws the rate by year for one subcategory, drug, specialty or guideline', async () => {
+    const drug = (await ok('/api/stats?by=drug', statsSchema)).groups[0]!;
+    const specialty = (await ok('/api/stats?by=specialty', statsSchema)).groups[0]!;
+    const cases: [string, (d: Determination, i: Determination['issues'][number]) => boolean][] = [
+      [`drug=${encodeURIComponent(drug.key)}`, (_, i) => i.drug === drug.key],
+      [
+        'subcategory=Opioids',
+        (_, i) => i.category === 'Pharmaceuticals' && i.subcategory === 'Opioids',
+      ],
+      [
+        `specialty=${encodeURIComponent(specialty.key)}`,
+        (d) => d.reviewer.specialties.includes(specialty.key),
+      ],
+      [
+        'guideline=mtus-chronic-pain-2016',
+        (_, i) => i.citations.some((c) => c.guideline === 'mtus-chronic-pain-2016'),
+      ],
+    ];
+    for (const [query, where] of cases) {
+      for (const by of ['year', 'month']) {
+        const r = await ok(`/api/stats?by=${by}&${query}`, statsSchema);
+        expect(r.filter, query).not.toBeNull();
+        expect(asTallies(r.groups), `${by} ${query}`).toEqual(recount(by, { where }));
+        expect(r.groups.length, query).toBeGreaterThan(0);
+      }
+    }
+    const scoped = await ok(
+      `/api/stats?by=year&category=Pharmaceuticals&guideline=mtus-chronic-pain-2016`,
+      statsSchema,
+    );
+    expect(asTallies(scoped.groups)).toEqual(
+      recount('year', {
+        category: 'Pharmaceuticals',
+        where: (_, i) => i.citations.some((c) => c.guideline === 'mtus-chronic-pain-2016'),
+      }),
+    );
+    expect(scoped.filter).toEqual({
+      dimension: 'citation',
+      value: 'mtus-chronic-pain-2016',
+      label: 'MTUS Chronic Pain Medical Treatment Guidelines (2016)',
+    });
+    await refused('/api/stats?by=category&drug=gabapentin', 400, 'drug');
+    await refused('/api/stats?by=year&drug=gabapentin&specialty=x', 400, 'specialty');
+    await refused('/api/stats?by=year&guideline=odg2', 400, 'guideline');
+    await refused('/api/stats?by=year&drug=Norco', 400, 'drug');
+    await refused('/api/stats?by=year&specialty=Astrology', 400, 'specialty');
   });
 
   it('refuses an unknown grouping, a missing one and a malformed date', async () => {
@@ -549,6 +610,21 @@ describe('GET /api/stats/similar', () => {
     expect(s.similar[0]!.drug).toBe('hydrocodone/acetaminophen');
     for (let i = 1; i < s.similar.length; i++) {
       expect(s.similar[i - 1]!.score).toBeGreaterThanOrEqual(s.similar[i]!.score);
+    }
+    // What reviewers cite: the category's guidelines, most cited first, on each side.
+    const cited = recount('citation', { category: 'Pharmaceuticals' });
+    const pharma = recount('category').get('Pharmaceuticals')!;
+    expect(s.citations.scope.key).toBe('Pharmaceuticals');
+    for (const decision of ['overturned', 'upheld'] as const) {
+      const side = s.citations[decision];
+      expect(side.decisions).toBe(pharma[decision]);
+      const expected = [...cited]
+        .filter(([k, t]) => !k.includes('|') && t[decision] > 0)
+        .map(([key, t]) => ({ key, count: t[decision] }))
+        .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key))
+        .slice(0, 5);
+      expect(side.guidelines.map(({ key, count }) => ({ key, count }))).toEqual(expected);
+      expect(side.guidelines.length).toBeGreaterThan(0);
     }
   });
 

@@ -4,6 +4,7 @@ import { openCursor, queryContext, sealCursor, cursorKey } from '../../shared/ap
 import { ENDPOINTS } from '../../shared/api/endpoints.ts';
 import { buildOpenApi } from '../../shared/api/openapi.ts';
 import {
+  checkDrug,
   dayOf,
   itemsQuerySchema,
   parseParams,
@@ -120,6 +121,30 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(stats.responses)).toEqual(['200', '400', '500']);
     expect(Object.keys(doc.paths['/api/determinations/{caseNumber}']!.get.responses)).toContain(
       '404',
+    );
+  });
+});
+
+describe('refusals of unknown values', () => {
+  it('say which values a parameter takes', () => {
+    const decision = refusal(() => parseParams(itemsQuerySchema, { decision: 'maybe' }));
+    expect(decision.parameter).toBe('decision');
+    expect(decision.message).toBe('decision must be one of: upheld, overturned');
+    expect(refusal(() => parseParams(itemsQuerySchema, { bodyRegion: 'spleen' })).message).toMatch(
+      /^bodyRegion must be one of: .*lumbar spine/,
+    );
+  });
+
+  it('take a drug by its generic name and point a brand name to it', () => {
+    expect(checkDrug('Hydrocodone/Acetaminophen')).toBe('hydrocodone/acetaminophen');
+    expect(checkDrug('gabapentin')).toBe('gabapentin');
+    const brand = refusal(() => checkDrug('Norco'));
+    expect(brand.parameter).toBe('drug');
+    expect(brand.message).toBe(
+      'drug takes the generic name: for "Norco" send "hydrocodone/acetaminophen"',
+    );
+    expect(refusal(() => checkDrug('unobtainium')).message).toMatch(
+      /^drug "unobtainium" is not a drug IMR Atlas recognises/,
     );
   });
 });

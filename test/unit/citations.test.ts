@@ -5,6 +5,7 @@ import {
   ODG_TITLE,
   citationSchema,
   parseCitations,
+  withGuideline,
 } from '../../shared/parser/citations.ts';
 import type { Citation, CitationSource } from '../../shared/parser/citations.ts';
 
@@ -14,7 +15,9 @@ function cite(
   title: string,
   rest: Partial<Pick<Citation, 'year' | 'sections' | 'pages'>> = {},
 ): Citation {
-  return { source, title, year: null, sections: [], pages: [], ...rest };
+  // The guideline id is derived as the parser derives it; test/unit/guidelines.test.ts checks
+  // the mapping itself.
+  return withGuideline({ source, title, year: null, sections: [], pages: [], ...rest });
 }
 const mtus = (title: string, year: number | null, sections: string[] = [], pages: string[] = []) =>
   cite('MTUS', title, { year, sections, pages });

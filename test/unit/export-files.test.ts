@@ -59,6 +59,7 @@ describe('CSV (RFC 4180)', () => {
     const text = statisticsCsv({
       by: 'citation',
       category: null,
+      filter: null,
       from: null,
       to: null,
       groups: AWKWARD.map((label, i) => ({
@@ -68,8 +69,17 @@ describe('CSV (RFC 4180)', () => {
         overturned: 1,
         total: i + 1,
         overturnRate: i === 0 ? null : 0.5,
+        overturnRateLow: i === 0 ? null : 0.1,
+        overturnRateHigh: i === 0 ? null : 0.9,
       })),
-      totals: { upheld: 0, overturned: 0, total: 0, overturnRate: null },
+      totals: {
+        upheld: 0,
+        overturned: 0,
+        total: 0,
+        overturnRate: null,
+        overturnRateLow: null,
+        overturnRateHigh: null,
+      },
     });
     const rows = csvObjects(text);
     expect(parseCsv(text)[0]).toEqual([

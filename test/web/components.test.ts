@@ -9,9 +9,11 @@ import DecisionBadge from '$lib/components/DecisionBadge.svelte';
 import IssueDetail from '$lib/components/IssueDetail.svelte';
 import ItemList from '$lib/components/ItemList.svelte';
 import MonthChart from '$lib/components/MonthChart.svelte';
+import RateTrend from '$lib/components/RateTrend.svelte';
 import Pagination from '$lib/components/Pagination.svelte';
 import SearchForm from '$lib/components/SearchForm.svelte';
 import Status from '$lib/components/Status.svelte';
+import { rateBar } from '$lib/rates.ts';
 import { emptyFilters, type SearchFilters } from '$lib/search.ts';
 
 // The site's components in jsdom: what they show, how they are labelled, what they emit.
@@ -36,6 +38,8 @@ const group = (key: string, label: string, total: number): StatsGroup => ({
   overturned: 1,
   total,
   overturnRate: 1 / total,
+  overturnRateLow: 0,
+  overturnRateHigh: Math.min(1, 4 / total),
 });
 
 describe('DecisionBadge', () => {
@@ -183,6 +187,76 @@ describe('charts', () => {
     expect(fills).toEqual(['100', '50']);
   });
 
+  it('scales a rate axis to the data and draws each interval over its bar', () => {
+    const { container } = render(BarChart, {
+      label: 'Overturn rate by category',
+      rates: true,
+      bars: [
+        rateBar({ ...group('Surgery', 'Surgery', 208), overturned: 18, overturnRate: 0.0865 }),
+        rateBar({
+          ...group('Programs', 'Programs', 12),
+          overturned: 1,
+          overturnRate: 0.0833,
+          overturnRateLow: 0.0149,
+          overturnRateHigh: 0.3539,
+        }),
+      ],
+    });
+    // The widest interval ends at 35.4%, so the axis ends at 40%, ticked every 10%.
+    const ticks = [...container.querySelectorAll('.tick')].map((t) => t.textContent);
+    expect(ticks).toEqual(['0%', '10%', '20%', '30%', '40%']);
+    const fills = [...container.querySelectorAll('rect.fill')].map((r) => r.getAttribute('width'));
+    expect(Number(fills[0])).toBeCloseTo(21.6, 1);
+    expect(container.querySelectorAll('line.whisker')).toHaveLength(6);
+    expect(screen.getByText('8.3% (1 of 12)')).toBeTruthy();
+    expect(screen.getByText('95% interval 1.5–35.4%')).toBeTruthy();
+    // Only the group under 30 decisions is marked small, in words.
+    expect(screen.getAllByText(/small group/)).toHaveLength(1);
+    expect(container.querySelectorAll('li.small')).toHaveLength(1);
+  });
+
+  it('draws a rate by year with its interval band, scaled to the data', () => {
+    const year = (key: string, overturned: number, total: number, low: number, high: number) => ({
+      key,
+      overturned,
+      total,
+      overturnRate: overturned / total,
+      overturnRateLow: low,
+      overturnRateHigh: high,
+    });
+    const { container } = render(RateTrend, {
+      label: 'Overturn rate by year, gabapentin',
+      years: [year('2016', 10, 100, 0.055, 0.174), year('2017', 3, 12, 0.089, 0.532)],
+    });
+    const svg = screen.getByRole('img');
+    expect(svg.getAttribute('aria-label')).toMatch(/10.0% in 2016 and 25.0% in 2017/);
+    expect(container.querySelector('polygon.band')).toBeTruthy();
+    // 53.2% is the widest end: the axis runs to 60%.
+    expect([...container.querySelectorAll('.y-axis span')].map((t) => t.textContent)).toEqual([
+      '0%',
+      '20%',
+      '40%',
+      '60%',
+    ]);
+    expect([...container.querySelectorAll('.x-axis span')].map((t) => t.textContent)).toEqual([
+      '2016',
+      '2017',
+    ]);
+    // 2017 rests on 12 decisions: a hollow point.
+    expect(container.querySelectorAll('circle.small')).toHaveLength(1);
+  });
+
+  it('labels the month axis by year', () => {
+    const { container } = render(MonthChart, {
+      months: [
+        { key: '2022-11', upheld: 4, overturned: 1 },
+        { key: '2024-02', upheld: 2, overturned: 0 },
+      ],
+    });
+    const years = [...container.querySelectorAll('.year')].map((y) => y.textContent);
+    expect(years).toEqual(['2022', '2023', '2024']);
+  });
+
   it('draws every month between the first and the last, gaps included', () => {
     const { container } = render(MonthChart, {
       months: [
@@ -209,6 +283,20 @@ describe('SearchForm', () => {
     bodyRegions: [group('knee', 'knee', 90)],
     specialties: [group('Pain Management', 'Pain Management', 300)],
   };
+
+  it('folds the filters on a narrow screen, saying how many are set', () => {
+    vi.stubGlobal('matchMedia', (q: string) => ({ matches: q.includes('max-width') }));
+    const { container } = render(SearchForm, {
+      value: { ...emptyFilters(), drug: 'gabapentin', decision: 'upheld' },
+      options,
+      onsearch: () => {},
+    });
+    vi.unstubAllGlobals();
+    const details = container.querySelector('details')!;
+    expect(details.open).toBe(false);
+    expect(container.querySelector('summary')!.textContent).toBe('Filters (2 active)');
+    expect(screen.getByLabelText('Keywords in the request')).toBeTruthy();
+  });
 
   it('labels every control', () => {
     render(SearchForm, { value: emptyFilters(), options, onsearch: () => {} });
@@ -294,6 +382,7 @@ describe('IssueDetail', () => {
         year: 2016,
         sections: ['Opioids'],
         pages: ['74', '75'],
+        guideline: 'mtus-chronic-pain-2016',
       },
     ],
     claimsAdministratorCitations: [],
@@ -324,6 +413,9 @@ describe('IssueDetail', () => {
     expect(screen.getByText('Overturned')).toBeTruthy();
     expect(
       screen.getByText(/Chronic Pain Medical Treatment \(2016\); Opioids; pages 74, 75/),
+    ).toBeTruthy();
+    expect(
+      screen.getByText('Counted as MTUS Chronic Pain Medical Treatment Guidelines (2016)'),
     ).toBeTruthy();
     expect(screen.getByText('Second paragraph.')).toBeTruthy();
     expect(screen.getByText('Norco 10/325mg #30')).toBeTruthy();

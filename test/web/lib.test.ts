@@ -1,12 +1,24 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, getSimilar, getStats, listItems, queryString } from '$lib/api.ts';
+import { monthSpan, rateScale, yearTicks } from '$lib/charts.ts';
 import { csvHref, toCsv } from '$lib/csv.ts';
-import { ageText, bytes, count, percent, plainDate, plainTime, shortMonth } from '$lib/format.ts';
+import {
+  ageText,
+  bytes,
+  count,
+  interval,
+  percent,
+  plainDate,
+  plainTime,
+  shortMonth,
+} from '$lib/format.ts';
 import {
   emptyFilters,
   filtersFromParams,
   isEmpty,
   itemsQuery,
+  pageFromParams,
+  pageHref,
   searchHref,
   searchParams,
 } from '$lib/search.ts';
@@ -173,5 +185,49 @@ describe('formats and CSV', () => {
     expect(decodeURIComponent(csvHref(csv).replace(/^data:text\/csv;charset=utf-8,/, ''))).toBe(
       csv,
     );
+  });
+});
+
+describe('rate axes and time axes', () => {
+  it('end a rate axis at the smallest round figure above the data', () => {
+    expect(rateScale(0.123)).toEqual({ top: 0.15, ticks: [0, 0.05, 0.1, 0.15] });
+    expect(rateScale(0.04)).toEqual({ top: 0.05, ticks: [0, 0.01, 0.02, 0.03, 0.04, 0.05] });
+    expect(rateScale(0.2)).toMatchObject({ top: 0.2 });
+    expect(rateScale(0.97)).toEqual({ top: 1, ticks: [0, 0.25, 0.5, 0.75, 1] });
+    expect(rateScale(0)).toMatchObject({ top: 0.05 });
+  });
+
+  it('tick a run of months at each year', () => {
+    const months = monthSpan(['2023-11', '2025-01', '2024-06']);
+    expect(months).toHaveLength(15);
+    expect(yearTicks(months)).toEqual([
+      { index: 0, year: '2023' },
+      { index: 2, year: '2024' },
+      { index: 14, year: '2025' },
+    ]);
+  });
+
+  it('say an interval in percent', () => {
+    expect(interval(0.183, 0.2978)).toBe('18.3–29.8%');
+    expect(interval(null, null)).toBe('n/a');
+  });
+});
+
+describe('a page of a search in the URL', () => {
+  it('round-trips the page, its first result and the cursor beside the filters', () => {
+    const filters = { ...emptyFilters(), drug: 'gabapentin' };
+    const href = pageHref(filters, { page: 3, first: 41, cursor: 'abc+/=' });
+    const params = new URL(href, 'http://x').searchParams;
+    expect(params.get('drug')).toBe('gabapentin');
+    expect(pageFromParams(params)).toEqual({ page: 3, first: 41, cursor: 'abc+/=' });
+    expect(filtersFromParams(params)).toEqual(filters);
+    expect(pageHref(filters, null)).toBe('/?drug=gabapentin');
+  });
+
+  it('opens the first page for anything else', () => {
+    expect(pageFromParams(new URLSearchParams('page=1&first=1&cursor=x'))).toBeNull();
+    expect(pageFromParams(new URLSearchParams('page=2&first=21'))).toBeNull();
+    expect(pageFromParams(new URLSearchParams('page=two&first=21&cursor=x'))).toBeNull();
+    expect(pageFromParams(new URLSearchParams('page=-2&first=21&cursor=x'))).toBeNull();
   });
 });

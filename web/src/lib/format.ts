@@ -27,6 +27,12 @@ export function percent(rate: number | null): string {
   return `${(rate * 100).toFixed(1)}%`;
 }
 
+/** A 95% interval as "7.3–9.9%"; null ends (no decisions) → "n/a". */
+export function interval(low: number | null, high: number | null): string {
+  if (low === null || high === null) return 'n/a';
+  return `${(low * 100).toFixed(1)}–${(high * 100).toFixed(1)}%`;
+}
+
 /** "2024-12-25" → "December 25, 2024"; "2024-12" → "December 2024"; null → "not stated". */
 export function plainDate(iso: string | null): string {
   if (iso === null) return 'not stated';

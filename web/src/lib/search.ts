@@ -101,3 +101,31 @@ export interface FilterOptions {
   bodyRegions: readonly StatsGroup[];
   specialties: readonly StatsGroup[];
 }
+
+/** A page after the first: its number, the number of its first result and the API's cursor. */
+export interface PagePosition {
+  page: number;
+  first: number;
+  cursor: string;
+}
+
+const WHOLE = /^[1-9]\d{0,6}$/;
+
+/** The page a search URL opens (?page=2&first=21&cursor=...), or null for the first page. */
+export function pageFromParams(params: URLSearchParams): PagePosition | null {
+  const page = params.get('page') ?? '';
+  const first = params.get('first') ?? '';
+  const cursor = params.get('cursor') ?? '';
+  if (!WHOLE.test(page) || !WHOLE.test(first) || cursor === '' || page === '1') return null;
+  return { page: Number(page), first: Number(first), cursor };
+}
+
+/** The URL of a search's page: the filters, then where the page starts. */
+export function pageHref(filters: Partial<SearchFilters>, position: PagePosition | null): string {
+  if (position === null) return searchHref(filters);
+  const params = searchParams({ ...emptyFilters(), ...filters });
+  params.set('page', String(position.page));
+  params.set('first', String(position.first));
+  params.set('cursor', position.cursor);
+  return `/?${params.toString()}`;
+}
