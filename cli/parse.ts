@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { LetterFormatError } from '../shared/errors.ts';
+import type { OcrProgress } from '../shared/parser/ocr.ts';
 import { parseLetter } from '../shared/parser/parse-letter.ts';
 
 export const PARSE_HELP = `Usage: imr parse FILE|DIR...
@@ -38,12 +39,16 @@ async function expand(paths: readonly string[]): Promise<string[]> {
 
 type Outcome = { ok: true; line: string } | { ok: false; line: string };
 
-async function parseOne(path: string): Promise<Outcome> {
+async function parseOne(
+  path: string,
+  onProgress: (path: string, p: OcrProgress) => void,
+): Promise<Outcome> {
   try {
     const bytes = await readFile(path);
     const determination = await parseLetter(
       new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
       path,
+      { onProgress: (p) => onProgress(path, p) },
     );
     return { ok: true, line: JSON.stringify(determination) };
   } catch (e) {
@@ -77,8 +82,21 @@ export async function parseCommand(args: readonly string[], io: Io): Promise<num
   const started = Date.now();
   const pending: Promise<Outcome>[] = [];
   let next = 0;
+  // Scans take seconds a page (OCR), not milliseconds: the line says which page is being read.
+  let scanning = '';
+  let lineWidth = 0;
+  const showProgress = (): void => {
+    const line =
+      `parsed ${done}/${files.length}${failed > 0 ? `, ${failed} failed` : ''}` + scanning;
+    io.stderr.write(`\r${line.padEnd(lineWidth)}`);
+    lineWidth = line.length;
+  };
+  const onScanPage = (path: string, p: OcrProgress): void => {
+    scanning = p.page < p.pages ? `; OCR of ${path}: page ${p.page + 1}/${p.pages}` : '';
+    if (progress) showProgress();
+  };
   const launch = (): void => {
-    if (next < files.length) pending.push(parseOne(files[next++]!));
+    if (next < files.length) pending.push(parseOne(files[next++]!, onScanPage));
   };
   for (let i = 0; i < IN_FLIGHT; i++) launch();
   while (pending.length > 0) {
@@ -89,13 +107,12 @@ export async function parseCommand(args: readonly string[], io: Io): Promise<num
     if (!io.stdout.write(outcome.line + '\n')) {
       await new Promise((resolve) => io.stdout.once('drain', resolve));
     }
-    if (progress) {
-      io.stderr.write(`\rparsed ${done}/${files.length}${failed > 0 ? `, ${failed} failed` : ''}`);
-    }
+    if (progress) showProgress();
   }
   if (progress) {
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    io.stderr.write(`\rparsed ${done}/${files.length}, ${failed} failed, in ${secs} s\n`);
+    const line = `parsed ${done}/${files.length}, ${failed} failed, in ${secs} s`;
+    io.stderr.write(`\r${line.padEnd(lineWidth)}\n`);
   }
   return failed === 0 ? 0 : 1;
 }

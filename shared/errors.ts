@@ -10,7 +10,8 @@ export type LetterFormatReason =
   | 'pdf-no-text'
   | 'unknown-layout'
   | 'no-issues'
-  | 'too-many-items';
+  | 'too-many-items'
+  | 'too-complex';
 
 /** A document that is not a recognisable IMR final determination letter. */
 export class LetterFormatError extends Error {

@@ -4,6 +4,7 @@ import {
   type Determination,
   type Issue,
   type Layout,
+  type TextSource,
 } from '../determination.ts';
 import { LetterFormatError } from '../errors.ts';
 import { redact } from '../privacy/redact.ts';
@@ -11,10 +12,12 @@ import { findCaseNumber, isCaseNumberLine, resolveCaseNumber } from './case-numb
 import { classifyRequest } from '../taxonomy/classify.ts';
 import { parseCitations } from './citations.ts';
 import { rationaleConclusion } from './conclusion.ts';
-import { extractText } from './extract-text.ts';
+import { readLetterText } from './extract-text.ts';
 import { parseHeader, type HeaderField } from './header.ts';
 import { readItems, type RawItem } from './items.ts';
 import { readLegacy } from './legacy.ts';
+import { flagUncertain } from './ocr-flags.ts';
+import type { OcrOptions, OcrResult } from './ocr.ts';
 import { joinLines, toLines } from './normalize.ts';
 import { readReviewer } from './reviewer.ts';
 import { applySummary } from './summary.ts';
@@ -49,18 +52,38 @@ export interface LetterParts {
  */
 export const MAX_ITEMS = 100;
 
-/** Parses a letter's bytes (PDF or UTF-8 text) into a validated Determination. */
-export async function parseLetter(bytes: Uint8Array, fileName: string): Promise<Determination> {
-  return parseLetterText(await extractText(bytes, fileName), fileName);
+/**
+ * Parses a letter's bytes (PDF or UTF-8 text) into a validated Determination; a scan is read by
+ * OCR (`options`: its limits and a progress callback).
+ */
+export async function parseLetter(
+  bytes: Uint8Array,
+  fileName: string,
+  options: OcrOptions = {},
+): Promise<Determination> {
+  const read = await readLetterText(bytes, fileName, options);
+  return parseLetterText(read.text, fileName, { textSource: read.source, ocr: read.ocr });
+}
+
+/** How the text given to parseLetterText was obtained. */
+export interface TextOrigin {
+  textSource: TextSource;
+  /** For OCR'd text: what Tesseract was unsure of, so those fields are flagged. */
+  ocr?: OcrResult | undefined;
 }
 
 /** Parses a letter's extracted text into a validated Determination, or throws LetterFormatError. */
-export function parseLetterText(text: string, fileName: string): Determination {
+export function parseLetterText(
+  text: string,
+  fileName: string,
+  origin: TextOrigin = { textSource: 'plain-text' },
+): Determination {
   const lines = toLines(text);
   const parts = readStandard(lines, fileName) ?? readLegacy(lines, fileName);
   if (parts === null) throw unknownLayout(lines, fileName);
   if (isSyntheticLetter(lines)) parts.flags.push('synthetic');
-  return assemble(parts, fileName);
+  const record = assemble(parts, fileName, origin.textSource);
+  return origin.ocr === undefined ? record : flagUncertain(record, origin.ocr);
 }
 
 function unknownLayout(lines: readonly string[], fileName: string): LetterFormatError {
@@ -209,7 +232,7 @@ function toIssue(raw: RawItem, ordinal: number, fileName: string): Issue {
   };
 }
 
-function assemble(parts: LetterParts, fileName: string): Determination {
+function assemble(parts: LetterParts, fileName: string, textSource: TextSource): Determination {
   const usable = parts.items.filter((i) => i.request !== '' || i.rationale !== '');
   if (usable.length === 0) {
     throw new LetterFormatError(
@@ -258,6 +281,7 @@ function assemble(parts: LetterParts, fileName: string): Determination {
     source: fileName,
     caseNumber: parts.caseNumber,
     layout: parts.layout,
+    textSource,
     dates: parts.dates,
     priority: parts.priority,
     reviewer: parts.reviewer,
