@@ -1,6 +1,7 @@
 import { getResolvedPDFJS } from 'unpdf';
 import type { TextSource } from '../determination.ts';
 import { LetterFormatError } from '../errors.ts';
+import { repairOcrText } from './ocr-text.ts';
 import { ocrPdf, type OcrOptions, type OcrResult } from './ocr.ts';
 
 const PDF_MAGIC = '%PDF-';
@@ -60,7 +61,7 @@ export async function readLetterText(
       `${fileName} has no text layer: it is a scanned image, and OCR read no text on its pages; send the original PDF or a clearer scan.`,
     );
   }
-  return { text: ocr.text, source: 'ocr', ocr };
+  return { text: repairOcrText(ocr.text), source: 'ocr', ocr };
 }
 
 /** The letter's text alone (see readLetterText). */

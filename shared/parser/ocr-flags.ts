@@ -13,6 +13,9 @@ export const LOW_CONFIDENCE_LETTER = 75;
 const numericDateRe = new RegExp(NUMERIC_DATE);
 const edgePunctuation = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
 
+// Misreading these changes nothing a reader of the request relies on.
+const FUNCTION_WORDS = new Set(['the', 'and', 'for', 'with', 'per', 'x']);
+
 const DATE_FIELDS = ['assigned', 'injury', 'decision', 'urDenial', 'applicationReceived'] as const;
 
 /** The record with the flag `ocr` and a flag for each field read with low confidence. */
@@ -29,8 +32,10 @@ export function flagUncertain(record: Determination, ocr: OcrResult): Determinat
   // serial digits counts.
   const serial = caseNumber?.slice(5) ?? null;
   const holdsSerial = (w: string): boolean => {
-    const digits = w.replace(/\D/g, '');
-    return digits.length >= 4 && serial !== null && serial.includes(digits);
+    if (serial === null) return false;
+    if (w.includes(serial)) return true;
+    const digits = w.replace(/^CM\d{2}-?/i, '').replace(/\D/g, '');
+    return digits.length >= 4 && serial.includes(digits);
   };
   if (words.some(holdsSerial)) {
     flags.push('ocr-uncertain-case-number');
@@ -53,7 +58,7 @@ export function flagUncertain(record: Determination, ocr: OcrResult): Determinat
     const requestWords = issue.request
       .split(/\s+/)
       .map((w) => w.replace(edgePunctuation, '').toLowerCase())
-      .filter((w) => w.length >= 2);
+      .filter((w) => w.length >= 3 && !FUNCTION_WORDS.has(w));
     if (requestWords.some((w) => lower.has(w))) itemFlags.push('ocr-uncertain-request');
     return itemFlags.length === issue.flags.length ? issue : { ...issue, flags: itemFlags };
   });

@@ -88,8 +88,10 @@ let engine: Promise<Engine> | null = null;
 
 // Tesseract's LSTM engine only (OEM 1): the model below has no legacy engine data.
 const OEM_LSTM_ONLY = 1;
-// Fully automatic page segmentation (PSM 3) reads header tables row by row.
-const PSM_AUTO = '3';
+// One uniform block of text (PSM 6): a letter is one column, read line by line, and the header
+// table row by row (the header parser takes labels and values in any order). Automatic
+// segmentation (PSM 3, and PSM 4) dropped whole paragraphs of cleaned pages as non-text.
+const PSM_SINGLE_BLOCK = '6';
 
 /** Loads MuPDF, Tesseract and the English model once per thread (about a second). */
 function loadEngine(): Promise<Engine> {
@@ -110,7 +112,7 @@ function loadEngine(): Promise<Engine> {
     if (api.Init('/', 'eng', OEM_LSTM_ONLY) !== 0) {
       throw new Error('Tesseract could not load its English model');
     }
-    api.SetVariable('tessedit_pageseg_mode', PSM_AUTO);
+    api.SetVariable('tessedit_pageseg_mode', PSM_SINGLE_BLOCK);
     api.SetVariable('user_defined_dpi', String(OCR_DPI));
     return { mupdf, core, api };
   })();
