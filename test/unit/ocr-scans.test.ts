@@ -6,7 +6,7 @@ import type { Determination } from '../../shared/determination.ts';
 import { LetterFormatError } from '../../shared/errors.ts';
 import { readLetterText } from '../../shared/parser/extract-text.ts';
 import { flagUncertain } from '../../shared/parser/ocr-flags.ts';
-import { editDistance } from '../../shared/parser/ocr-text.ts';
+import { editDistance, repairOcrText } from '../../shared/parser/ocr-text.ts';
 import { OCR_LIMITS, type OcrProgress } from '../../shared/parser/ocr.ts';
 import { parseLetter } from '../../shared/parser/parse-letter.ts';
 import { corpusPdfs } from '../support/letters.ts';
@@ -187,5 +187,39 @@ describe('fields OCR read with low confidence are flagged', () => {
     expect(tokenMatch('Left L5-S1 epidural injection', 'Left 15-51 epidural injection')).toBe(1);
     expect(tokenMatch('MRI of the right knee', 'MRI of the left knee')).toBeCloseTo(0.8);
     expect(tokenMatch('MRI of the right knee', 'Physical therapy, 6 sessions')).toBe(0);
+  });
+});
+
+describe("OCR'd text has the letters' own wording restored", () => {
+  it('mends misread decisions, labels, headings and the modified-request wording', () => {
+    const ocr = [
+      'IMR ISSUES, DECISIONS AND RATIONALFS',
+      'The Final Determination was based on decisions for the disputed iterms/services set forth below:',
+      'MRI of the right knee without contrast: Overtumed',
+      'Claims Administrator guideline; Decision based on MTUS.',
+      'MAXIMUS guideline, Decision based on ODG.',
+      'Decision rationale; The request is medically necessary.',
+      'Twelve visits was the original request, Nine visits was authorized by the Claims A dministrator, The remaining',
+      'Norco 10/325mg #90; Upheld',
+    ].join('\n');
+    expect(repairOcrText(ocr).split('\n')).toEqual([
+      'IMR ISSUES, DECISIONS AND RATIONALES',
+      'The Final Determination was based on decisions for the disputed items/services set forth below:',
+      'MRI of the right knee without contrast: Overturned',
+      'Claims Administrator guideline: Decision based on MTUS.',
+      'MAXIMUS guideline: Decision based on ODG.',
+      'Decision rationale: The request is medically necessary.',
+      'Twelve visits was the original request. Nine visits was authorized by the Claims Administrator. The remaining',
+      'Norco 10/325mg #90: Upheld',
+    ]);
+  });
+
+  it('leaves prose alone, however close to a label or decision its words are', () => {
+    const prose = [
+      'The request was upheld by the reviewer and the patient continued',
+      'the decision was Upheld',
+      'Claims Administrator guidelines were not cited in the report',
+    ].join('\n');
+    expect(repairOcrText(prose)).toBe(prose);
   });
 });
