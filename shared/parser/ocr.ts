@@ -50,6 +50,8 @@ export interface OcrResult {
 
 /** Resolution pages are rendered at: office scans are 200-300 dpi; more only costs time. */
 export const OCR_DPI = 200;
+/** Pixels of one rendered page: a legal-size page at OCR_DPI is 5.6 million; 20 x 20 inches. */
+const MAX_PAGE_PIXELS = 16_000_000;
 /** Words read with less confidence than this (0-100) are uncertain. */
 export const UNCERTAIN_BELOW = 60;
 // Darker than this is ink. A fixed threshold turns table shading and light noise white, which
@@ -158,7 +160,7 @@ function uncertainWordsOf(tsv: string): string[] {
   return words;
 }
 
-/** Number of pages of a PDF, by MuPDF (for the page limit before any OCR). */
+/** The `too-complex` error for a scan beyond one of the OCR limits. */
 function tooComplex(fileName: string, what: string): LetterFormatError {
   return new LetterFormatError(
     'too-complex',
@@ -204,6 +206,12 @@ export async function ocrPdf(
     for (let n = 0; n < pages; n++) {
       const page = doc.loadPage(n);
       const scale = OCR_DPI / 72;
+      const [x0, y0, x1, y1] = page.getBounds();
+      // A crafted page size would make the rendering itself exhaust memory: refused first.
+      if ((x1 - x0) * (y1 - y0) * scale * scale > MAX_PAGE_PIXELS) {
+        page.destroy();
+        throw tooComplex(fileName, `has a page far larger than a letter's (page ${n + 1})`);
+      }
       const pixmap = page.toPixmap(
         mupdf.Matrix.scale(scale, scale),
         mupdf.ColorSpace.DeviceGray,

@@ -130,6 +130,14 @@ describe('scanned letters are read by OCR', () => {
     expect((error as LetterFormatError).message).toMatch(/took longer than 0\.001 s/);
   });
 
+  it('refuses a page far larger than paper as too-complex, before rendering it', async () => {
+    const tiny = { width: 100, height: 100, pixels: new Uint8Array(100 * 100).fill(128) };
+    // At 1 dpi the 100-pixel image is a page 100 inches square: 400 million pixels at 200 dpi.
+    const error = await readLetterText(imagePdf([tiny], 1), 'poster.pdf').catch((e: unknown) => e);
+    expect((error as LetterFormatError).reason).toBe('too-complex');
+    expect((error as LetterFormatError).message).toMatch(/far larger than a letter's \(page 1\)/);
+  });
+
   it('says a blank scan has no text, even by OCR', async () => {
     const blank = { width: 850, height: 1100, pixels: new Uint8Array(850 * 1100).fill(255) };
     const error = await readLetterText(imagePdf([blank], 100), 'blank.pdf').catch(
