@@ -42,8 +42,11 @@ function closest(word: string, candidates: readonly string[], maxDistance: numbe
   return null;
 }
 
+// Dust and noise become stray marks at a line's ends (". '", ":"), standing apart from the words.
+const strayMarksRe = /^(?:[^\p{L}\p{N}\s(["'#$]{1,3}\s+)+|(?:\s+[^\p{L}\p{N}\s)%]{1,3})+$/gu;
+
 function repairLine(line: string): string {
-  const trimmed = line.trim();
+  const trimmed = line.trim().replace(strayMarksRe, '');
   if (trimmed === '') return line;
   for (const heading of HEADINGS) {
     // A heading stands alone on its line; up to one misread character in eight is allowed.
@@ -65,7 +68,7 @@ function repairLine(line: string): string {
       return m[1] === '' ? decision : `${m[1]}: ${decision}`;
     }
   }
-  return line
+  return (trimmed === line.trim() ? line : trimmed)
     .replace(/\bClaims\s+A\s?dmin\w*/g, 'Claims Administrator')
     .replace(
       /authorized by the Claims Administrator\s*[,;:]/gi,

@@ -209,6 +209,8 @@ describe("OCR'd text has the letters' own wording restored", () => {
       'Decision rationale; The request is medically necessary.',
       'Twelve visits was the original request, Nine visits was authorized by the Claims A dministrator, The remaining',
       'Norco 10/325mg #90; Upheld',
+      'Wedge pillow: Upheld . \u2018',
+      'Trigger points impedance imaging (TPII): Upheld :',
     ].join('\n');
     expect(repairOcrText(ocr).split('\n')).toEqual([
       'IMR ISSUES, DECISIONS AND RATIONALES',
@@ -219,6 +221,8 @@ describe("OCR'd text has the letters' own wording restored", () => {
       'Decision rationale: The request is medically necessary.',
       'Twelve visits was the original request. Nine visits was authorized by the Claims Administrator. The remaining',
       'Norco 10/325mg #90: Upheld',
+      'Wedge pillow: Upheld',
+      'Trigger points impedance imaging (TPII): Upheld',
     ]);
   });
 
