@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Determination } from '../../shared/determination.ts';
+import { parseCommand } from '../../cli/parse.ts';
+import { determinationSchema, type Determination } from '../../shared/determination.ts';
 import { LetterFormatError } from '../../shared/errors.ts';
 import { readLetterText } from '../../shared/parser/extract-text.ts';
 import { flagUncertain } from '../../shared/parser/ocr-flags.ts';
 import { editDistance, repairOcrText } from '../../shared/parser/ocr-text.ts';
 import { OCR_LIMITS, type OcrProgress } from '../../shared/parser/ocr.ts';
 import { parseLetter } from '../../shared/parser/parse-letter.ts';
+import { capture } from '../support/capture.ts';
 import { corpusPdfs } from '../support/letters.ts';
 import { imagePdf, scanPdf } from '../../shared/synthetic/scan.ts';
 
@@ -136,6 +139,24 @@ describe('scanned letters are read by OCR', () => {
     const error = await readLetterText(imagePdf([tiny], 1), 'poster.pdf').catch((e: unknown) => e);
     expect((error as LetterFormatError).reason).toBe('too-complex');
     expect((error as LetterFormatError).message).toMatch(/far larger than a letter's \(page 1\)/);
+  });
+
+  it('imr parse names the scan and the page OCR is reading on its progress line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imr-ocr-cli-'));
+    try {
+      const letter = SAMPLE.find((p) => basename(p) === 'CM17-0009883.pdf') ?? SAMPLE[0]!;
+      const scan = join(dir, 'scan.pdf');
+      await writeFile(scan, await scanOf(letter));
+      const { io, out, err } = capture();
+      Object.assign(io.stderr, { isTTY: true });
+      expect(await parseCommand([scan], io)).toBe(0);
+      const record = determinationSchema.parse(JSON.parse(out()));
+      expect(record.textSource).toBe('ocr');
+      expect(err()).toContain(`parsed 0/1; OCR of ${scan}: page 1/`);
+      expect(err()).toMatch(/parsed 1\/1, 0 failed, in [\d.]+ s\n$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('says a blank scan has no text, even by OCR', async () => {
