@@ -23,6 +23,7 @@ import { toItem } from '../shared/store/attributes.ts';
 import { batchWrite } from '../shared/store/determinations.ts';
 import { createTableInput } from '../shared/store/table.ts';
 import { generateLetter } from '../shared/synthetic/generate.ts';
+import { countWriteUnits } from './consumed.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values } = parseArgs({
@@ -75,6 +76,9 @@ try {
   log(`raw: ${RAW_ITEMS} items in ${rawSecs.toFixed(1)} s`);
 
   // 2. Upload to queryable: every letter PUT into the local S3, ingested through the handler.
+  //    Every write of the ingest goes through this client, which asks DynamoDB what each one
+  //    consumed (bench/consumed.ts).
+  const writeUnits = countWriteUnits(stack.dynamodb);
   const started = performance.now();
   let sent = 0;
   const progress = setInterval(() => {
@@ -96,6 +100,7 @@ try {
   });
   await stack.ingest.idle();
   clearInterval(progress);
+  const unitsPerLetter = writeUnits.total() / LETTERS;
   const ingestSecs = (performance.now() - started) / 1000;
   process.stderr.write('\n');
 
@@ -124,6 +129,11 @@ try {
       `  raw BatchWriteItem      ${fmt(rawItemsPerSec)} items/s = ${fmt(rawLettersPerSec, 1)} letters/s at ${fmt(itemsPerLetter, 1)} items per letter`,
       `  ratio ingest / raw      ${fmt(lettersPerSec / rawLettersPerSec, 2)}   (target >= 0.5)`,
       `  peak RSS (this process) ${fmt(peakRss / 1024 / 1024)} MB`,
+      `  write units per letter: ${fmt(unitsPerLetter, 1)}`,
+      ...[...writeUnits.byCommand].map(
+        ([name, n]) => `    ${name.padEnd(26)} ${fmt(n / LETTERS, 2)} per letter`,
+      ),
+      `  ingest time per letter  ${fmt((ingestSecs * CONCURRENCY * 1000) / LETTERS, 0)} ms of handler time (wall × concurrency ÷ letters)`,
       '',
     ].join('\n'),
   );

@@ -14,6 +14,7 @@ import type { Determination } from '../../shared/determination.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { parseLetter } from '../../shared/parser/parse-letter.ts';
 import { requestTerms } from '../../shared/search/terms.ts';
+import { canonicalDrugNames } from '../../shared/taxonomy/drugs.ts';
 import { counterDeltas } from '../../shared/store/contribution.ts';
 import {
   batchWrite,
@@ -238,7 +239,10 @@ describe('paging through items', () => {
 
 describe('the read budget', () => {
   it('costs at most 5 Queries a request, even for a query that matches nothing', async () => {
-    const query = parseParams(itemsQuerySchema, { drug: 'no-such-drug', limit: '20' });
+    // A drug IMR Atlas knows (an unknown one is refused before any read) that no letter names.
+    const named = new Set(letters.flatMap((l) => l.record.issues.map((i) => i.drug)));
+    const absent = [...canonicalDrugNames()].sort().find((d) => !named.has(d))!;
+    const query = parseParams(itemsQuerySchema, { drug: absent, limit: '20' });
     await deps.years();
     sent.reset();
     const first = await listItems(deps, query);
