@@ -3,10 +3,13 @@ import { pingTable } from '../store/queries.ts';
 import { getDetermination, listDeterminations } from './determinations.ts';
 import type { ApiDeps } from './deps.ts';
 import { listExports } from './exports.ts';
+import { ATOM_CONTENT_TYPE, atomXml } from './atom.ts';
+import { FEED_SIZE, getFeed } from './feed.ts';
 import { listItems } from './items.ts';
 import { buildOpenApi } from './openapi.ts';
 import {
   determinationPathSchema,
+  feedQuerySchema,
   itemsQuerySchema,
   listDeterminationsQuerySchema,
   parseParams,
@@ -16,6 +19,7 @@ import {
 import {
   determinationsPageSchema,
   exportsListSchema,
+  feedSchema,
   healthSchema,
   itemsPageSchema,
   publicDeterminationSchema,
@@ -59,6 +63,11 @@ export interface Endpoint {
   querySchema?: z.ZodObject;
   responseSchema: z.ZodType;
   run(deps: ApiDeps, request: ApiRequest): Promise<unknown>;
+  /**
+   * An answer that is not JSON: its media type and how `run`'s result is written. Refusals and
+   * failures are JSON whatever the endpoint (http.ts).
+   */
+  representation?: { contentType: string; render(result: unknown): string };
 }
 
 const openApiSchema = z.record(z.string(), z.unknown()).describe('An OpenAPI 3.1 document');
@@ -96,6 +105,22 @@ export const ENDPOINTS = [
     querySchema: itemsQuerySchema,
     responseSchema: itemsPageSchema,
     run: (deps, r) => listItems(deps, parseParams(itemsQuerySchema, r.query)),
+  },
+  {
+    fn: 'api-get-feed',
+    method: 'GET',
+    path: '/api/feed.atom',
+    summary:
+      `The ${FEED_SIZE} newest decided items matching the filters of /api/items, as an Atom ` +
+      'feed (fewer when the filters match little: it reads what one page of /api/items reads).',
+    cacheControl: CACHE.list,
+    querySchema: feedQuerySchema,
+    responseSchema: feedSchema,
+    run: (deps, r) => getFeed(deps, parseParams(feedQuerySchema, r.query)),
+    representation: {
+      contentType: ATOM_CONTENT_TYPE,
+      render: (result) => atomXml(feedSchema.parse(result)),
+    },
   },
   {
     fn: 'api-get-stats',

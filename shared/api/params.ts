@@ -104,6 +104,9 @@ export const itemsQuerySchema = z.strictObject({
   cursor,
 });
 
+/** The filters of /api/items without its paging: the same names, values and refusals. */
+export const feedQuerySchema = itemsQuerySchema.omit({ limit: true, cursor: true });
+
 export const statsQuerySchema = z.strictObject({
   by: z
     .enum(STATS_BY, { error: `by must be one of: ${STATS_BY.join(', ')}` })
