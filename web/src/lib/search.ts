@@ -1,4 +1,4 @@
-import type { ItemsQuery, StatsGroup } from './api.ts';
+import type { FeedQuery, ItemsQuery, StatsGroup } from './api.ts';
 import { isBodyRegion, isCategory, isDecision } from './vocabulary.ts';
 
 // The search page's query as URL parameters, so that a search can be shared and the back
@@ -52,15 +52,11 @@ export function isEmpty(filters: SearchFilters): boolean {
 }
 
 /**
- * The API query for a search. A category or decision that is not one the API knows is passed
- * on as it is, so that the API's 400 explains it.
+ * The API's filters for a search (/api/items and /api/feed.atom take the same). A category or
+ * decision that is not one the API knows is passed on as it is, so that the API's 400 explains it.
  */
-export function itemsQuery(
-  filters: SearchFilters,
-  cursor: string | null,
-  limit: number,
-): ItemsQuery {
-  const query: ItemsQuery = { limit };
+export function filterQuery(filters: SearchFilters): FeedQuery {
+  const query: FeedQuery = {};
   const set = (k: Exclude<FilterKey, 'category' | 'decision' | 'bodyRegion'>): void => {
     const v = filters[k].trim();
     if (v !== '') query[k] = v;
@@ -77,6 +73,16 @@ export function itemsQuery(
     query.bodyRegion = isBodyRegion(bodyRegion) ? bodyRegion : (bodyRegion as never);
   }
   if (decision !== '') query.decision = isDecision(decision) ? decision : (decision as never);
+  return query;
+}
+
+/** The API query for a page of a search. */
+export function itemsQuery(
+  filters: SearchFilters,
+  cursor: string | null,
+  limit: number,
+): ItemsQuery {
+  const query: ItemsQuery = { limit, ...filterQuery(filters) };
   if (cursor !== null) query.cursor = cursor;
   return query;
 }
