@@ -12,6 +12,7 @@ import {
   feedQuerySchema,
   itemsQuerySchema,
   listDeterminationsQuerySchema,
+  noQuerySchema,
   parseParams,
   similarQuerySchema,
   statsQuerySchema,
@@ -80,9 +81,15 @@ export const ENDPOINTS = [
     summary: 'A determination by case number: header fields, reviewer, items with rationale.',
     cacheControl: CACHE.lookup,
     pathSchema: determinationPathSchema,
+    querySchema: noQuerySchema,
     responseSchema: publicDeterminationSchema,
-    run: (deps, r) =>
-      getDetermination(deps, parseParams(determinationPathSchema, r.pathParameters).caseNumber),
+    run: (deps, r) => {
+      parseParams(noQuerySchema, r.query);
+      return getDetermination(
+        deps,
+        parseParams(determinationPathSchema, r.pathParameters).caseNumber,
+      );
+    },
   },
   {
     fn: 'api-list-determinations',
@@ -151,8 +158,12 @@ export const ENDPOINTS = [
     summary:
       'The scheduled statistics exports (CSV, JSON, Parquet), newest first, with download paths.',
     cacheControl: CACHE.statistics,
+    querySchema: noQuerySchema,
     responseSchema: exportsListSchema,
-    run: (deps) => listExports(deps),
+    run: (deps, r) => {
+      parseParams(noQuerySchema, r.query);
+      return listExports(deps);
+    },
   },
   {
     fn: 'api-get-health',
@@ -160,8 +171,10 @@ export const ENDPOINTS = [
     path: '/api/health',
     summary: 'Whether the API can read its table.',
     cacheControl: CACHE.none,
+    querySchema: noQuerySchema,
     responseSchema: healthSchema,
-    run: async (deps) => {
+    run: async (deps, r) => {
+      parseParams(noQuerySchema, r.query);
       await pingTable(deps.table);
       return { status: 'ok', time: new Date().toISOString() };
     },
@@ -172,8 +185,12 @@ export const ENDPOINTS = [
     path: '/api/openapi.json',
     summary: 'This API described as OpenAPI 3.1.',
     cacheControl: CACHE.document,
+    querySchema: noQuerySchema,
     responseSchema: openApiSchema,
-    run: (): Promise<unknown> => Promise.resolve(buildOpenApi(ENDPOINTS as readonly Endpoint[])),
+    run: (_deps, r): Promise<unknown> => {
+      parseParams(noQuerySchema, r.query);
+      return Promise.resolve(buildOpenApi(ENDPOINTS as readonly Endpoint[]));
+    },
   },
 ] as const satisfies readonly Endpoint[];
 
