@@ -82,7 +82,7 @@ export function feedTitle(query: FeedQuery): string {
 
 function entrySummary(item: PublicItem & { decisionDate: string }): string {
   const decision = item.decision === 'overturned' ? 'Overturned' : 'Upheld';
-  const facts = [`category ${item.category}`];
+  const facts = [`Category ${item.category}`];
   if (item.subcategory !== null) facts.push(`subcategory ${item.subcategory}`);
   if (item.drug !== null) facts.push(`drug ${item.drug}`);
   if (item.bodyRegion !== null) facts.push(`body region ${item.bodyRegion}`);

@@ -127,7 +127,7 @@ describe('GET /api/feed.atom', () => {
     expect(hostile?.title).toBe(`${HOSTILE_REQUEST} (overturned)`);
     expect(hostile?.summary).toBe(
       `Overturned by Independent Medical Review on 2016-12-09: ${HOSTILE_REQUEST}. ` +
-        `category Pharmaceuticals, subcategory NSAIDs, drug ibuprofen. Case ${HOSTILE_CASE}, item 1.`,
+        `Category Pharmaceuticals, subcategory NSAIDs, drug ibuprofen. Case ${HOSTILE_CASE}, item 1.`,
     );
     expect(xml).toContain('&lt;&quot;Motrin&quot;&gt; &amp; &apos;café&apos; naproxène 痛み');
     expect(xml).not.toContain('<"Motrin">');
