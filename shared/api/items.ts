@@ -98,6 +98,8 @@ interface Found {
   total: number | null;
 }
 
+// The items a query matches within `maxQueries` index Queries, where the next page would start,
+// and (when asked for and a counter has it) the exact number of matches.
 async function findItems(
   deps: ApiDeps,
   query: ItemsQuery,

@@ -681,6 +681,8 @@ describe('the local server serving web/build', () => {
   it('answers 404 for unknown paths and never leaves web/build', async () => {
     for (const path of [
       '/nope',
+      '/404',
+      '/404.html',
       '/statistics/',
       '/_app/immutable/none.js',
       '/../package.json',
