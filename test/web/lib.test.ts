@@ -144,9 +144,17 @@ describe('search state in the URL', () => {
   });
 
   it('links the feed of a search with its filters, and no page', () => {
-    const filters = { ...emptyFilters(), drug: 'gabapentin', decision: 'overturned', q: 'a&b' };
+    const filters = {
+      ...emptyFilters(),
+      to: '2020',
+      drug: 'gabapentin',
+      decision: 'overturned',
+      q: 'a&b',
+      category: 'Pharmaceuticals',
+    };
+    // The filters in the search URL's order, as the feed's own self link has them.
     expect(feedUrl(filterQuery(filters))).toBe(
-      '/api/feed.atom?q=a%26b&drug=gabapentin&decision=overturned',
+      '/api/feed.atom?q=a%26b&category=Pharmaceuticals&drug=gabapentin&decision=overturned&to=2020',
     );
     expect(feedUrl(filterQuery(emptyFilters()))).toBe('/api/feed.atom');
   });

@@ -56,23 +56,16 @@ export function isEmpty(filters: SearchFilters): boolean {
  * decision that is not one the API knows is passed on as it is, so that the API's 400 explains it.
  */
 export function filterQuery(filters: SearchFilters): FeedQuery {
+  // In the order of the search's own URL, which is the order the feed's self link uses.
   const query: FeedQuery = {};
-  const set = (k: Exclude<FilterKey, 'category' | 'decision' | 'bodyRegion'>): void => {
+  for (const k of FILTER_KEYS) {
     const v = filters[k].trim();
-    if (v !== '') query[k] = v;
-  };
-  set('q');
-  set('subcategory');
-  set('drug');
-  set('specialty');
-  set('from');
-  set('to');
-  const { category, decision, bodyRegion } = filters;
-  if (category !== '') query.category = isCategory(category) ? category : (category as never);
-  if (bodyRegion !== '') {
-    query.bodyRegion = isBodyRegion(bodyRegion) ? bodyRegion : (bodyRegion as never);
+    if (v === '') continue;
+    if (k === 'category') query.category = isCategory(v) ? v : (v as never);
+    else if (k === 'bodyRegion') query.bodyRegion = isBodyRegion(v) ? v : (v as never);
+    else if (k === 'decision') query.decision = isDecision(v) ? v : (v as never);
+    else query[k] = v;
   }
-  if (decision !== '') query.decision = isDecision(decision) ? decision : (decision as never);
   return query;
 }
 
