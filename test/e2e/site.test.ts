@@ -313,6 +313,27 @@ describe('the site in Chromium', () => {
     await page.close();
   });
 
+  it('offers the search as a feed to subscribe to, in the results and the page head', async () => {
+    const page = await open('/?decision=overturned&category=Pharmaceuticals');
+    const link = page.getByRole('link', { name: 'Subscribe' });
+    await expect
+      .poll(() => link.getAttribute('href'))
+      .toBe('/api/feed.atom?category=Pharmaceuticals&decision=overturned');
+    const alternate = page.locator('head link[rel="alternate"][type="application/atom+xml"]');
+    expect(await alternate.getAttribute('href')).toBe(await link.getAttribute('href'));
+    const feed = await fetch(new URL((await link.getAttribute('href'))!, server.url));
+    expect(feed.status).toBe(200);
+    expect(feed.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
+    expect(await feed.text()).toMatch(/<entry>[\s\S]*\(overturned\)<\/title>/);
+    // Without filters the results still offer the feed of every decision; the head has no
+    // alternate, which is for a filtered search.
+    await page.goto(new URL('/', server.url).href);
+    await expect.poll(() => link.getAttribute('href')).toBe('/api/feed.atom');
+    expect(await alternate.count()).toBe(0);
+    expect(errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('answers an unknown address with a page that says so and offers ways on', async () => {
     const res = await raw('/determination/CM16-0213037');
     expect(res.status).toBe(404);
@@ -660,6 +681,8 @@ describe('the local server serving web/build', () => {
   it('answers 404 for unknown paths and never leaves web/build', async () => {
     for (const path of [
       '/nope',
+      '/404',
+      '/404.html',
       '/statistics/',
       '/_app/immutable/none.js',
       '/../package.json',
