@@ -41,9 +41,13 @@ export interface ApiRequest {
   query: Record<string, string | undefined>;
 }
 
-/** Caching: statistics change only as letters arrive, so minutes; lookups briefly. */
+/**
+ * Caching: lookups briefly. Statistics change as letters arrive; a letter's counters are written
+ * before its receipt, and 30 s of caching plus 30 s served stale keeps a statistic at most 60 s
+ * behind them, at CloudFront and in the browser (DATA-MODEL.md, "Freshness").
+ */
 export const CACHE = {
-  statistics: 'public, max-age=300, s-maxage=300, stale-while-revalidate=300',
+  statistics: 'public, max-age=30, s-maxage=30, stale-while-revalidate=30',
   lookup: 'public, max-age=60, s-maxage=60',
   list: 'public, max-age=30, s-maxage=30',
   document: 'public, max-age=3600, s-maxage=3600',
