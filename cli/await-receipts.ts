@@ -40,6 +40,8 @@ export interface SendOptions {
   receiptsFloor: string;
   /** A command that lists the receipts, for when they cannot be read. */
   receiptsHint: string;
+  /** What to do when the time limit passes (default: run the same command again). */
+  afterTimeout?: string;
   target: Target;
   timeoutMs: number;
   io: Io;
@@ -80,6 +82,15 @@ export async function sendAndAwait(jobs: readonly Job[], options: SendOptions): 
   try {
     await forEachLimit(jobs, options.inFlight ?? IN_FLIGHT, async (job) => {
       const uploadId = randomUUID();
+      const at = receiptKey(job.key);
+      if (at === null) {
+        // No receipt would ever answer it: the ingest records such a key without one.
+        unsent.push({
+          key: job.key,
+          problem: "not in an organisation's folder, so it gets no receipt",
+        });
+        return;
+      }
       let what;
       try {
         what = await job.send(uploadId);
@@ -88,8 +99,7 @@ export async function sendAndAwait(jobs: readonly Job[], options: SendOptions): 
         unsent.push({ key: job.key, problem: describeError(e) });
         return;
       }
-      // Never null: the organisation was checked, so the key is under its folder.
-      sent.push({ key: job.key, receiptKey: receiptKey(job.key) ?? job.key, uploadId, ...what });
+      sent.push({ key: job.key, receiptKey: at, uploadId, ...what });
       show();
     });
 
@@ -125,7 +135,10 @@ export async function sendAndAwait(jobs: readonly Job[], options: SendOptions): 
       if (Date.now() - waitingSince > timeoutMs) {
         return finish(
           `${sent.length - results.size} files were sent but not ingested within ` +
-            `${timeoutMs / 1000} s; is the ingest running? Run the same command again to check.` +
+            `${timeoutMs / 1000} s; is the ingest running? ` +
+            (options.afterTimeout === undefined
+              ? 'Run the same command again to check.'
+              : `If it is, ${options.afterTimeout}.`) +
             (lastProblem === null
               ? ''
               : ` The last attempt to read receipts failed: ${lastProblem}.`),

@@ -1,14 +1,14 @@
 import {
   CopyObjectCommand,
   HeadObjectCommand,
-  PutObjectTaggingCommand,
   ListObjectsV2Command,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { parseArgs } from 'node:util';
 import { FAILURE_REASONS, type FailureReason } from '../shared/ingest/failures.ts';
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
-import { ORGANISATION_NAME, UPLOADS_PREFIX } from '../shared/ingest/upload-key.ts';
+import { forEachLimit } from '../shared/concurrency.ts';
+import { ORGANISATION_NAME, organisationOf, UPLOADS_PREFIX } from '../shared/ingest/upload-key.ts';
 import { readReceipts } from '../shared/receipts/bucket.ts';
 import { organisationReceiptsPrefix, RECEIPTS_PREFIX } from '../shared/receipts/receipt.ts';
 import { sendAndAwait, type Job } from './await-receipts.ts';
@@ -24,11 +24,17 @@ as a new upload of the same key; the command then waits for the receipts, as "im
 
 A letter read the same as before changes nothing (its receipt says duplicate). One read
 differently replaces the record its upload published, and the statistics move by exactly the
-difference. A failure read again gets its new status and receipt.
+difference. A failure read again gets its new status and receipt. Uploads no longer in the
+bucket (failed letters expire after 90 days on AWS) are named and left out.
+
+After a parser upgrade, read every upload (--all): another organisation's copy of a case is
+compared with the record as the build that last read that copy read it, so reading only one
+organisation's uploads again (--org) can show other organisations' copies as conflicts until
+they are read again too.
 
 Options:
   --all             every upload
-  --failed          uploads whose receipt says failed
+  --failed          uploads whose receipt says failed (reads every receipt under the prefix)
   --reason CODE     failures with this reason only (repeatable; implies --failed)
   --org NAME        one organisation's uploads (default: every organisation)
   --dry-run         list the uploads that would be read again, and change nothing
@@ -86,34 +92,48 @@ export async function reparseCommand(args: readonly string[], io: Io): Promise<n
       values.bucket === undefined
         ? await localTarget(values['data-dir'])
         : awsTarget(values.bucket, undefined);
-    const keys = await choose(target, choice, org);
     const what = describe(choice, org);
-    if (keys.length > limit) {
+    const chosenKeys = await choose(target, choice, org, io);
+    if (chosenKeys.length > limit) {
       throw new UsageError(
-        `${keys.length} uploads are ${what}, more than --limit ${limit}: narrow the choice ` +
+        `${chosenKeys.length} uploads are ${what}, more than --limit ${limit}: narrow the choice ` +
           '(--org, --reason) or raise --limit',
       );
     }
+    // Failed letters expire from the bucket (the quarantine rule) while their receipts stay:
+    // those are reported once, not sent and counted as problems on every run.
+    const { present, gone } = await stillThere(target, chosenKeys);
+    if (gone.length > 0) {
+      io.stderr.write(
+        `${gone.length} uploads ${what} are no longer in the bucket (expired or deleted), ` +
+          `so cannot be read again: ${gone.slice(0, 3).join(', ')}` +
+          `${gone.length > 3 ? `, … ${gone.length - 3} more` : ''}\n`,
+      );
+    }
     if (values['dry-run']) {
-      for (const key of keys) io.stdout.write(`${key}\n`);
+      for (const o of present) io.stdout.write(`${o.key}\n`);
       io.stdout.write(
-        `${keys.length} uploads ${what} would be read again (dry run: nothing sent)\n`,
+        `${present.length} uploads ${what} would be read again (dry run: nothing sent)\n`,
       );
       return 0;
     }
-    if (keys.length === 0) {
+    if (present.length === 0) {
       io.stdout.write(`No uploads ${what} in ${target.where}: nothing to read again.\n`);
       return 0;
     }
-    io.stderr.write(`Reading again ${keys.length} uploads ${what} in ${target.where}\n`);
+    const started = new Date().toISOString();
+    io.stderr.write(`Reading again ${present.length} uploads ${what} in ${target.where}\n`);
     const from = target;
+    const receipts = org === undefined ? 'imr receipts' : `imr receipts --org ${org}`;
     return await sendAndAwait(
-      keys.map((key) => copyOntoItself(from, key)),
+      present.map((o) => copyOntoItself(from, o)),
       {
         command: 'reparse',
         verb: 'Read again',
         receiptsFloor: org === undefined ? RECEIPTS_PREFIX : organisationReceiptsPrefix(org),
-        receiptsHint: org === undefined ? 'imr receipts' : `imr receipts --org ${org}`,
+        receiptsHint: receipts,
+        // Running reparse again would copy, and so read, every letter again.
+        afterTimeout: `the ingest goes on with them: follow it with "${receipts} --since ${started}"`,
         target,
         timeoutMs: timeout * 1000,
         io,
@@ -173,15 +193,30 @@ function describe(choice: Choice, org: string | undefined): string {
   return `chosen (failed${reasons}${whose})`;
 }
 
-/** The upload keys chosen, in key order. */
-async function choose(target: Target, choice: Choice, org: string | undefined): Promise<string[]> {
+/** The upload keys chosen, in key order; only keys in an organisation's folder (no other has a receipt). */
+async function choose(
+  target: Target,
+  choice: Choice,
+  org: string | undefined,
+  io: Io,
+): Promise<string[]> {
   if (choice.kind === 'all') {
-    return listUploads(target, org === undefined ? UPLOADS_PREFIX : `${UPLOADS_PREFIX}${org}/`);
+    const keys = await listUploads(
+      target,
+      org === undefined ? UPLOADS_PREFIX : `${UPLOADS_PREFIX}${org}/`,
+    );
+    return keys.filter((k) => organisationOf(k) !== null);
   }
-  // Which uploads failed, and why, is in their receipts (a status record per upload on AWS is
-  // in the table, but an operator may hold only the bucket).
+  // Which uploads failed, and why, is in their receipts (one read each, as "imr receipts"
+  // does): an operator may hold only the bucket.
   const prefix = org === undefined ? RECEIPTS_PREFIX : organisationReceiptsPrefix(org);
-  const { receipts } = await readReceipts(target.s3, target.bucket, prefix);
+  const { receipts, unreadable } = await readReceipts(target.s3, target.bucket, prefix);
+  if (unreadable.length > 0) {
+    io.stderr.write(
+      `${unreadable.length} receipts could not be read, so their uploads are not chosen: ` +
+        `${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', …' : ''}\n`,
+    );
+  }
   return receipts
     .filter(
       (r) =>
@@ -206,38 +241,69 @@ async function listUploads(target: Target, prefix: string): Promise<string[]> {
   return out;
 }
 
+/** An upload as HeadObject found it. */
+interface Present {
+  key: string;
+  eTag: string | undefined;
+  contentType: string | undefined;
+  size: number | null;
+}
+
+/** Which chosen uploads the bucket still holds (a HeadObject each, 8 at once). */
+async function stillThere(
+  target: Target,
+  keys: readonly string[],
+): Promise<{ present: Present[]; gone: string[] }> {
+  const present: Present[] = [];
+  const gone: string[] = [];
+  await forEachLimit(keys, COPIES_IN_FLIGHT, async (key) => {
+    try {
+      const head = await target.s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: key }));
+      present.push({
+        key,
+        eTag: head.ETag,
+        contentType: head.ContentType,
+        size: head.ContentLength ?? null,
+      });
+    } catch (e) {
+      if (e instanceof S3ServiceException && e.$metadata.httpStatusCode === 404) gone.push(key);
+      else throw e;
+    }
+  });
+  present.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  gone.sort();
+  return { present, gone };
+}
+
 /**
  * Copies an upload onto itself: S3 announces the copy as a new object, so the ingest reads it as
  * it reads any upload. Metadata is replaced to carry the new upload id (S3 refuses a self-copy
- * that changes nothing), and the tags are cleared: a failure tag would otherwise let the
- * quarantine rule expire a letter that now parses (the ingest tags it again if it fails again).
- * Four requests per upload: head, tagging, copy, and the receipt's read.
+ * that changes nothing), the content type is carried over, and the tags are replaced by none in
+ * the same request: a failure tag would otherwise let the quarantine rule expire a letter that
+ * now parses (the ingest tags it again if it fails again), and a copy that is refused leaves the
+ * tag in place. The copy requires the version looked at, so an upload the organisation sends
+ * meanwhile is not copied over its own upload id. Three requests per upload: this head, the
+ * copy, and the receipt's read.
  */
-function copyOntoItself(target: Target, key: string): Job {
+function copyOntoItself(target: Target, upload: Present): Job {
   return {
-    key,
+    key: upload.key,
     async send(uploadId) {
-      // Replacing the metadata replaces the content type too, so it is carried over.
-      const head = await target.s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: key }));
-      // Cleared on the source before the copy (the local S3 keeps tags through a copy, where AWS
-      // honours the directive), never after: by then the ingest may have tagged a new failure.
-      await target.s3.send(
-        new PutObjectTaggingCommand({ Bucket: target.bucket, Key: key, Tagging: { TagSet: [] } }),
-      );
       await target.s3.send(
         new CopyObjectCommand({
           Bucket: target.bucket,
-          Key: key,
-          CopySource: `${target.bucket}/${copySourceKey(key)}`,
+          Key: upload.key,
+          CopySource: `${target.bucket}/${copySourceKey(upload.key)}`,
+          CopySourceIfMatch: upload.eTag,
           MetadataDirective: 'REPLACE',
           Metadata: { [UPLOAD_ID_METADATA]: uploadId },
-          ContentType: head.ContentType,
+          ContentType: upload.contentType,
           TaggingDirective: 'REPLACE',
           Tagging: '',
         }),
       );
       // Its receipt is told by the upload id, or for a file too large to read, by its size.
-      return { contentHash: null, size: head.ContentLength ?? null };
+      return { contentHash: null, size: upload.size };
     },
   };
 }

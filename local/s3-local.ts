@@ -19,6 +19,13 @@
 //   identical. Only the exact algorithm name 'des', which would otherwise throw, is rerouted.
 // - s3rver verifies signatures for the fixed credentials S3RVER/S3RVER, and SDK v3's default
 //   flexible checksums make it store aws-chunked framing as the body: use s3ClientConfig().
+// - s3rver reads `x-amz-copy-source` with decodeURI, which leaves "+", "#", "?" and the like
+//   percent-encoded, so a copy of such a key found no source; the header is decoded here as AWS
+//   does and handed on in the form decodeURI undoes exactly.
+// - s3rver keeps an object's tags through an overwrite and a copy. As on AWS, an object written
+//   without tags (a put without `x-amz-tagging`, a copy with `x-amz-tagging-directive: REPLACE`
+//   and no tags) has none; a copy with the default directive keeps its source's (the project
+//   only copies objects onto themselves).
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
@@ -71,6 +78,23 @@ interface RequestScope {
   created: S3rverEventRecord[];
 }
 
+/** A percent-encoded header value decoded, or as it is when it is not valid encoding. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Whether an object write leaves the object without tags, as AWS would. */
+function writesUntagged(headers: Record<string, string | string[] | undefined>): boolean {
+  const tagging = headers['x-amz-tagging'];
+  if (tagging !== undefined && tagging !== '') return false;
+  if (headers['x-amz-copy-source'] === undefined) return true;
+  return headers['x-amz-tagging-directive'] === 'REPLACE';
+}
+
 /** Starts s3rver on 127.0.0.1 with the given buckets. */
 export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
   serveDesFromTripleDes();
@@ -115,8 +139,17 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
       completesMultipart: ctx.method === 'POST' && ctx.query.uploadId !== undefined,
       created: [],
     };
+    const copySource = ctx.headers['x-amz-copy-source'];
+    if (typeof copySource === 'string') {
+      ctx.headers['x-amz-copy-source'] = encodeURI(safeDecode(copySource));
+    }
     await requests.run(request, next);
     if (request.created.length === 0 || ctx.status >= 400) return;
+    if (ctx.method === 'PUT' && writesUntagged(ctx.headers)) {
+      for (const raw of request.created) {
+        await server.store.deleteSubresource(raw.s3.bucket.name, raw.s3.object.key, 'tagging');
+      }
+    }
     const records = await Promise.all(
       request.created.map((raw) => toAwsRecord(raw, request.completesMultipart, server.store)),
     );

@@ -20,6 +20,10 @@ declare module 's3rver' {
     readonly method: string;
     readonly query: Record<string, string | string[] | undefined>;
     readonly status: number;
+    /** The request's headers (Koa's `ctx.request.headers`); an adapter may rewrite them. */
+    readonly headers: Record<string, string | string[] | undefined>;
+    /** Set by s3rver's router once the request is routed. */
+    readonly params?: { bucket?: string; key?: string };
   }
 
   export type S3rverMiddleware = (ctx: S3rverContext, next: () => Promise<void>) => Promise<void>;
@@ -45,6 +49,8 @@ declare module 's3rver' {
   export interface S3rverStore {
     /** Stored metadata; `etag` is JSON-quoted, `content-length` is the file's size. Throws if absent. */
     getMetadata(bucket: string, key: string): Promise<Record<string, string | number | undefined>>;
+    /** Removes a subresource such as an object's `tagging`; absent is fine. */
+    deleteSubresource(bucket: string, key: string, resourceType: string): Promise<void>;
   }
 
   /** A Koa application serving the S3 REST API from a directory. */

@@ -1,4 +1,4 @@
-import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { s3LetterObjects, type LetterObjects } from '../../shared/ingest/letter-
 import { createLogger } from '../../shared/logger.ts';
 import { parseLetter } from '../../shared/parser/parse-letter.ts';
 import { getStoredDetermination, putDetermination } from '../../shared/store/determinations.ts';
+import { listHeld } from '../../shared/store/provenance.ts';
 import { getUpload } from '../../shared/store/uploads.ts';
 import { renderLetter } from '../../shared/synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
@@ -209,6 +210,78 @@ describe('imr reparse', () => {
     );
     // The owner's other key with the same coded fields is still a duplicate.
     expect(await write('acme', 'uploads/acme/another-0721.txt', `${seq}3`)).toBe('duplicate');
+  });
+
+  it('reads again uploads whose keys hold spaces, "+", "#", "?", "%" and unicode', async () => {
+    const keys = [
+      'uploads/keys/with space-0801.txt',
+      'uploads/keys/plus+sign-0802.txt',
+      'uploads/keys/hash#mark-0803.txt',
+      'uploads/keys/question?mark-0804.txt',
+      'uploads/keys/per%25cent-0805.txt',
+      'uploads/keys/caf\u00e9 \u00fcber-0806.txt',
+    ];
+    for (const [i, key] of keys.entries()) {
+      const upload = await uploadAndWait(stack, key, letter(`CM16-000080${i + 1}`));
+      expect(upload.status, key).toBe('parsed');
+    }
+    const run = await reparse('--all', '--org', 'keys');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    for (const key of keys) {
+      expect((await receiptOf(stack, key))?.status, key).toBe('duplicate');
+    }
+    await expectConsistent();
+  });
+
+  it("after --org of the owner alone, another organisation's copy may conflict until --all reads it too", async () => {
+    const ownerKey = 'uploads/acme/held-0811.txt';
+    const copyKey = 'uploads/beta/held-0811.txt';
+    const text = letter('CM16-0000811');
+    const flipped = text.replace('6\nsessions is: Upheld', '6\nsessions is: Overturned');
+    await uploadAndWait(stack, ownerKey, text);
+    await recordAsOlderBuild(ownerKey, flipped);
+    await uploadAndWait(stack, copyKey, text);
+    await recordAsOlderBuild(copyKey, flipped);
+    const kinds = async () => (await listHeld(stack.table, 'CM16-0000811')).map((h) => h.kind);
+    expect(await kinds()).toEqual(['corroboration']);
+
+    expect((await reparse('--all', '--org', 'acme')).code).toBe(0);
+    // beta's copy is still the older build's reading, compared with the new record.
+    expect(await kinds()).toEqual(['conflict']);
+    const run = await reparse('--all');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(await kinds()).toEqual(['corroboration']);
+    expect(await receiptOf(stack, copyKey)).toMatchObject({ status: 'duplicate' });
+    await expectConsistent();
+  });
+
+  it('names failed uploads the bucket no longer holds, once, and leaves them out', async () => {
+    const key = 'uploads/gone/expired-0821.txt';
+    await uploadAndWait(stack, key, 'Shopping list: eggs, milk');
+    expect(await receiptOf(stack, key)).toMatchObject({ status: 'failed' });
+    await stack.s3.send(new DeleteObjectCommand({ Bucket: stack.bucket, Key: key }));
+    await stack.ingest.idle();
+    const run = await reparse('--failed', '--org', 'gone');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stderr).toContain(
+      `1 uploads chosen (failed of gone) are no longer in the bucket (expired or deleted), so cannot be read again: ${key}`,
+    );
+    expect(run.stdout).toContain('nothing to read again');
+  });
+
+  it("leaves out objects outside any organisation's folder, which get no receipt", async () => {
+    const stray = 'uploads/stray-0841.txt';
+    const received = stack.ingest.counts.received;
+    await stack.s3.send(
+      new PutObjectCommand({ Bucket: stack.bucket, Key: stray, Body: letter('CM16-0000841') }),
+    );
+    while (stack.ingest.counts.received <= received) await new Promise((r) => setTimeout(r, 10));
+    await stack.ingest.idle();
+    const dry = await reparse('--all', '--dry-run');
+    expect(dry.stdout).not.toContain(stray);
+    const run = await reparse('--all', '--timeout', '30');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain('not ingested within');
   });
 
   it('refuses an unclear choice, an unknown reason and a choice over its limit', async () => {
