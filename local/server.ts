@@ -159,7 +159,8 @@ const IMMUTABLE = '/_app/immutable/';
 /**
  * The prerendered site, mapped as CloudFront's viewer-request function maps it: `/` is
  * index.html, an extensionless `/x` is x.html, anything else the file itself. Hashed assets under
- * /_app/immutable/ may be kept a year; pages are revalidated. Unknown paths are a 404 page.
+ * /_app/immutable/ may be kept a year; pages are revalidated. Unknown paths are a 404 page, in
+ * Spanish under /es/.
  */
 async function serveSite(
   root: string,
@@ -176,7 +177,7 @@ async function serveSite(
   const file = sitePath(root, path);
   const found = file === null ? null : await stat(file).catch(() => null);
   if (file === null || found === null || !found.isFile()) {
-    const page404 = await readFile(join(root, '404.html')).catch(() => null);
+    const page404 = await readFile(join(root, notFoundPage(path))).catch(() => null);
     res.writeHead(404, {
       'content-type': page404 === null ? 'text/plain; charset=utf-8' : SITE_TYPES['.html']!,
       'cache-control': 'no-store',
@@ -195,6 +196,11 @@ async function serveSite(
   });
   res.end(req.method === 'HEAD' ? undefined : body);
   return true;
+}
+
+/** The not-found page for a path: the Spanish one under /es/ (the site's languages), else English. */
+export function notFoundPage(path: string): string {
+  return /^\/es(\/|$)/.test(path) ? 'es/404.html' : '404.html';
 }
 
 /** The file under `root` a URL path names, or null for a path that could leave it. */
