@@ -27,8 +27,6 @@ import { match } from '../../web/src/params/lang.ts';
 // translated (apart from the few that read the same in both), the paths of each language, and
 // components rendered in Spanish.
 
-type Shape = string | { [key: string]: Shape } | Shape[];
-
 /** Every leaf of a dictionary as "path: kind" (a function with its number of parameters). */
 function shape(value: unknown, path = ''): string[] {
   // null: a text this language leaves out (about.lettersInEnglish in English).
