@@ -3,12 +3,15 @@
 // mix. Prints figures; asserts nothing (targets are reported next to them).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { extractText } from '../shared/parser/extract-text.ts';
 import type { Determination } from '../shared/determination.ts';
+import { extractText } from '../shared/parser/extract-text.ts';
+import { PARSE_LIMITS } from '../shared/parser/limits.ts';
 import { parseLetter, parseLetterText } from '../shared/parser/parse-letter.ts';
 import { ParseSandbox } from '../shared/parser/parse-sandbox.ts';
 import { generateLetter } from '../shared/synthetic/generate.ts';
+import { scanPdf } from '../shared/synthetic/scan.ts';
 
 const SHARED = resolve(import.meta.dirname, '../../shared');
 const corpusDir = join(SHARED, 'corpus/pdf');
@@ -17,6 +20,8 @@ const TEXT_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 // The demo data's series (imr generate's default seed) and enough letters for a stable share.
 const SYNTHETIC_SEED = 1;
 const SYNTHETIC_LETTERS = 2000;
+// Scans read by OCR: seconds each, so a sample (every Nth corpus letter) rather than all 120.
+const OCR_LETTERS = Number(process.env.BENCH_OCR_LETTERS ?? 5);
 
 function need(cmd: string, pkg: string): void {
   if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) {
@@ -27,6 +32,7 @@ function need(cmd: string, pkg: string): void {
   }
 }
 need('pdftotext', 'poppler-utils');
+need('pdftoppm', 'poppler-utils');
 
 const pdfPaths = readdirSync(corpusDir)
   .filter((f) => f.endsWith('.pdf'))
@@ -100,6 +106,53 @@ const otherShare = (records: readonly Determination[]): string => {
   const other = items.filter((i) => i.category === 'Other').length;
   return `${((100 * other) / items.length).toFixed(1)}% (${other}/${items.length})`;
 };
+// 4. MuPDF (WASM) as a text extractor, against pdf.js's time in step 2's extraction.
+log('mupdf: extracting every corpus PDF...');
+const mupdf = await import('mupdf');
+const mupdfText = (bytes: Uint8Array): string => {
+  const doc = mupdf.Document.openDocument(bytes, 'application/pdf');
+  let text = '';
+  for (let i = 0; i < doc.countPages(); i++) {
+    text += doc.loadPage(i).toStructuredText('preserve-whitespace').asText() + '\f';
+  }
+  doc.destroy();
+  return text;
+};
+mupdfText(pdfs[0]!.bytes);
+const mupdfStart = performance.now();
+for (const p of pdfs) mupdfText(p.bytes);
+const mupdfMs = (performance.now() - mupdfStart) / pdfs.length;
+const pdfjsStart = performance.now();
+for (const p of pdfs) await extractText(p.bytes, p.name);
+const pdfjsMs = (performance.now() - pdfjsStart) / pdfs.length;
+
+// 5. Scans (shared/synthetic/scan.ts: 200 dpi grey, tilted 0.5 degrees, noise, images only) to
+// Determination by OCR, one at a time, against the same letters' text-layer records.
+const step = Math.max(1, Math.floor(pdfs.length / Math.max(1, OCR_LETTERS)));
+const sample = pdfs.filter((_, i) => i % step === 0).slice(0, OCR_LETTERS);
+log(`ocr: scanning ${sample.length} letters...`);
+const scans = await Promise.all(sample.map(async (p) => ({ ...p, scan: await scanPdf(p.bytes) })));
+const exact = (d: Determination): string =>
+  JSON.stringify([d.caseNumber, d.dates, d.issues.map((i) => i.decision), d.outcome]);
+// In this thread, without the sandbox's deadline: the figures are OCR's own, however loaded.
+const ocrLimits = { ...PARSE_LIMITS, scan: { ...PARSE_LIMITS.scan, wallMs: 3_600_000 } };
+await parseLetter(scans[0]!.scan, 'warm-up.pdf', ocrLimits);
+let ocrPages = 0;
+let ocrSame = 0;
+log(`ocr: reading ${sample.length} scans...`);
+const ocrCpu = process.cpuUsage();
+const ocrStart = performance.now();
+for (const s of scans) {
+  let pages = 0;
+  const record = await parseLetter(s.scan, s.name, ocrLimits, {
+    onProgress: (p) => (pages = p.pages),
+  });
+  ocrPages += pages;
+  if (exact(record) === exact(await parseLetter(s.bytes, s.name))) ocrSame++;
+}
+const ocrSecs = (performance.now() - ocrStart) / 1000;
+const used = process.cpuUsage(ocrCpu);
+const ocrCpuSecs = (used.user + used.system) / 1e6;
 
 const rssMb = process.resourceUsage().maxRSS / 1024;
 const row = (k: string, v: string, target = ''): string =>
@@ -126,6 +179,12 @@ const lines = [
   row('sandbox worker start + first letter', `${sandboxColdMs.toFixed(0)} ms`),
   row('pdftotext -> text (per process)', `${refMs.toFixed(1)} ms/letter`, 'reference'),
   row('PDF -> Determination / pdftotext', `${(pdfMs / refMs).toFixed(2)}x`, '<= 2x'),
+  row('text layer: pdf.js (unpdf)', `${pdfjsMs.toFixed(1)} ms/letter`, 'in use'),
+  row('text layer: MuPDF (WASM)', `${mupdfMs.toFixed(1)} ms/letter`),
+  row('scan -> Determination (OCR, wall)', `${(ocrSecs / ocrPages).toFixed(2)} s/page`),
+  row('scan -> Determination (OCR, wall)', `${(ocrSecs / scans.length).toFixed(2)} s/letter`),
+  row('scan -> Determination (OCR, CPU)', `${(ocrCpuSecs / ocrPages).toFixed(2)} s/page`),
+  row('scans read as their PDF', `${ocrSame}/${scans.length}`, 'case, dates, decisions, outcome'),
   row('peak RSS', `${rssMb.toFixed(0)} MB`),
   row('items classified Other, corpus', otherShare(corpusRecords), 'last resort'),
   row(
@@ -134,6 +193,6 @@ const lines = [
     `${SYNTHETIC_LETTERS} letters, seed ${SYNTHETIC_SEED}`,
   ),
   '',
-  `corpus: ${pdfs.length} PDFs, ${pdfMb.toFixed(2)} MB; text of ${texts.length} letters, ${textMb.toFixed(2)} MB; node ${process.version}`,
+  `corpus: ${pdfs.length} PDFs, ${pdfMb.toFixed(2)} MB; text of ${texts.length} letters, ${textMb.toFixed(2)} MB; ${scans.length} scans of ${ocrPages} pages; node ${process.version}; load average ${loadavg()[0]!.toFixed(1)}`,
 ];
 process.stdout.write(lines.join('\n') + '\n');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { LetterFormatError } from '../shared/errors.ts';
 import { PARSE_LIMITS } from '../shared/parser/limits.ts';
+import type { OcrProgress } from '../shared/parser/ocr.ts';
 import { parseLetterSandboxed } from '../shared/parser/parse-sandbox.ts';
 
 export const PARSE_HELP = `Usage: imr parse FILE|DIR...
@@ -10,6 +11,7 @@ export const PARSE_HELP = `Usage: imr parse FILE|DIR...
 Parses each IMR final determination letter (PDF or UTF-8 text) and prints one JSON line per
 input, in input order: the Determination, or {"source": ..., "reason": ..., "error": ...}.
 Each letter is parsed in a sandbox, within ${PARSE_LIMITS.pages} pages, ${PARSE_LIMITS.wallMs / 1000} s and ${PARSE_LIMITS.growthMb} MB;
+a scan (a PDF of page images) is read by OCR, within ${PARSE_LIMITS.scan.pages} pages, ${PARSE_LIMITS.scan.wallMs / 1000} s and ${PARSE_LIMITS.scan.growthMb} MB;
 beyond a limit it fails with reason "too-complex" and the other files go on.
 A directory stands for the .pdf and .txt files directly inside it, sorted by name.
 Exit status: 0 when every input parsed, 1 when any failed, 2 on a usage error.
@@ -41,12 +43,16 @@ async function expand(paths: readonly string[]): Promise<string[]> {
 
 type Outcome = { ok: true; line: string } | { ok: false; line: string };
 
-async function parseOne(path: string): Promise<Outcome> {
+async function parseOne(
+  path: string,
+  onProgress: (path: string, p: OcrProgress) => void,
+): Promise<Outcome> {
   try {
     const bytes = await readFile(path);
     const determination = await parseLetterSandboxed(
       new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
       path,
+      { onProgress: (p) => onProgress(path, p) },
     );
     return { ok: true, line: JSON.stringify(determination) };
   } catch (e) {
@@ -81,8 +87,21 @@ export async function parseCommand(args: readonly string[], io: Io): Promise<num
   const started = Date.now();
   const pending: Promise<Outcome>[] = [];
   let next = 0;
+  // Scans take seconds a page (OCR), not milliseconds: the line says which page is being read.
+  let scanning = '';
+  let lineWidth = 0;
+  const showProgress = (): void => {
+    const line =
+      `parsed ${done}/${files.length}${failed > 0 ? `, ${failed} failed` : ''}` + scanning;
+    io.stderr.write(`\r${line.padEnd(lineWidth)}`);
+    lineWidth = line.length;
+  };
+  const onScanPage = (path: string, p: OcrProgress): void => {
+    scanning = p.page < p.pages ? `; OCR of ${path}: page ${p.page + 1}/${p.pages}` : '';
+    if (progress) showProgress();
+  };
   const launch = (): void => {
-    if (next < files.length) pending.push(parseOne(files[next++]!));
+    if (next < files.length) pending.push(parseOne(files[next++]!, onScanPage));
   };
   for (let i = 0; i < IN_FLIGHT; i++) launch();
   while (pending.length > 0) {
@@ -93,13 +112,12 @@ export async function parseCommand(args: readonly string[], io: Io): Promise<num
     if (!io.stdout.write(outcome.line + '\n')) {
       await new Promise((resolve) => io.stdout.once('drain', resolve));
     }
-    if (progress) {
-      io.stderr.write(`\rparsed ${done}/${files.length}${failed > 0 ? `, ${failed} failed` : ''}`);
-    }
+    if (progress) showProgress();
   }
   if (progress) {
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    io.stderr.write(`\rparsed ${done}/${files.length}, ${failed} failed, in ${secs} s\n`);
+    const line = `parsed ${done}/${files.length}, ${failed} failed, in ${secs} s`;
+    io.stderr.write(`\r${line.padEnd(lineWidth)}\n`);
   }
   return failed === 0 ? 0 : 1;
 }

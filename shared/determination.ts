@@ -19,6 +19,12 @@ export const layoutSchema = z.enum([
   'notice-2013',
 ]);
 
+/**
+ * How a record's text was obtained: the PDF's text layer, OCR of a scan (image-only PDF), or a
+ * text file.
+ */
+export const textSourceSchema = z.enum(['pdf-text', 'ocr', 'plain-text']);
+
 /** One disputed item (treatment or service) and the reviewer's decision on it. */
 export const issueSchema = z.object({
   ordinal: z.number().int().positive(),
@@ -60,6 +66,8 @@ export const determinationSchema = z.object({
     .regex(new RegExp(`^${CASE_NUMBER}$`))
     .nullable(),
   layout: layoutSchema,
+  /** Where the text came from; OCR'd records also carry the flag `ocr`. */
+  textSource: textSourceSchema,
   dates: z.object({
     assigned: isoDate,
     injury: isoDate,
@@ -87,6 +95,7 @@ export const determinationSchema = z.object({
 export type Decision = z.infer<typeof decisionSchema>;
 export type Outcome = z.infer<typeof outcomeSchema>;
 export type Layout = z.infer<typeof layoutSchema>;
+export type TextSource = z.infer<typeof textSourceSchema>;
 export type Issue = z.infer<typeof issueSchema>;
 export type Determination = z.infer<typeof determinationSchema>;
 

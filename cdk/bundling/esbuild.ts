@@ -1,3 +1,4 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
@@ -70,21 +71,50 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
     sourcemap: true,
     // Maps name files and lines; the sources themselves would only make the asset bigger.
     sourcesContent: false,
-    // The nodejs22.x runtime provides SDK v3.
-    external: ['@aws-sdk/*'],
+    // The nodejs22.x runtime provides SDK v3. The OCR engines are loaded from files beside the
+    // bundle (OCR_RUNTIME_FILES), not bundled: they are WebAssembly and a model, not JavaScript.
+    external: ['@aws-sdk/*', ...OCR_PACKAGES],
     // Some dependencies still call require(); an ES module has none unless it is made.
     banner: {
       js: "import { createRequire as __imrCreateRequire } from 'node:module'; const require = __imrCreateRequire(import.meta.url);",
     },
-    metafile: false,
+    metafile: true,
     logLevel: 'warning',
     plugins: [zodEnglishOnly],
   };
 }
 
-/** Bundles one entry into `outdir`. */
+/** The packages OCR loads at run time (shared/parser/ocr.ts), kept out of the bundle. */
+export const OCR_PACKAGES = ['mupdf', 'tesseract.js-core', '@tesseract.js-data/eng'];
+
+/**
+ * What OCR reads at run time, copied to `node_modules/` beside the bundle so that its import
+ * and require calls resolve there as they do in the project: MuPDF's module and WebAssembly,
+ * Tesseract's SIMD LSTM build and the English model (about 16 MB, 9 MB zipped).
+ */
+export const OCR_RUNTIME_FILES = [
+  'mupdf/package.json',
+  'mupdf/dist/mupdf.js',
+  'mupdf/dist/mupdf-wasm.js',
+  'mupdf/dist/mupdf-wasm.wasm',
+  'tesseract.js-core/package.json',
+  'tesseract.js-core/tesseract-core-simd-lstm.js',
+  'tesseract.js-core/tesseract-core-simd-lstm.wasm',
+  '@tesseract.js-data/eng/package.json',
+  '@tesseract.js-data/eng/4.0.0_best_int/eng.traineddata.gz',
+];
+
+const OCR_MODULE = 'shared/parser/ocr.ts';
+
+/** Bundles one entry into `outdir`, with the OCR engines' files when the entry parses letters. */
 export async function bundle(entry: string, outdir: string): Promise<void> {
-  await build(bundleOptions(entry, outdir));
+  const result = await build(bundleOptions(entry, outdir));
+  if (result.metafile?.inputs[OCR_MODULE] === undefined) return;
+  for (const file of OCR_RUNTIME_FILES) {
+    const to = join(outdir, 'node_modules', file);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(join(PROJECT_ROOT, 'node_modules', file), to);
+  }
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

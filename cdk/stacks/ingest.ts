@@ -10,6 +10,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { UPLOADS_PREFIX } from '#shared/ingest/upload-key.ts';
+import { PARSE_LIMITS } from '#shared/parser/limits.ts';
 import { GSI1 } from '#shared/store/table.ts';
 import { RECEIPTS_PREFIX } from '#shared/receipts/receipt.ts';
 import { grantTableReadWrite, type BucketName } from '../constructs/access.ts';
@@ -26,7 +27,13 @@ export const BATCH_SIZE = 10;
 export const MAX_CONCURRENCY = 10;
 /** Attempts before a message is parked in the dead-letter queue (the local stack's too). */
 export const MAX_RECEIVE_COUNT = 5;
-export const INGEST_TIMEOUT = Duration.seconds(60);
+/**
+ * A batch may be all scans, each read by OCR for at most PARSE_LIMITS.scan.wallMs (a text letter takes
+ * milliseconds): the batch's OCR plus a minute, within Lambda's 15 minutes.
+ */
+export const INGEST_TIMEOUT = Duration.seconds(
+  Math.min(900, (BATCH_SIZE * PARSE_LIMITS.scan.wallMs) / 1000 + 60),
+);
 
 export interface IngestStackProps extends StackProps {
   table: dynamodb.ITableV2;
@@ -73,8 +80,9 @@ export class IngestStack extends Stack {
 
     this.ingest = new AtlasFunction(this, 'Ingest', {
       entry: 's3-ingest-letter',
-      // PDF text extraction is CPU-bound; Lambda's CPU grows with memory.
-      memorySize: 1024,
+      // PDF text extraction and OCR are CPU-bound and single-threaded; Lambda gives one full
+      // vCPU from 1,769 MB. OCR's engines take about 300 MB of it (docs/DEPLOY.md).
+      memorySize: 1769,
       timeout: INGEST_TIMEOUT,
       environment: { TABLE_NAME: table.tableName },
       // Its instances are set aside, so no flood of API requests can take them (api.ts caps

@@ -30,6 +30,7 @@ export interface ItemRow {
   citationSources: string[];
   specialties: string[];
   synthetic: boolean;
+  textSource: string;
 }
 
 type Kind = 'string' | 'int' | 'date' | 'boolean' | 'list';
@@ -106,6 +107,12 @@ export const ITEM_COLUMNS: readonly Column[] = [
     nullable: false,
     description: 'true for made-up test letters (imr generate), never a real decision',
   },
+  {
+    name: 'textSource',
+    kind: 'string',
+    nullable: false,
+    description: "how the letter's text was read: pdf-text, ocr (a scan) or plain-text",
+  },
 ];
 
 /** Separates the values of a list column in the CSV (the Parquet file has real lists). */
@@ -133,6 +140,7 @@ export function itemRows(caseId: string, record: Determination): ItemRow[] {
     citationSources: [...new Set(issue.citations.map((c) => c.source))],
     specialties,
     synthetic,
+    textSource: record.textSource,
   }));
 }
 

@@ -1,6 +1,9 @@
 import { getResolvedPDFJS } from 'unpdf';
+import type { TextSource } from '../determination.ts';
 import { LetterFormatError } from '../errors.ts';
 import { PARSE_LIMITS, tooComplex, type ParseLimits } from './limits.ts';
+import { repairOcrText } from './ocr-text.ts';
+import { ocrPdf, type OcrOptions, type OcrResult } from './ocr.ts';
 
 const PDF_MAGIC = '%PDF-';
 // Letters are a few pages of text; a control character in the first 4 KB means a binary file.
@@ -14,24 +17,70 @@ export function looksLikePdf(bytes: Uint8Array): boolean {
   return head.includes(PDF_MAGIC);
 }
 
+/** A letter's text and how it was obtained. */
+export interface LetterText {
+  text: string;
+  source: TextSource;
+  /** For scans: what OCR read, with its confidence (the parser flags uncertain fields). */
+  ocr?: OcrResult;
+}
+
+// A letter page holds 2,000 to 4,000 letters; a text layer with fewer than this many per page on
+// average is not the letter (a scan with a stamp, a fax header or a few words of OCR junk).
+const THIN_LETTERS_PER_PAGE = 100;
+
 /**
- * The letter's text, from PDF bytes (all pages, in reading order) or UTF-8 text.
+ * The letter's text, from PDF bytes (all pages, in reading order) or UTF-8 text; a PDF without
+ * a text layer, or one too thin to be a letter (a scan), is read by OCR.
  * Throws LetterFormatError for what cannot hold a letter: empty, binary, corrupt or
- * password-protected PDFs, and PDFs without a text layer (scans); `too-complex` beyond the page
- * or character limit (time and memory are bounded by the sandbox, parse-sandbox.ts).
+ * password-protected PDFs, scans on which OCR reads nothing; `too-complex` beyond the page or
+ * character limit, or a scan's limits (time and memory are bounded by the sandbox,
+ * parse-sandbox.ts, which `options.onScan` tells that the letter is a scan).
  */
+export async function readLetterText(
+  bytes: Uint8Array,
+  fileName: string,
+  limits: ParseLimits = PARSE_LIMITS,
+  options: OcrOptions = {},
+): Promise<LetterText> {
+  if (bytes.length === 0) {
+    throw new LetterFormatError('empty', `${fileName} is empty (0 bytes): send the letter again.`);
+  }
+  if (!looksLikePdf(bytes)) {
+    const text = decodeText(bytes, fileName);
+    if (text.length > limits.characters)
+      throw tooComplex(fileName, { limit: 'characters' }, limits);
+    return { text, source: 'plain-text' };
+  }
+  const layer = await extractFromPdf(bytes, fileName, limits);
+  if (!layer.scanned) {
+    if (!/[A-Za-z]{3}/.test(layer.text)) {
+      throw new LetterFormatError(
+        'pdf-no-text',
+        `${fileName} has no text layer: it is a scanned image; send the original PDF, not a scan.`,
+      );
+    }
+    return { text: layer.text, source: 'pdf-text' };
+  }
+  options.onScan?.();
+  const ocr = await ocrPdf(bytes, fileName, limits, options);
+  if (!/[A-Za-z]{3}/.test(ocr.text)) {
+    throw new LetterFormatError(
+      'pdf-no-text',
+      `${fileName} has no text layer: it is a scanned image, and OCR read no text on its pages; send the original PDF or a clearer scan.`,
+    );
+  }
+  return { text: repairOcrText(ocr.text), source: 'ocr', ocr };
+}
+
+/** The letter's text alone (see readLetterText). */
 export async function extractText(
   bytes: Uint8Array,
   fileName: string,
   limits: ParseLimits = PARSE_LIMITS,
+  options: OcrOptions = {},
 ): Promise<string> {
-  if (bytes.length === 0) {
-    throw new LetterFormatError('empty', `${fileName} is empty (0 bytes): send the letter again.`);
-  }
-  if (looksLikePdf(bytes)) return extractFromPdf(bytes, fileName, limits);
-  const text = decodeText(bytes, fileName);
-  if (text.length > limits.characters) throw tooComplex(fileName, { limit: 'characters' }, limits);
-  return text;
+  return (await readLetterText(bytes, fileName, limits, options)).text;
 }
 
 /** Decodes UTF-8 text (with or without a byte-order mark), refusing binary content. */
@@ -85,15 +134,26 @@ function isPdfJsInternalError(reason: unknown): boolean {
   return reason instanceof Error && reason.stack?.includes(PDFJS_SOURCE) === true;
 }
 
+/**
+ * The PDF's text layer (pdf.js), and whether the file is a scan: a text layer too thin to be a
+ * letter, on pages that show images.
+ */
 async function extractFromPdf(
   bytes: Uint8Array,
   fileName: string,
   limits: ParseLimits,
-): Promise<string> {
+): Promise<{ text: string; scanned: boolean }> {
   guardPdfJsRejections();
   // pdf.js takes ownership of (and detaches) the buffer it is given; copy so callers keep theirs.
   const data = new Uint8Array(bytes);
-  const { getDocument } = await getResolvedPDFJS();
+  const { getDocument, OPS } = await getResolvedPDFJS();
+  const imageOps = new Set<number>([
+    OPS.paintImageXObject,
+    OPS.paintInlineImageXObject,
+    OPS.paintImageMaskXObject,
+    OPS.paintImageXObjectRepeat,
+    OPS.paintInlineImageXObjectGroup,
+  ]);
   const task = getDocument({
     data,
     isEvalSupported: false,
@@ -105,6 +165,7 @@ async function extractFromPdf(
   });
   const pages: string[] = [];
   let characters = 0;
+  let scanned = false;
   try {
     const pdf = await task.promise;
     // Checked before any page is read: 20,000 blank pages took minutes to extract.
@@ -122,6 +183,14 @@ async function extractFromPdf(
       if (characters > limits.characters)
         throw tooComplex(fileName, { limit: 'characters' }, limits);
       pages.push(text);
+    }
+    const letters = pages.join('').match(/[A-Za-z]/g)?.length ?? 0;
+    // Only a thin text layer is worth the look for images (an operator list per page).
+    if (letters < THIN_LETTERS_PER_PAGE * Math.max(1, pdf.numPages)) {
+      for (let n = 1; n <= pdf.numPages && !scanned; n++) {
+        const ops = await (await pdf.getPage(n)).getOperatorList();
+        scanned = ops.fnArray.some((op) => imageOps.has(op));
+      }
     }
   } catch (e) {
     if (e instanceof LetterFormatError) throw e;
@@ -142,12 +211,5 @@ async function extractFromPdf(
     await task.destroy();
   }
   // A form feed between pages mirrors pdftotext, so text and PDF input normalise alike.
-  const text = pages.join('\n\f\n');
-  if (!/[A-Za-z]{3}/.test(text)) {
-    throw new LetterFormatError(
-      'pdf-no-text',
-      `${fileName} has no text layer: it is a scanned image; send the original PDF, not a scan.`,
-    );
-  }
-  return text;
+  return { text: pages.join('\n\f\n'), scanned };
 }

@@ -20,6 +20,22 @@ export interface ParseLimits {
    * outside the heap.
    */
   growthMb: number;
+  /** What a scan may take instead, once the worker finds the letter is one (forScan). */
+  scan: ScanLimits;
+}
+
+/**
+ * A scan is read by OCR (ocr.ts): about 2.3 s of one CPU a page and 250-300 MB for the engines
+ * (MuPDF and Tesseract, WebAssembly memory outside the worker's heap), so it gets more time and
+ * memory than a text letter, for fewer pages. The ingest's timeout derives from wallMs.
+ */
+export interface ScanLimits {
+  /** Pages read by OCR. */
+  pages: number;
+  /** Wall time for the whole letter, from when its worker takes it. */
+  wallMs: number;
+  /** Memory the process may grow by while the letter is read, in MB. */
+  growthMb: number;
 }
 
 export const PARSE_LIMITS: ParseLimits = {
@@ -28,19 +44,28 @@ export const PARSE_LIMITS: ParseLimits = {
   wallMs: 5_000,
   heapMb: 256,
   growthMb: 256,
+  scan: { pages: 20, wallMs: 80_000, growthMb: 1024 },
 };
+
+/** The limits a letter is held to once it turns out to be a scan: the scan's pages, time, memory. */
+export function forScan(limits: ParseLimits): ParseLimits {
+  return { ...limits, ...limits.scan };
+}
 
 /** What a sender can do about a letter that exceeded a limit; ends every too-complex message. */
 const ADVICE =
   'An IMR determination letter is a few pages of text; send the letter itself as a PDF of ' +
   'under 20 pages, not a bundle of records or a file built to exhaust the reader.';
 
-export type LimitExceeded =
+/** The limit a letter went beyond; `scan` when it was being read by OCR (under forScan). */
+export type LimitExceeded = { scan?: boolean } & (
   | { limit: 'pages'; found: number }
   | { limit: 'characters' }
   | { limit: 'wallMs' }
   | { limit: 'heapMb' }
-  | { limit: 'growthMb' };
+  | { limit: 'growthMb' }
+  | { limit: 'pageSize'; page: number }
+);
 
 /** The `too-complex` error for a letter that went beyond one of `limits`. */
 export function tooComplex(
@@ -51,14 +76,22 @@ export function tooComplex(
   const what = ((): string => {
     switch (exceeded.limit) {
       case 'pages':
-        return `has ${exceeded.found.toLocaleString('en-US')} pages (at most ${limits.pages} are read)`;
+        return exceeded.scan === true
+          ? `is a scan of ${exceeded.found.toLocaleString('en-US')} pages (at most ${limits.pages} are read by OCR)`
+          : `has ${exceeded.found.toLocaleString('en-US')} pages (at most ${limits.pages} are read)`;
       case 'characters':
         return `holds more than ${limits.characters.toLocaleString('en-US')} characters of text`;
       case 'wallMs':
-        return `took longer than ${limits.wallMs / 1000} s to read (a letter takes well under one)`;
+        return exceeded.scan === true
+          ? `took longer than ${limits.wallMs / 1000} s to read by OCR (a page takes a few seconds)`
+          : `took longer than ${limits.wallMs / 1000} s to read (a letter takes well under one)`;
       case 'heapMb':
       case 'growthMb':
-        return `needed more than ${limits[exceeded.limit]} MB of memory to read (its compressed content expands far beyond a letter's)`;
+        return exceeded.scan === true
+          ? `needed more than ${limits[exceeded.limit]} MB of memory to read by OCR`
+          : `needed more than ${limits[exceeded.limit]} MB of memory to read (its compressed content expands far beyond a letter's)`;
+      case 'pageSize':
+        return `has a page far larger than a letter's (page ${exceeded.page})`;
     }
   })();
   return new LetterFormatError('too-complex', `${fileName} ${what}, so it was not read. ${ADVICE}`);

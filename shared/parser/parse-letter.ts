@@ -4,6 +4,7 @@ import {
   type Determination,
   type Issue,
   type Layout,
+  type TextSource,
 } from '../determination.ts';
 import { LetterFormatError } from '../errors.ts';
 import { readCover } from '../privacy/cover.ts';
@@ -13,11 +14,13 @@ import { findCaseNumber, isCaseNumberLine, resolveCaseNumber } from './case-numb
 import { classifyRequest } from '../taxonomy/classify.ts';
 import { parseCitations } from './citations.ts';
 import { rationaleConclusion } from './conclusion.ts';
-import { extractText } from './extract-text.ts';
+import { readLetterText } from './extract-text.ts';
 import { parseHeader, type HeaderField } from './header.ts';
 import { readItems, type RawItem } from './items.ts';
 import { PARSE_LIMITS, type ParseLimits } from './limits.ts';
 import { readLegacy } from './legacy.ts';
+import { flagUncertain } from './ocr-flags.ts';
+import type { OcrOptions, OcrResult } from './ocr.ts';
 import { joinLines, toLines } from './normalize.ts';
 import { readReviewer } from './reviewer.ts';
 import { applySummary } from './summary.ts';
@@ -53,20 +56,35 @@ export interface LetterParts {
 export const MAX_ITEMS = 100;
 
 /**
- * Parses a letter's bytes (PDF or UTF-8 text) into a validated Determination, in this thread:
- * within the page and character limits, but not the time and memory ones (parseLetterSandboxed
- * in parse-sandbox.ts applies all of them to files from outside).
+/**
+ * Parses a letter's bytes (PDF or UTF-8 text) into a validated Determination, in this thread: a
+ * scan is read by OCR (`options`: told it is a scan, and OCR's progress); within the page and
+ * character limits (a scan's own, forScan), but not the time and memory ones
+ * (parseLetterSandboxed in parse-sandbox.ts applies all of them to files from outside).
  */
 export async function parseLetter(
   bytes: Uint8Array,
   fileName: string,
   limits: ParseLimits = PARSE_LIMITS,
+  options: OcrOptions = {},
 ): Promise<Determination> {
-  return parseLetterText(await extractText(bytes, fileName, limits), fileName);
+  const read = await readLetterText(bytes, fileName, limits, options);
+  return parseLetterText(read.text, fileName, { textSource: read.source, ocr: read.ocr });
+}
+
+/** How the text given to parseLetterText was obtained. */
+export interface TextOrigin {
+  textSource: TextSource;
+  /** For OCR'd text: what Tesseract was unsure of, so those fields are flagged. */
+  ocr?: OcrResult | undefined;
 }
 
 /** Parses a letter's extracted text into a validated Determination, or throws LetterFormatError. */
-export function parseLetterText(text: string, fileName: string): Determination {
+export function parseLetterText(
+  text: string,
+  fileName: string,
+  origin: TextOrigin = { textSource: 'plain-text' },
+): Determination {
   const lines = toLines(text);
   // A copy as mailed to the parties opens with a cover page: read what it names, then parse the
   // letter after it, as the DWC's published copy reads.
@@ -75,7 +93,8 @@ export function parseLetterText(text: string, fileName: string): Determination {
   const parts = readStandard(letter, fileName) ?? readLegacy(letter, fileName);
   if (parts === null) throw unknownLayout(lines, fileName);
   if (isSyntheticLetter(lines)) parts.flags.push('synthetic');
-  return assemble(parts, fileName, scrubberFor(cover.identifiers));
+  const record = assemble(parts, fileName, origin.textSource, scrubberFor(cover.identifiers));
+  return origin.ocr === undefined ? record : flagUncertain(record, origin.ocr);
 }
 
 // The first heading of the 2014-2017 layouts; 0 (no room for a cover) for the older ones.
@@ -238,6 +257,7 @@ function toIssue(raw: RawItem, ordinal: number, fileName: string): Issue {
 function assemble(
   parts: LetterParts,
   fileName: string,
+  textSource: TextSource,
   redact: (text: string) => Redacted,
 ): Determination {
   const usable = parts.items.filter((i) => i.request !== '' || i.rationale !== '');
@@ -300,6 +320,7 @@ function assemble(
     source: fileName,
     caseNumber: parts.caseNumber,
     layout: parts.layout,
+    textSource,
     dates: parts.dates,
     priority: parts.priority,
     reviewer: parts.reviewer,

@@ -3,7 +3,14 @@ import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Determination } from '../determination.ts';
 import { LetterFormatError } from '../errors.ts';
-import { PARSE_LIMITS, tooComplex, type LimitExceeded, type ParseLimits } from './limits.ts';
+import {
+  forScan,
+  PARSE_LIMITS,
+  tooComplex,
+  type LimitExceeded,
+  type ParseLimits,
+} from './limits.ts';
+import type { OcrProgress } from './ocr.ts';
 import { replySchema, type Job } from './sandbox-protocol.ts';
 
 // Letters from outside are parsed in a worker thread under limits (limits.ts): pages and
@@ -11,6 +18,11 @@ import { replySchema, type Job } from './sandbox-protocol.ts';
 // deadline and a watch on the process's memory (decompressed streams live outside the heap, and
 // every real letter is encrypted, so their size cannot be read before pdf.js decodes them) end
 // a letter that goes beyond, by terminating the worker. The next letter gets a new worker.
+//
+// A scan is read by OCR in the worker too. The worker says so (`scan`) before OCR starts, and
+// from then on the letter is held to the scan limits (forScan): seconds a page rather than 5 s
+// a letter, and room for the OCR engines' WebAssembly memory (outside the heap, so the heap
+// limit stays as it is), counted from when the worker took the letter.
 //
 // One worker, reused for letter after letter (starting one costs about 130 ms bundled, parsing
 // a letter about 10 ms): the ingest handles its letters one at a time, and `imr parse` had one
@@ -40,8 +52,25 @@ function newWorker(url: URL, options: WorkerOptions): Worker {
 
 interface Pending {
   job: Job;
+  onProgress: ((p: OcrProgress) => void) | undefined;
   resolve(d: Determination): void;
   reject(e: Error): void;
+}
+
+/** The letter being parsed: when its worker took it, the limits it is held to, their timers. */
+interface Current {
+  pending: Pending;
+  started: number;
+  baseline: number;
+  limits: ParseLimits;
+  scan: boolean;
+  timers: NodeJS.Timeout[];
+}
+
+/** What a caller of the sandbox hears while a letter is parsed. */
+export interface SandboxOptions {
+  /** OCR's progress on a scan. */
+  onProgress?: (progress: OcrProgress) => void;
 }
 
 /** A worker thread that parses letters one at a time under `limits`. */
@@ -51,7 +80,7 @@ export class ParseSandbox {
   #worker: Worker | null = null;
   #ready = false;
   #queue: Pending[] = [];
-  #current: { pending: Pending; timers: NodeJS.Timeout[] } | null = null;
+  #current: Current | null = null;
   #nextId = 0;
 
   /** `workerUrl` is for tests: the worker entry to start instead of parse-worker's. */
@@ -61,10 +90,10 @@ export class ParseSandbox {
   }
 
   /** The letter as a Determination; rejects with LetterFormatError (`too-complex` beyond a limit). */
-  parse(bytes: Uint8Array, fileName: string): Promise<Determination> {
+  parse(bytes: Uint8Array, fileName: string, options: SandboxOptions = {}): Promise<Determination> {
     return new Promise((resolve, reject) => {
       const job = { id: this.#nextId++, bytes, fileName, limits: this.limits };
-      this.#queue.push({ job, resolve, reject });
+      this.#queue.push({ job, onProgress: options.onProgress, resolve, reject });
       this.#pump();
     });
   }
@@ -94,16 +123,34 @@ export class ParseSandbox {
     if (!this.#ready) return;
     this.#queue.shift();
     worker.ref();
-    const baseline = process.memoryUsage.rss();
-    const deadline = setTimeout(() => this.#exceeded({ limit: 'wallMs' }), this.limits.wallMs);
-    const watch = setInterval(() => {
-      if (process.memoryUsage.rss() - baseline > this.limits.growthMb * 1024 * 1024) {
-        this.#exceeded({ limit: 'growthMb' });
-      }
-    }, MEMORY_POLL_MS);
-    this.#current = { pending: next, timers: [deadline, watch] };
+    const current: Current = {
+      pending: next,
+      started: Date.now(),
+      baseline: process.memoryUsage.rss(),
+      limits: this.limits,
+      scan: false,
+      timers: [],
+    };
+    this.#current = current;
+    this.#watch(current);
     // A copy is sent (not transferred): the caller keeps its bytes.
     worker.postMessage(next.job);
+  }
+
+  /** Holds the current letter to `current.limits`: a deadline and a watch on memory growth. */
+  #watch(current: Current): void {
+    for (const t of current.timers) clearTimeout(t);
+    const { limits, scan } = current;
+    const deadline = setTimeout(
+      () => this.#exceeded({ limit: 'wallMs', scan }),
+      Math.max(0, current.started + limits.wallMs - Date.now()),
+    );
+    const watch = setInterval(() => {
+      if (process.memoryUsage.rss() - current.baseline > limits.growthMb * 1024 * 1024) {
+        this.#exceeded({ limit: 'growthMb', scan });
+      }
+    }, MEMORY_POLL_MS);
+    current.timers = [deadline, watch];
   }
 
   #start(): Worker {
@@ -120,8 +167,19 @@ export class ParseSandbox {
         this.#pump();
         return;
       }
-      const pending = this.#current?.pending;
-      if (pending?.job.id !== reply.id) return;
+      const current = this.#current;
+      const pending = current?.pending;
+      if (current === null || pending?.job.id !== reply.id) return;
+      if (reply.kind === 'scan') {
+        current.limits = forScan(this.limits);
+        current.scan = true;
+        this.#watch(current);
+        return;
+      }
+      if (reply.kind === 'progress') {
+        pending.onProgress?.({ page: reply.page, pages: reply.pages });
+        return;
+      }
       this.#finish();
       if (reply.kind === 'parsed') pending.resolve(reply.determination);
       else if (reply.kind === 'rejected')
@@ -138,13 +196,18 @@ export class ParseSandbox {
   #died(worker: Worker, error: Error): void {
     if (worker !== this.#worker) return;
     this.#worker = null;
-    const pending = this.#current?.pending ?? this.#queue.shift();
+    const current = this.#current;
+    const pending = current?.pending ?? this.#queue.shift();
     this.#finish();
     if (pending !== undefined) {
       const outOfMemory = 'code' in error && error.code === 'ERR_WORKER_OUT_OF_MEMORY';
       pending.reject(
         outOfMemory
-          ? tooComplex(pending.job.fileName, { limit: 'heapMb' }, this.limits)
+          ? tooComplex(
+              pending.job.fileName,
+              { limit: 'heapMb', scan: current?.scan ?? false },
+              current?.limits ?? this.limits,
+            )
           : new Error(`parse worker: ${error.message}`),
       );
     }
@@ -159,7 +222,7 @@ export class ParseSandbox {
     this.#worker = null;
     this.#finish();
     void worker.terminate();
-    current.pending.reject(tooComplex(current.pending.job.fileName, exceeded, this.limits));
+    current.pending.reject(tooComplex(current.pending.job.fileName, exceeded, current.limits));
     this.#pump();
   }
 
@@ -172,10 +235,14 @@ export class ParseSandbox {
 let shared: ParseSandbox | undefined;
 
 /**
- * Parses a letter from outside (an upload, a file given to `imr parse`) in the shared sandbox:
- * a Determination, or LetterFormatError (`too-complex` beyond a limit of PARSE_LIMITS).
+ * Parses a letter from outside (an upload, a file given to `imr parse`) in the shared sandbox,
+ * scans by OCR: a Determination, or LetterFormatError (`too-complex` beyond PARSE_LIMITS).
  */
-export function parseLetterSandboxed(bytes: Uint8Array, fileName: string): Promise<Determination> {
+export function parseLetterSandboxed(
+  bytes: Uint8Array,
+  fileName: string,
+  options: SandboxOptions = {},
+): Promise<Determination> {
   shared ??= new ParseSandbox();
-  return shared.parse(bytes, fileName);
+  return shared.parse(bytes, fileName, options);
 }

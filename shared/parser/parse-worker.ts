@@ -17,7 +17,12 @@ await getResolvedPDFJS();
 
 port.on('message', (message: unknown) => {
   const job = jobSchema.parse(message);
-  parseLetter(job.bytes, job.fileName, job.limits).then(
+  // A scan is read by OCR here, in the worker; the parent is told, so that it holds the letter to
+  // the scan limits from then on, and hears OCR's progress.
+  parseLetter(job.bytes, job.fileName, job.limits, {
+    onScan: () => reply({ kind: 'scan', id: job.id }),
+    onProgress: (p) => reply({ kind: 'progress', id: job.id, ...p }),
+  }).then(
     (determination) => reply({ kind: 'parsed', id: job.id, determination }),
     (e: unknown) => {
       if (e instanceof LetterFormatError) {

@@ -11,6 +11,11 @@ export const limitsSchema = z.object({
   wallMs: z.number().positive(),
   heapMb: z.number().positive(),
   growthMb: z.number().positive(),
+  scan: z.object({
+    pages: z.number().int().positive(),
+    wallMs: z.number().positive(),
+    growthMb: z.number().positive(),
+  }),
 });
 
 /** One letter to parse. */
@@ -25,6 +30,15 @@ export type Job = z.infer<typeof jobSchema>;
 /** What the worker says: ready for letters, or what became of one. */
 export const replySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ready') }),
+  // The letter is a scan: from now on it is held to the scan limits (limits.ts, forScan).
+  z.object({ kind: z.literal('scan'), id: z.number().int() }),
+  // OCR read `page` of `pages` (0 when it starts).
+  z.object({
+    kind: z.literal('progress'),
+    id: z.number().int(),
+    page: z.number().int(),
+    pages: z.number().int(),
+  }),
   z.object({ kind: z.literal('parsed'), id: z.number().int(), determination: determinationSchema }),
   z.object({
     kind: z.literal('rejected'),

@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { z } from 'zod';
 import { determinationSchema, type Determination } from '../determination.ts';
 import { guidelineOf } from '../taxonomy/guidelines.ts';
 
@@ -23,10 +24,20 @@ export class RecordTooLargeError extends Error {
   }
 }
 
+// Records stored before `textSource` existed were never OCR'd: a file named .txt was read as
+// text, anything else from its PDF text layer (the only two ways in at the time).
+const legacyRecord = z.looseObject({ source: z.string(), textSource: z.unknown().optional() });
+
 /** A stored (gzipped) record back as a Determination, validated. */
 export function decode(data: Uint8Array | undefined): Determination | null {
   if (data === undefined) return null;
-  return determinationSchema.parse(withGuidelines(JSON.parse(gunzipSync(data).toString('utf8'))));
+  const stored = withGuidelines(JSON.parse(gunzipSync(data).toString('utf8')));
+  const legacy = legacyRecord.safeParse(stored);
+  if (legacy.success && legacy.data.textSource === undefined) {
+    const textSource = /\.txt$/i.test(legacy.data.source) ? 'plain-text' : 'pdf-text';
+    return determinationSchema.parse({ ...legacy.data, textSource });
+  }
+  return determinationSchema.parse(stored);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
@@ -8,9 +8,11 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CACHE, ENDPOINTS } from '#shared/api/endpoints.ts';
+import { PARSE_LIMITS } from '#shared/parser/limits.ts';
 import { GSI1 } from '#shared/store/table.ts';
 import { buildAtlas } from '../../cdk/atlas.ts';
 import { bundleSizes } from '../../cdk/bundle-sizes.ts';
+import { OCR_RUNTIME_FILES } from '../../cdk/bundling/esbuild.ts';
 import { EXPORTS_REWRITE_CODE, SITE_REWRITE_CODE } from '../../cdk/constructs/edge-functions.ts';
 import {
   API_CONCURRENCY,
@@ -401,6 +403,18 @@ describe('ingest', () => {
       ScalingConfig: { MaximumConcurrency: MAX_CONCURRENCY },
     });
     expect([BATCH_SIZE, MAX_CONCURRENCY]).toEqual([10, 10]);
+  });
+
+  it('gives the ingest a full vCPU and the time to read a batch of scans by OCR', () => {
+    dev.templates.ingest.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'functions/s3-ingest-letter.ts',
+      MemorySize: 1769,
+      Timeout: INGEST_TIMEOUT.toSeconds(),
+    });
+    expect(INGEST_TIMEOUT.toSeconds()).toBeLessThanOrEqual(900);
+    expect(INGEST_TIMEOUT.toSeconds()).toBeGreaterThanOrEqual(
+      (BATCH_SIZE * PARSE_LIMITS.scan.wallMs) / 1000,
+    );
   });
 
   it('alarms on dead letters and function errors', () => {
@@ -874,6 +888,19 @@ describe('every function', () => {
     // Only zod's English locale is bundled (the other locales' messages are absent).
     expect(code).not.toContain('Ungültige Eingabe');
     expect(code).toContain('Invalid input');
+    // OCR runs in the parse worker; its engines and model sit beside the worker's bundle, where
+    // its import and require look.
+    for (const file of OCR_RUNTIME_FILES) {
+      expect(existsSync(join(dir, 'node_modules', file)), file).toBe(true);
+    }
+    expect(readFileSync(join(dir, 'parse-worker.mjs'), 'utf8')).toContain('import("mupdf")');
+    expect(code).not.toContain('import("mupdf")');
+    const api = resources(dev.templates.api, 'AWS::Lambda::Function').find(
+      (f) => f.Properties.Description === 'functions/api-get-stats.ts',
+    )!;
+    expect(
+      existsSync(join(dev.outdir, String(api.Metadata!['aws:asset:path']), 'node_modules')),
+    ).toBe(false);
   });
 });
 

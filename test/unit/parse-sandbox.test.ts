@@ -132,6 +132,25 @@ describe('ParseSandbox', () => {
     expect(performance.now() - started).toBeLessThan(BOUND_MS);
   });
 
+  it("holds a scan to the scan's deadline from when the worker says it is one", async () => {
+    const limits = { ...PARSE_LIMITS, wallMs: 500, scan: { ...PARSE_LIMITS.scan, wallMs: 2_500 } };
+    const s = new ParseSandbox(limits, new URL('../support/scan-worker.ts', import.meta.url));
+    sandboxes.push(s);
+    // 1.2 s: past a text letter's 0.5 s, within the scan's 2.5 s; the progress is passed on.
+    const progress: unknown[] = [];
+    const read = await rejection(
+      s.parse(good.bytes, '1200', { onProgress: (p) => progress.push(p) }),
+    );
+    expect(read.reason).toBe('no-issues');
+    expect(progress).toEqual([
+      { page: 0, pages: 1 },
+      { page: 1, pages: 1 },
+    ]);
+    const e = await rejection(s.parse(good.bytes, '6000'));
+    expect(e.reason).toBe('too-complex');
+    expect(e.message).toMatch(/^6000 took longer than 2\.5 s to read by OCR/);
+  });
+
   it('counts characters of text input too', async () => {
     const s = sandbox({ ...PARSE_LIMITS, characters: 1000 });
     const e = await rejection(s.parse(new TextEncoder().encode('a'.repeat(1001)), 'long.txt'));

@@ -208,7 +208,10 @@ describe('generated letters through the real parser', () => {
       const fromPdf = await parseLetter(pdf.bytes, pdf.fileName);
       const fromText = await parseLetter(text.bytes, text.fileName);
       expect(fromPdf, pdf.fileName).toMatchObject(expectedRecord(pdf.spec));
-      expect({ ...fromPdf, source: '' }).toEqual({ ...fromText, source: '' });
+      expect(fromPdf.textSource).toBe('pdf-text');
+      expect(fromText.textSource).toBe('plain-text');
+      const same = { source: '', textSource: null };
+      expect({ ...fromPdf, ...same }).toEqual({ ...fromText, ...same });
       pages += (await extractText(pdf.bytes, pdf.fileName)).split('\f').length;
     }
     expect(pages).toBeGreaterThan(20); // some letters run over a page
