@@ -234,8 +234,8 @@ describe('components in Spanish', () => {
       'Región del cuerpo',
       'Especialidad del revisor',
       'Decisión',
-      'Decidido desde',
-      'Decidido hasta',
+      'Fecha de decisión desde',
+      'Fecha de decisión hasta',
     ]) {
       expect(screen.getByLabelText(label)).toBeTruthy();
     }
@@ -268,7 +268,7 @@ describe('components in Spanish', () => {
       context,
     });
     const alert = screen.getByRole('alert');
-    expect(alert.textContent).toContain('No se pudo cargar los resultados.');
+    expect(alert.textContent).toContain('Error al cargar los resultados.');
     expect(alert.textContent).toContain('No se pudo conectar con la API.');
   });
 
@@ -283,6 +283,8 @@ describe('components in Spanish', () => {
     });
     const message = screen.getByText('decision must be upheld or overturned');
     expect(message.getAttribute('lang')).toBe('en');
-    expect(screen.getByRole('alert').textContent).toContain('Cambie Decisión e intente de nuevo.');
+    expect(screen.getByRole('alert').textContent).toContain(
+      'Cambie el campo Decisión e intente de nuevo.',
+    );
   });
 });
