@@ -40,6 +40,9 @@ describe('site viewer-request function', () => {
     expect(rewrite('/statistics')).toBe('/statistics.html');
     expect(rewrite('/check')).toBe('/check.html');
     expect(rewrite('/determination')).toBe('/determination.html');
+    // The Spanish pages, prerendered under es/.
+    expect(rewrite('/es')).toBe('/es.html');
+    expect(rewrite('/es/statistics')).toBe('/es/statistics.html');
   });
 
   // The pages load ./_app/... relatively: served at /about/, they would look for /about/_app/.
@@ -50,6 +53,7 @@ describe('site viewer-request function', () => {
       return out.headers!.location!.value;
     };
     expect(location({ uri: '/about/' })).toBe('/about');
+    expect(location({ uri: '/es/' })).toBe('/es');
     expect(location({ uri: '/statistics//' })).toBe('/statistics');
     expect(
       location({
