@@ -21,6 +21,7 @@ import {
 } from '$lib/i18n/index.ts';
 import { rateText, smallNote } from '$lib/rates.ts';
 import { emptyFilters } from '$lib/search.ts';
+import { AGE_90_OR_OLDER } from '../../shared/privacy/public-record.ts';
 import { match } from '../../web/src/params/lang.ts';
 
 // The site's languages: the Spanish dictionary has exactly English's shape, every string is
@@ -169,6 +170,9 @@ describe('numbers and dates in Spanish', () => {
     expect(plainTime('2024-12-25T14:03:00Z', 'es')).toBe('25 de diciembre de 2024, 14:03 UTC');
     expect(shortMonth('2024-01', 'es')).toBe('ene 2024');
     expect(ageText(48, 'es')).toBe('48 años');
+    expect(en.format.age90OrOlder).toBe(AGE_90_OR_OLDER);
+    expect(ageText(AGE_90_OR_OLDER, 'es')).toBe('90 años o más');
+    expect(ageText('90 or older')).toBe('90 or older');
     expect(
       rateText(
         {

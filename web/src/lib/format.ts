@@ -31,10 +31,12 @@ export function plainDate(iso: string | null, lang: Lang = 'en'): string {
   return m[3] === undefined ? f.month(month, m[1]!) : f.day(month, Number(m[3]), m[1]!);
 }
 
-/** A patient's age as the API gives it: 48 → "48 years old"; "90 or older" stays; null → null. */
+/** A patient's age as the API gives it: 48 → "48 years old"; "90 or older" in words; null → null. */
 export function ageText(age: number | string | null, lang: Lang = 'en'): string | null {
   if (age === null) return null;
-  return typeof age === 'number' ? DICTIONARIES[lang].format.yearsOld(age) : age;
+  const f = DICTIONARIES[lang].format;
+  if (typeof age === 'number') return f.yearsOld(age);
+  return age === DICTIONARIES.en.format.age90OrOlder ? f.age90OrOlder : age;
 }
 
 /** "2024-12" → "Dec 2024" ("dic 2024"), for chart axes. */

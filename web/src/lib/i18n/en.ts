@@ -46,6 +46,8 @@ export const en = {
     notStated: 'not stated',
     none: 'n/a',
     yearsOld: (age: number) => `${age} years old`,
+    /** The public record's age over 89 (shared/privacy/public-record.ts), as the API says it. */
+    age90OrOlder: '90 or older',
   },
   decisions: {
     upheld: 'Upheld',

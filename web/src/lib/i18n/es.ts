@@ -41,6 +41,7 @@ export const es: Dictionary = {
     notStated: 'no consta',
     none: 'n/d',
     yearsOld: (age) => `${age} años`,
+    age90OrOlder: '90 años o más',
   },
   decisions: {
     upheld: 'Confirmada',
