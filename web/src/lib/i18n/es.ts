@@ -222,7 +222,7 @@ export const es: Dictionary = {
     smallGroup: 'grupo pequeño',
     smallNote: (n) => `grupo pequeño (menos de ${n} decisiones)`,
     rate: (rate, overturned, total) => `${rate} (${overturned} de ${total})`,
-    interval: (range) => `intervalo del 95% ${range}`,
+    interval: (range) => `intervalo del 95%: ${range}`,
   },
   charts: {
     showAs: (title) => `Mostrar ${title} como`,
@@ -272,7 +272,7 @@ export const es: Dictionary = {
     upheld: 'Confirmadas',
     overturned: 'Revocadas',
     rate: 'Tasa de revocación',
-    interval: (range) => `Intervalo del 95% ${range}`,
+    interval: (range) => `Intervalo del 95%: ${range}`,
     byCategory: 'Tasa de revocación por categoría',
     byCategoryText:
       'Porcentaje de tratamientos en disputa revocados, por categoría de solicitud de la DWC.',
@@ -329,7 +329,7 @@ export const es: Dictionary = {
     },
     rateHeading: 'Tasa de revocación de solicitudes parecidas',
     intervalText: (range) =>
-      `Intervalo del 95% ${range}: la tasa de decisiones como estas probablemente está dentro de este rango; cuantas menos decisiones, más amplio es.`,
+      `Intervalo del 95%: ${range}. La tasa de decisiones como estas probablemente está dentro de este rango; cuantas menos decisiones, más amplio es.`,
     basisCount: (overturned, total) => `${overturned} de ${total}`,
     basisPast: (n) => `${n === 1 ? 'decisión pasada' : 'decisiones pasadas'} sobre`,
     basisEnd: (level) => `(${level.toLowerCase()}) fueron revocadas.`,
@@ -435,7 +435,7 @@ export const es: Dictionary = {
     undated: 'Tratamientos sin fecha de decisión',
     itemsIn: (year) => `Tratamientos decididos en ${year}`,
     totals: (letters, items, overturned, rate, range) =>
-      `${letters} cartas, ${items} tratamientos en disputa, ${overturned} revocados (${rate}; intervalo del 95% ${range}).`,
+      `${letters} cartas, ${items} tratamientos en disputa, ${overturned} revocados (${rate}; intervalo del 95%: ${range}).`,
     manifest: 'Manifiesto (JSON, con sumas de verificación)',
     file: 'Archivo',
     contents: 'Contenido',
