@@ -14,6 +14,8 @@ Usage:
                           daily roll-up CSVs
   imr conflicts [resolve CASE --accept ORG | --keep]
                           List cases another organisation sent different content for; settle one
+  imr reparse --all | --failed | --reason CODE
+                          Read uploaded letters again with this version's parser
   imr --help              Show this help; "imr COMMAND --help" shows a command's options
 
 Run it as "npx imr ..." from the project folder.
@@ -72,6 +74,14 @@ export async function main(args: readonly string[]): Promise<number> {
         return 0;
       }
       return conflictsCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+    }
+    case 'reparse': {
+      const { reparseCommand, REPARSE_HELP } = await import('./reparse.ts');
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(REPARSE_HELP);
+        return 0;
+      }
+      return reparseCommand(rest, { stdout: process.stdout, stderr: process.stderr });
     }
     default:
       process.stderr.write(`imr: unknown command "${command}"\n\n${HELP}`);

@@ -159,8 +159,8 @@ const IMMUTABLE = '/_app/immutable/';
 /**
  * The prerendered site, mapped as CloudFront's viewer-request function maps it: `/` is
  * index.html, an extensionless `/x` is x.html, anything else the file itself. Hashed assets under
- * /_app/immutable/ may be kept a year; pages are revalidated. Unknown paths are a 404 page, in
- * Spanish under /es/.
+ * /_app/immutable/ may be kept a year; pages are revalidated. Unknown paths (and /404 itself)
+ * are the not-found page with status 404, in Spanish under /es/.
  */
 async function serveSite(
   root: string,
@@ -176,8 +176,10 @@ async function serveSite(
   }
   const file = sitePath(root, path);
   const found = file === null ? null : await stat(file).catch(() => null);
-  if (file === null || found === null || !found.isFile()) {
-    const page404 = await readFile(join(root, notFoundPage(path))).catch(() => null);
+  // The not-found page is a 404 even when asked for by name, as on CloudFront.
+  const notFound = notFoundPage(path);
+  if (file === null || found === null || !found.isFile() || file === join(root, notFound)) {
+    const page404 = await readFile(join(root, notFound)).catch(() => null);
     res.writeHead(404, {
       'content-type': page404 === null ? 'text/plain; charset=utf-8' : SITE_TYPES['.html']!,
       'cache-control': 'no-store',

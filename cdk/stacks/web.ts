@@ -13,7 +13,12 @@ import { LATEST_KEY, SNAPSHOTS_PREFIX } from '#shared/export/snapshots.ts';
 import type { BucketName } from '../constructs/access.ts';
 import { contentSecurityPolicy } from '../constructs/csp.ts';
 import { EdgeAclArn } from '../constructs/edge-acl.ts';
-import { EXPORTS_REWRITE_CODE, SITE_REWRITE_CODE } from '../constructs/edge-functions.ts';
+import {
+  EXPORTS_REWRITE_CODE,
+  siteFiles,
+  siteRewriteCode,
+  siteStatusCode,
+} from '../constructs/edge-functions.ts';
 import { logBucket, secureBucket } from '../constructs/secure-bucket.ts';
 
 // What a visitor reaches: one CloudFront distribution serving the static site, the API under
@@ -85,9 +90,17 @@ export class WebStack extends Stack {
       // With List, a missing page is a 404 rather than S3's 403.
       originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
     });
+    // The two site functions know the built site's files: a path that is none of them is
+    // served the designed not-found page (404.html) with status 404 (edge-functions.ts).
+    const files = siteFiles(props.siteDir);
     const siteRewrite = new cloudfront.Function(this, 'SiteRewrite', {
-      comment: 'Clean URLs to prerendered pages',
-      code: cloudfront.FunctionCode.fromInline(SITE_REWRITE_CODE),
+      comment: 'Clean URLs to prerendered pages; unknown paths to the not-found page',
+      code: cloudfront.FunctionCode.fromInline(siteRewriteCode(files)),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+    });
+    const siteStatus = new cloudfront.Function(this, 'SiteStatus', {
+      comment: 'The not-found page answers 404',
+      code: cloudfront.FunctionCode.fromInline(siteStatusCode(files)),
       runtime: cloudfront.FunctionRuntime.JS_2_0,
     });
 
@@ -168,13 +181,16 @@ export class WebStack extends Stack {
       logBucket: logs,
       logFilePrefix: 'cloudfront/',
       // No custom error responses: they apply to every behaviour and would turn the API's 404
-      // (an unknown case) into an HTML page.
+      // (an unknown case) into an HTML page. The site's own functions serve its not-found page.
       defaultBehavior: {
         origin: siteOrigin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: securityPolicy,
-        functionAssociations: viewerRequest(siteRewrite),
+        functionAssociations: [
+          ...viewerRequest(siteRewrite),
+          { function: siteStatus, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE },
+        ],
         compress: true,
       },
       additionalBehaviors: {

@@ -3,12 +3,16 @@ import { pingTable } from '../store/queries.ts';
 import { getDetermination, listDeterminations } from './determinations.ts';
 import type { ApiDeps } from './deps.ts';
 import { listExports } from './exports.ts';
+import { ATOM_CONTENT_TYPE, atomXml } from './atom.ts';
+import { FEED_SIZE, getFeed } from './feed.ts';
 import { listItems } from './items.ts';
 import { buildOpenApi } from './openapi.ts';
 import {
   determinationPathSchema,
+  feedQuerySchema,
   itemsQuerySchema,
   listDeterminationsQuerySchema,
+  noQuerySchema,
   parseParams,
   similarQuerySchema,
   statsQuerySchema,
@@ -16,6 +20,7 @@ import {
 import {
   determinationsPageSchema,
   exportsListSchema,
+  feedSchema,
   healthSchema,
   itemsPageSchema,
   publicDeterminationSchema,
@@ -36,9 +41,13 @@ export interface ApiRequest {
   query: Record<string, string | undefined>;
 }
 
-/** Caching: statistics change only as letters arrive, so minutes; lookups briefly. */
+/**
+ * Caching: lookups briefly. Statistics change as letters arrive; a letter's counters are written
+ * before its receipt, and 30 s of caching plus 30 s served stale keeps a statistic at most 60 s
+ * behind them, at CloudFront and in the browser (DATA-MODEL.md, "Freshness").
+ */
 export const CACHE = {
-  statistics: 'public, max-age=300, s-maxage=300, stale-while-revalidate=300',
+  statistics: 'public, max-age=30, s-maxage=30, stale-while-revalidate=30',
   lookup: 'public, max-age=60, s-maxage=60',
   list: 'public, max-age=30, s-maxage=30',
   document: 'public, max-age=3600, s-maxage=3600',
@@ -59,6 +68,11 @@ export interface Endpoint {
   querySchema?: z.ZodObject;
   responseSchema: z.ZodType;
   run(deps: ApiDeps, request: ApiRequest): Promise<unknown>;
+  /**
+   * An answer that is not JSON: its media type and how `run`'s result is written. Refusals and
+   * failures are JSON whatever the endpoint (http.ts).
+   */
+  representation?: { contentType: string; render(result: unknown): string };
 }
 
 const openApiSchema = z.record(z.string(), z.unknown()).describe('An OpenAPI 3.1 document');
@@ -71,9 +85,15 @@ export const ENDPOINTS = [
     summary: 'A determination by case number: header fields, reviewer, items with rationale.',
     cacheControl: CACHE.lookup,
     pathSchema: determinationPathSchema,
+    querySchema: noQuerySchema,
     responseSchema: publicDeterminationSchema,
-    run: (deps, r) =>
-      getDetermination(deps, parseParams(determinationPathSchema, r.pathParameters).caseNumber),
+    run: (deps, r) => {
+      parseParams(noQuerySchema, r.query);
+      return getDetermination(
+        deps,
+        parseParams(determinationPathSchema, r.pathParameters).caseNumber,
+      );
+    },
   },
   {
     fn: 'api-list-determinations',
@@ -96,6 +116,22 @@ export const ENDPOINTS = [
     querySchema: itemsQuerySchema,
     responseSchema: itemsPageSchema,
     run: (deps, r) => listItems(deps, parseParams(itemsQuerySchema, r.query)),
+  },
+  {
+    fn: 'api-get-feed',
+    method: 'GET',
+    path: '/api/feed.atom',
+    summary:
+      `The ${FEED_SIZE} newest decided items matching the filters of /api/items, as an Atom ` +
+      'feed (fewer when the filters match little: it reads what one page of /api/items reads).',
+    cacheControl: CACHE.list,
+    querySchema: feedQuerySchema,
+    responseSchema: feedSchema,
+    run: (deps, r) => getFeed(deps, parseParams(feedQuerySchema, r.query)),
+    representation: {
+      contentType: ATOM_CONTENT_TYPE,
+      render: (result) => atomXml(feedSchema.parse(result)),
+    },
   },
   {
     fn: 'api-get-stats',
@@ -126,8 +162,12 @@ export const ENDPOINTS = [
     summary:
       'The scheduled statistics exports (CSV, JSON, Parquet), newest first, with download paths.',
     cacheControl: CACHE.statistics,
+    querySchema: noQuerySchema,
     responseSchema: exportsListSchema,
-    run: (deps) => listExports(deps),
+    run: (deps, r) => {
+      parseParams(noQuerySchema, r.query);
+      return listExports(deps);
+    },
   },
   {
     fn: 'api-get-health',
@@ -135,8 +175,10 @@ export const ENDPOINTS = [
     path: '/api/health',
     summary: 'Whether the API can read its table.',
     cacheControl: CACHE.none,
+    querySchema: noQuerySchema,
     responseSchema: healthSchema,
-    run: async (deps) => {
+    run: async (deps, r) => {
+      parseParams(noQuerySchema, r.query);
       await pingTable(deps.table);
       return { status: 'ok', time: new Date().toISOString() };
     },
@@ -147,8 +189,12 @@ export const ENDPOINTS = [
     path: '/api/openapi.json',
     summary: 'This API described as OpenAPI 3.1.',
     cacheControl: CACHE.document,
+    querySchema: noQuerySchema,
     responseSchema: openApiSchema,
-    run: (): Promise<unknown> => Promise.resolve(buildOpenApi(ENDPOINTS as readonly Endpoint[])),
+    run: (_deps, r): Promise<unknown> => {
+      parseParams(noQuerySchema, r.query);
+      return Promise.resolve(buildOpenApi(ENDPOINTS as readonly Endpoint[]));
+    },
   },
 ] as const satisfies readonly Endpoint[];
 

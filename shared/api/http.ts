@@ -31,7 +31,18 @@ export async function respond(
 ): Promise<ApiResponse> {
   const { requestId } = request;
   try {
-    return json(200, endpoint.cacheControl, await endpoint.run(deps, request));
+    const result = await endpoint.run(deps, request);
+    const { representation } = endpoint;
+    if (representation === undefined) return json(200, endpoint.cacheControl, result);
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': representation.contentType,
+        'cache-control': endpoint.cacheControl,
+        'x-content-type-options': 'nosniff',
+      },
+      body: representation.render(result),
+    };
   } catch (error) {
     if (error instanceof BadRequestError) {
       return json(400, CACHE.none, {

@@ -19,6 +19,7 @@ import {
   queryTerms,
   resolveSubcategory,
   unknownSpecialty,
+  type feedQuerySchema,
   type itemsQuerySchema,
 } from './params.ts';
 import type { ItemsPage, PublicItem } from './schemas.ts';
@@ -68,7 +69,43 @@ export async function listItems(
   query: ItemsQuery,
   options: { maxQueries?: number } = {},
 ): Promise<ItemsPage> {
-  const maxQueries = options.maxQueries ?? MAX_QUERIES;
+  const found = await findItems(deps, query, options.maxQueries ?? MAX_QUERIES, true);
+  return {
+    items: found.items,
+    cursor:
+      found.position === null ? null : sealCursor(deps.cursorKey, found.context, found.position),
+    total: found.total,
+  };
+}
+
+/**
+ * The newest items matching the filters, at most `count`, without paging: what the first
+ * MAX_QUERIES index Queries find (fewer than `count` when a filter matches little), newest first.
+ */
+export async function newestItems(
+  deps: ApiDeps,
+  filters: z.output<typeof feedQuerySchema>,
+  count: number,
+): Promise<PublicItem[]> {
+  return (await findItems(deps, { ...filters, limit: count }, MAX_QUERIES, false)).items;
+}
+
+interface Found {
+  items: PublicItem[];
+  /** Where the next page starts; null on the last page. */
+  position: Position | null;
+  context: string;
+  total: number | null;
+}
+
+// The items a query matches within `maxQueries` index Queries, where the next page would start,
+// and (when asked for and a counter has it) the exact number of matches.
+async function findItems(
+  deps: ApiDeps,
+  query: ItemsQuery,
+  maxQueries: number,
+  withTotal: boolean,
+): Promise<Found> {
   const limit = query.limit ?? DEFAULT_LIMIT;
   const from = query.from === undefined ? null : dayOf('from', query.from, 'first');
   const to = query.to === undefined ? null : dayOf('to', query.to, 'last');
@@ -144,7 +181,7 @@ export async function listItems(
     dimension,
     value,
     decision: query.decision,
-    countable: !narrowed && words.length === 0 && from === null && to === null,
+    countable: withTotal && !narrowed && words.length === 0 && from === null && to === null,
   });
   totalRead.catch(() => undefined);
   const items: PublicItem[] = [];
@@ -205,11 +242,7 @@ export async function listItems(
     years,
     streams: streams.map(({ decision, after, done }) => ({ decision, after, done })),
   };
-  return {
-    items,
-    cursor: more ? sealCursor(deps.cursorKey, context, position) : null,
-    total: await totalRead,
-  };
+  return { items, position: more ? position : null, context, total: await totalRead };
 }
 
 function suffix(sk: string): string {

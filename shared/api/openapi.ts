@@ -45,7 +45,14 @@ export function buildOpenApi(endpoints: readonly Endpoint[]): JsonSchema {
         '200': {
           description: 'OK',
           headers: { 'Cache-Control': { schema: { type: 'string', example: e.cacheControl } } },
-          content: { 'application/json': { schema: jsonSchema(e.responseSchema, 'output') } },
+          content:
+            e.representation === undefined
+              ? { 'application/json': { schema: jsonSchema(e.responseSchema, 'output') } }
+              : {
+                  [e.representation.contentType.split(';')[0]!]: {
+                    schema: { type: 'string', description: e.summary },
+                  },
+                },
         },
         ...(e.querySchema || e.pathSchema
           ? { '400': errorResponse('A parameter is wrong; `parameter` names it.') }

@@ -26,7 +26,7 @@ const limit = z
       .number()
       .int()
       .min(1, { error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
-      .max(MAX_LIMIT, { error: `limit must be at most ${MAX_LIMIT}` }),
+      .max(MAX_LIMIT, { error: `limit must be a whole number from 1 to ${MAX_LIMIT}` }),
   )
   .optional()
   .describe(`Results per page, 1 to ${MAX_LIMIT} (default ${DEFAULT_LIMIT}).`);
@@ -104,6 +104,9 @@ export const itemsQuerySchema = z.strictObject({
   cursor,
 });
 
+/** The filters of /api/items without its paging: the same names, values and refusals. */
+export const feedQuerySchema = itemsQuerySchema.omit({ limit: true, cursor: true });
+
 export const statsQuerySchema = z.strictObject({
   by: z
     .enum(STATS_BY, { error: `by must be one of: ${STATS_BY.join(', ')}` })
@@ -145,28 +148,46 @@ export function parseParams<S extends z.ZodType>(
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
+  const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {};
   if (issue.code === 'unrecognized_keys') {
     const name = issue.keys[0] ?? '';
-    throw new BadRequestError(name, `unknown parameter "${name}"`);
+    const known = Object.keys(shape);
+    throw new BadRequestError(
+      name,
+      known.length === 0
+        ? `unknown parameter "${name}": this endpoint takes no parameters`
+        : `unknown parameter "${name}": the parameters are ${known.join(', ')}`,
+    );
   }
   const name = String(issue.path[0] ?? '');
   if (raw[name] === undefined) {
-    throw new BadRequestError(name, `${name} is required`);
+    const field = shape[name];
+    const allowed =
+      field instanceof z.ZodEnum
+        ? `one of: ${field.options.join(', ')}`
+        : (field?.description ?? '').replace(/^./, (c) => c.toLowerCase()).replace(/\.$/, '');
+    throw new BadRequestError(name, `${name} is required: ${allowed}`);
   }
   throw new BadRequestError(name, issue.message);
 }
+
+/** The query of an endpoint that takes no parameters: any parameter is refused by name. */
+export const noQuerySchema = z.strictObject({});
 
 /** A YYYY[-MM[-DD]] parameter as the first or last real day it covers. */
 export function dayOf(parameter: string, value: string, edge: 'first' | 'last'): string {
   const [y, m, d] = value.split('-').map(Number);
   const year = y!;
   if (m !== undefined && (m < 1 || m > 12)) {
-    throw new BadRequestError(parameter, `${parameter} has no month ${m}`);
+    throw new BadRequestError(parameter, `${parameter} has no month ${m}: a month is 01 to 12`);
   }
   const month = m ?? (edge === 'first' ? 1 : 12);
   const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (d !== undefined && (d < 1 || d > days)) {
-    throw new BadRequestError(parameter, `${parameter} is not a real date: ${value}`);
+    throw new BadRequestError(
+      parameter,
+      `${parameter} is not a real date: ${value} (${value.slice(0, 7)} has ${days} days)`,
+    );
   }
   const day = d ?? (edge === 'first' ? 1 : days);
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
@@ -175,7 +196,10 @@ export function dayOf(parameter: string, value: string, edge: 'first' | 'last'):
 /** Checks that a date range is the right way round. */
 export function checkRange(from: string | null, to: string | null): void {
   if (from !== null && to !== null && from > to) {
-    throw new BadRequestError('from', `from (${from}) is after to (${to})`);
+    throw new BadRequestError(
+      'from',
+      `from (${from}) is after to (${to}): from must be on or before to`,
+    );
   }
 }
 
@@ -198,11 +222,14 @@ export function resolveSubcategory(category: Category | undefined, subcategory: 
   }
   if (owners.length === 1) return owners[0]!;
   if (owners.length === 0) {
-    throw new BadRequestError('subcategory', `unknown subcategory "${subcategory}"`);
+    throw new BadRequestError(
+      'subcategory',
+      `subcategory "${subcategory}" is not a subcategory IMR Atlas knows: send one as /api/stats?by=subcategory lists them`,
+    );
   }
   throw new BadRequestError(
     'category',
-    `subcategory "${subcategory}" exists in ${owners.join(', ')}: add category to choose`,
+    `category is required with subcategory "${subcategory}", which is in several: one of ${owners.join(', ')}`,
   );
 }
 

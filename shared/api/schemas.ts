@@ -189,3 +189,22 @@ export const errorSchema = z.object({
   parameter: z.string().optional().describe('The parameter to change (400 only)'),
   requestId: z.string(),
 });
+
+export const feedEntrySchema = z.object({
+  id: z.string().describe('tag: URI of the item (case number and item number); never changes'),
+  title: z.string().describe('The request and its decision'),
+  updated: z.string().describe('The decision date, as an RFC 3339 date-time'),
+  link: z.string().describe("The determination's page on the site, at the item"),
+  summary: z.string().describe('Decision, date, category, subcategory, drug and body region'),
+});
+
+/** A feed before it is written as Atom: only what /api/items gives for the same items. */
+export const feedSchema = z.object({
+  id: z.string(),
+  title: z.string().describe('What the feed holds, with its filters in words'),
+  updated: z.string(),
+  self: z.string().describe("The feed's own path, with its filters"),
+  alternate: z.string().describe('The same search on the site'),
+  entries: z.array(feedEntrySchema),
+});
+export type Feed = z.infer<typeof feedSchema>;

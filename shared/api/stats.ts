@@ -50,7 +50,7 @@ async function trendFilter(
   if (second !== undefined) {
     throw new BadRequestError(
       second,
-      `give one of ${FILTERS.join(', ')}, not ${name} and ${second}`,
+      `${second} cannot be given with ${name}: give one of ${FILTERS.join(', ')}`,
     );
   }
   switch (name) {
@@ -63,7 +63,7 @@ async function trendFilter(
       if (query.category !== undefined && query.category !== 'Pharmaceuticals') {
         throw new BadRequestError(
           'category',
-          'a drug is a Pharmaceuticals item: leave out category or send Pharmaceuticals',
+          'category must be Pharmaceuticals or left out with a drug: a drug is a Pharmaceuticals item',
         );
       }
       return { dimension: 'drug', value: drug };

@@ -1,14 +1,16 @@
-import type { LetterFormatReason } from '../errors.ts';
+import { LETTER_FORMAT_REASONS, type LetterFormatReason } from '../errors.ts';
 
 /** Why an uploaded object did not become a determination. Codes are stable: they are stored. */
-export type FailureReason =
-  | LetterFormatReason
-  | 'too-large'
-  | 'object-missing'
-  | 'outside-uploads'
-  | 'parser-error'
-  | 'record-too-large'
-  | 'store-rejected';
+export const FAILURE_REASONS = [
+  ...LETTER_FORMAT_REASONS,
+  'too-large',
+  'object-missing',
+  'outside-uploads',
+  'parser-error',
+  'record-too-large',
+  'store-rejected',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /** The largest object ingested; a real letter is well under 1 MB. */
 export const MAX_LETTER_BYTES = 20 * 1024 * 1024;

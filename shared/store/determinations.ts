@@ -31,6 +31,7 @@ import {
   listHeld,
   resortHeld,
   samePublishedRecord,
+  sameStoredRecord,
   type HeldCopy,
 } from './provenance.ts';
 
@@ -235,7 +236,16 @@ export async function putDetermination(
         return { result: 'superseded' };
       }
       if (current !== null && current.record !== null) {
-        if (samePublishedRecord(current.record, input.record)) return { result: 'duplicate' };
+        // The upload the record came from, read again (`imr reparse` after a parser change, or a
+        // corrected letter under the same key): any difference replaces the record, the prose
+        // too, where other uploads are compared by their coded fields alone.
+        const reread =
+          current.owner === input.organisation &&
+          current.sourceKey === input.sourceKey &&
+          !sameStoredRecord(current.record, input.record);
+        if (!reread && samePublishedRecord(current.record, input.record)) {
+          return { result: 'duplicate' };
+        }
         if (current.owner !== input.organisation) return { result: 'conflict' };
       }
       return {

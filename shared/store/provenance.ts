@@ -3,6 +3,7 @@ import {
   DeleteItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Determination } from '../determination.ts';
 import { fromItem, toItem } from './attributes.ts';
@@ -91,6 +92,12 @@ function comparable(r: Determination): string {
 /** Whether two records publish the same decisions (every coded field equal; the prose aside). */
 export function samePublishedRecord(a: Determination, b: Determination): boolean {
   return comparable(a) === comparable(b);
+}
+
+/** Whether two records are equal in every field, the prose included, as the table stores them. */
+export function sameStoredRecord(a: Determination, b: Determination): boolean {
+  // Through JSON, as the record codec stores it: an absent field and an undefined one are equal.
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 }
 
 const MAX_DIFFERENCES = 5;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -10,7 +10,13 @@ import {
   contentSecurityPolicy,
   inlineScriptHashes,
 } from '../../cdk/constructs/csp.ts';
-import { EXPORTS_REWRITE_CODE, SITE_REWRITE_CODE } from '../../cdk/constructs/edge-functions.ts';
+import {
+  EXPORTS_REWRITE_CODE,
+  FUNCTION_MAX_BYTES,
+  siteFiles,
+  siteRewriteCode,
+  siteStatusCode,
+} from '../../cdk/constructs/edge-functions.ts';
 
 // The parts of the deployment that run or decide something on their own, without a synthesis:
 // the CloudFront Functions (evaluated here exactly as deployed), the CSP, the context schema and
@@ -25,11 +31,28 @@ interface CfResponse {
   statusDescription?: string;
   headers?: Record<string, { value: string }>;
 }
-type CfHandler = (event: { request: CfRequest }) => CfRequest | CfResponse;
+type CfHandler = (event: { request: CfRequest; response?: CfResponse }) => CfRequest | CfResponse;
 
 function load(code: string): CfHandler {
   return new Function(`${code}\nreturn handler;`)() as CfHandler;
 }
+
+/** The files of a built site, as siteFiles lists them. */
+const FILES = [
+  '/404.html',
+  '/_app/version.json',
+  '/about.html',
+  '/check.html',
+  '/determination.html',
+  '/es.html',
+  '/es/404.html',
+  '/es/statistics.html',
+  '/favicon.svg',
+  '/index.html',
+  '/statistics.html',
+];
+const SITE_REWRITE_CODE = siteRewriteCode(FILES);
+const SITE_STATUS_CODE = siteStatusCode(FILES);
 
 describe('site viewer-request function', () => {
   const handler = load(SITE_REWRITE_CODE);
@@ -70,18 +93,87 @@ describe('site viewer-request function', () => {
   });
 
   it('is plain ES5.1 as cloudfront-js-2.0 runs it: no modules, no arrows, no let/const', () => {
-    for (const code of [SITE_REWRITE_CODE, EXPORTS_REWRITE_CODE]) {
-      expect(code).toMatch(/^function handler\(event\) \{/);
+    for (const code of [SITE_REWRITE_CODE, SITE_STATUS_CODE, EXPORTS_REWRITE_CODE]) {
+      expect(code).toMatch(/^function handler\(event\) \{|\nfunction handler\(event\) \{/);
       expect(code).not.toMatch(/\b(import|export|let|const|class|async|await|require)\b|=>|`/);
     }
   });
 
+  it('serves the not-found page for a path that is no file of the site', () => {
+    for (const uri of ['/nope', '/determination/CM16-0213037', '/about.htm', '/x/y/z.png']) {
+      expect(rewrite(uri), uri).toBe('/404.html');
+    }
+    // Under /es/, the Spanish one; a path only beginning with "es" is not Spanish.
+    for (const uri of ['/es/nope', '/es/determination/CM16-0213037', '/es/x.png']) {
+      expect(rewrite(uri), uri).toBe('/es/404.html');
+    }
+    expect(rewrite('/estadisticas')).toBe('/404.html');
+    // A build without the Spanish not-found page falls back to the English one.
+    const english = load(siteRewriteCode(['/404.html', '/index.html']));
+    expect((english({ request: { uri: '/es/nope' } }) as CfRequest).uri).toBe('/404.html');
+    // Without a not-found page in the build, a missing file is left to the bucket (a bare 404).
+    const bare = load(siteRewriteCode(['/index.html']));
+    expect((bare({ request: { uri: '/nope' } }) as CfRequest).uri).toBe('/nope.html');
+    expect((bare({ request: { uri: '/' } }) as CfRequest).uri).toBe('/index.html');
+  });
+
+  it('stays within CloudFront\u2019s size limit, and fails the synthesis beyond it', () => {
+    expect(Buffer.byteLength(SITE_REWRITE_CODE)).toBeLessThan(FUNCTION_MAX_BYTES);
+    const many = Array.from({ length: 600 }, (_, i) => `/page-${i}.html`);
+    expect(() => siteRewriteCode(many)).toThrow(String(FUNCTION_MAX_BYTES));
+    expect(() => siteStatusCode(many)).toThrow(String(FUNCTION_MAX_BYTES));
+  });
+
   it('leaves files alone', () => {
-    expect(rewrite('/index.html')).toBe('/index.html');
-    expect(rewrite('/_app/immutable/entry/start.Bx1.js')).toBe(
-      '/_app/immutable/entry/start.Bx1.js',
-    );
-    expect(rewrite('/favicon.png')).toBe('/favicon.png');
+    for (const uri of ['/index.html', '/favicon.svg', '/_app/version.json', '/404.html']) {
+      expect(rewrite(uri)).toBe(uri);
+    }
+  });
+});
+
+describe('site viewer-response function', () => {
+  const handler = load(SITE_STATUS_CODE);
+  const status = (uri: string, statusCode = 200) =>
+    (handler({ request: { uri }, response: { statusCode, statusDescription: 'OK' } }) as CfResponse)
+      .statusCode;
+
+  it('answers the not-found page with 404, however CloudFront shows it the path', () => {
+    // The path as the viewer sent it, or as the viewer-request function left it.
+    expect(status('/nope')).toBe(404);
+    expect(status('/determination/CM16-0213037')).toBe(404);
+    expect(status('/404.html')).toBe(404);
+    expect(status('/404')).toBe(404);
+    expect(status('/es/nope')).toBe(404);
+    expect(status('/es/404.html')).toBe(404);
+    expect(status('/es/404')).toBe(404);
+    const out = handler({ request: { uri: '/nope' }, response: { statusCode: 200 } }) as CfResponse;
+    expect(out.statusDescription).toBe('Not Found');
+  });
+
+  it('leaves the pages and files of the site, and other statuses, alone', () => {
+    for (const uri of ['/', '/index.html', '/about', '/about.html', '/favicon.svg', '/es']) {
+      expect(status(uri), uri).toBe(200);
+    }
+    expect(status('/_app/version.json')).toBe(200);
+    expect(status('/nope', 304)).toBe(304);
+  });
+});
+
+describe('the site files the functions know', () => {
+  it('are every file of the build but the immutable assets, as paths', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imr-site-files-'));
+    mkdirSync(join(dir, '_app', 'immutable', 'chunks'), { recursive: true });
+    mkdirSync(join(dir, 'es'));
+    for (const f of ['index.html', '404.html', 'es/about.html', '_app/version.json']) {
+      writeFileSync(join(dir, f), '');
+    }
+    writeFileSync(join(dir, '_app', 'immutable', 'chunks', 'a.js'), '');
+    expect(siteFiles(dir)).toEqual([
+      '/404.html',
+      '/_app/version.json',
+      '/es/about.html',
+      '/index.html',
+    ]);
   });
 });
 

@@ -7,13 +7,17 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CACHE, ENDPOINTS } from '#shared/api/endpoints.ts';
+import { CACHE, ENDPOINTS, endpoint } from '#shared/api/endpoints.ts';
 import { PARSE_LIMITS } from '#shared/parser/limits.ts';
 import { GSI1 } from '#shared/store/table.ts';
 import { buildAtlas } from '../../cdk/atlas.ts';
 import { bundleSizes } from '../../cdk/bundle-sizes.ts';
 import { OCR_RUNTIME_FILES } from '../../cdk/bundling/esbuild.ts';
-import { EXPORTS_REWRITE_CODE, SITE_REWRITE_CODE } from '../../cdk/constructs/edge-functions.ts';
+import {
+  EXPORTS_REWRITE_CODE,
+  siteRewriteCode,
+  siteStatusCode,
+} from '../../cdk/constructs/edge-functions.ts';
 import {
   API_CONCURRENCY,
   AUTHORIZER_CACHE,
@@ -476,6 +480,26 @@ describe('api', () => {
     );
   });
 
+  it('serves the feed as every other route: its own function, behind the origin authorizer, reading only', () => {
+    const route = resources(dev.templates.api, 'AWS::ApiGatewayV2::Route').find(
+      (r) => r.Properties.RouteKey === 'GET /api/feed.atom',
+    );
+    expect(route?.Properties).toMatchObject({
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: expect.stringMatching(/^HttpApiOriginHeader/) },
+    });
+    const fn = resources(dev.templates.api, 'AWS::Lambda::Function').find(
+      (f) => f.Properties.Description === 'functions/api-get-feed.ts',
+    );
+    expect(fn?.Properties.ReservedConcurrentExecutions).toBe(API_CONCURRENCY);
+    // It never pages, so it is given no cursor secret.
+    expect(
+      Object.keys((fn?.Properties.Environment as { Variables: object }).Variables).sort(),
+    ).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+    // CloudFront keeps it no longer than it says (the API cache obeys the origin's header).
+    expect(endpoint('api-get-feed').cacheControl).toBe(endpoint('api-list-items').cacheControl);
+  });
+
   it('grants the API functions reads only, and never Scan', () => {
     const docs = policiesOf(dev.templates.api);
     expect(docs.length).toBe(ENDPOINTS.length + 1);
@@ -687,7 +711,12 @@ describe('web', () => {
       expect(age, e.path).toBeGreaterThanOrEqual(MinTTL!);
       expect(age, e.path).toBeLessThanOrEqual(MaxTTL!);
     }
-    expect(sharedMaxAge(CACHE.statistics)).toBeGreaterThan(sharedMaxAge(CACHE.lookup)!);
+    // A letter reaches the public statistics within 60 s of its receipt: cached plus stale.
+    const stale = Number(/stale-while-revalidate=(\d+)/.exec(CACHE.statistics)?.[1] ?? 0);
+    expect(sharedMaxAge(CACHE.statistics)! + stale).toBeLessThanOrEqual(60);
+    expect(Number(/(?:^|\s)max-age=(\d+)/.exec(CACHE.statistics)?.[1]) + stale).toBeLessThanOrEqual(
+      60,
+    );
     expect(ENDPOINTS.find((e) => e.path === '/api/stats')!.cacheControl).toBe(CACHE.statistics);
     expect(ENDPOINTS.find((e) => e.path === '/api/determinations/{caseNumber}')!.cacheControl).toBe(
       CACHE.lookup,
@@ -696,8 +725,10 @@ describe('web', () => {
 
   it('attaches the clean-URL function to the default behaviour and the exports filter to /exports/*', () => {
     const fns = resources(dev.templates.web, 'AWS::CloudFront::Function');
+    // The stub site's files (test/cdk/synth.ts), its immutable assets aside.
+    const files = ['/404.html', '/_app/version.json', '/index.html'];
     expect(fns.map((f) => f.Properties.FunctionCode).sort()).toEqual(
-      [SITE_REWRITE_CODE, EXPORTS_REWRITE_CODE].sort(),
+      [siteRewriteCode(files), siteStatusCode(files), EXPORTS_REWRITE_CODE].sort(),
     );
     for (const f of fns) {
       expect((f.Properties.FunctionConfig as { Runtime: string }).Runtime).toBe(
@@ -710,6 +741,29 @@ describe('web', () => {
     expect(text(exports.FunctionAssociations)).toContain('viewer-request');
     const immutable = d.CacheBehaviors.find((b) => b.PathPattern === '/_app/immutable/*');
     expect(immutable).toBeDefined();
+  });
+
+  it('answers an unknown site path 404 with the designed page, and leaves the API alone', () => {
+    const d = distribution();
+    const logicalIdOf = (code: string) =>
+      Object.entries(dev.templates.web.findResources('AWS::CloudFront::Function')).find(
+        ([, f]) => (f as { Properties: { FunctionCode: string } }).Properties.FunctionCode === code,
+      )![0];
+    const files = ['/404.html', '/_app/version.json', '/index.html'];
+    expect(d.DefaultCacheBehavior.FunctionAssociations).toEqual([
+      {
+        EventType: 'viewer-request',
+        FunctionARN: { 'Fn::GetAtt': [logicalIdOf(siteRewriteCode(files)), 'FunctionARN'] },
+      },
+      {
+        EventType: 'viewer-response',
+        FunctionARN: { 'Fn::GetAtt': [logicalIdOf(siteStatusCode(files)), 'FunctionARN'] },
+      },
+    ]);
+    // No distribution-wide error pages, and no function on the API: its 404s stay its own JSON.
+    expect(d.CustomErrorResponses).toBeUndefined();
+    const api = d.CacheBehaviors.find((b) => b.PathPattern === '/api/*')!;
+    expect(api.FunctionAssociations).toBeUndefined();
   });
 
   it('sends CSP, HSTS and no-framing headers', () => {

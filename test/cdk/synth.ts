@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
@@ -25,6 +25,10 @@ export function stubSite(): string {
     `<!doctype html><html><head><script type="application/json">{"a":1}</script></head>` +
       `<body><script>${STUB_INLINE_SCRIPT}</script></body></html>`,
   );
+  writeFileSync(join(dir, '404.html'), '<!doctype html><title>Not found</title>');
+  mkdirSync(join(dir, '_app', 'immutable'), { recursive: true });
+  writeFileSync(join(dir, '_app', 'immutable', 'start.js'), '');
+  writeFileSync(join(dir, '_app', 'version.json'), '{}');
   return dir;
 }
 

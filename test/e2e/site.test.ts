@@ -326,6 +326,27 @@ describe('the site in Chromium', () => {
     await page.close();
   });
 
+  it('offers the search as a feed to subscribe to, in the results and the page head', async () => {
+    const page = await open('/?decision=overturned&category=Pharmaceuticals');
+    const link = page.getByRole('link', { name: 'Subscribe' });
+    await expect
+      .poll(() => link.getAttribute('href'))
+      .toBe('/api/feed.atom?category=Pharmaceuticals&decision=overturned');
+    const alternate = page.locator('head link[rel="alternate"][type="application/atom+xml"]');
+    expect(await alternate.getAttribute('href')).toBe(await link.getAttribute('href'));
+    const feed = await fetch(new URL((await link.getAttribute('href'))!, server.url));
+    expect(feed.status).toBe(200);
+    expect(feed.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
+    expect(await feed.text()).toMatch(/<entry>[\s\S]*\(overturned\)<\/title>/);
+    // Without filters the results still offer the feed of every decision; the head has no
+    // alternate, which is for a filtered search.
+    await page.goto(new URL('/', server.url).href);
+    await expect.poll(() => link.getAttribute('href')).toBe('/api/feed.atom');
+    expect(await alternate.count()).toBe(0);
+    expect(errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('answers an unknown address with a page that says so and offers ways on', async () => {
     const res = await raw('/determination/CM16-0213037');
     expect(res.status).toBe(404);
@@ -662,6 +683,8 @@ describe('the site in Spanish', () => {
     expect(missing.body).toMatch(/<html lang="es">/);
     expect(missing.body).toContain('<title>Página no encontrada');
     expect((await raw('/nope')).body).toMatch(/<html lang="en">/);
+    // Asked for by name, the Spanish not-found page is a 404 too, as the English one is.
+    expect((await raw('/es/404')).status).toBe(404);
   });
 
   it('translates the navigation, headings, labels, decisions and categories', async () => {
@@ -703,6 +726,14 @@ describe('the site in Spanish', () => {
     expect(await page.locator('.results li .meta a').first().getAttribute('href')).toBe(
       `/es/determination?case=${encodeURIComponent(first.caseNumber)}`,
     );
+    // The search's feed, offered in Spanish; the feed is the API's, the same in both languages.
+    const subscribe = page.getByRole('link', { name: 'Suscríbase' });
+    expect(await subscribe.getAttribute('href')).toBe('/api/feed.atom?decision=overturned');
+    expect(
+      await page
+        .locator('link[rel="alternate"][type="application/atom+xml"]')
+        .getAttribute('title'),
+    ).toBe('IMR Atlas: decisiones más recientes de esta búsqueda');
     // The form's labels and choices are Spanish; the values sent are the API's.
     expect(await page.getByLabel('Decisión', { exact: true }).inputValue()).toBe('overturned');
     await page.getByLabel('Categoría', { exact: true }).selectOption({ label: 'Medicamentos' });
@@ -862,6 +893,8 @@ describe('the local server serving web/build', () => {
   it('answers 404 for unknown paths and never leaves web/build', async () => {
     for (const path of [
       '/nope',
+      '/404',
+      '/404.html',
       '/statistics/',
       '/_app/immutable/none.js',
       '/../package.json',

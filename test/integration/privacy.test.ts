@@ -18,6 +18,7 @@ import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { STATS_BY } from '../../shared/stats/statistics.ts';
 import { corpusPdfs, seedTexts } from '../support/letters.ts';
 import { IDENTIFIERS, mailedCopy, PEOPLE } from '../support/mailed.ts';
+import { readAtom } from '../support/atom.ts';
 
 // Mailed copies (cover page, parties named in the prose and the guideline lines) uploaded to the
 // local stack: nothing they name comes out of the API, over HTTP as the site reads it, or out of
@@ -87,9 +88,10 @@ describe('mailed letters through the local stack', () => {
     }
   });
 
-  it('lists determinations, items, statistics and similar requests without an identifier', async () => {
+  it('lists determinations, items, the feed, statistics and similar requests without an identifier', async () => {
     determinationsPageSchema.parse(JSON.parse(await fetchText('/api/determinations?limit=100')));
     itemsPageSchema.parse(JSON.parse(await fetchText('/api/items?limit=100')));
+    expect(readAtom(await fetchText('/api/feed.atom')).entries.length).toBeGreaterThan(0);
     for (const by of STATS_BY) await fetchText(`/api/stats?by=${by}`);
     await fetchText('/api/stats/similar?request=MRI%20of%20the%20right%20shoulder');
     // A search for a party's name finds nothing: the words were never indexed.

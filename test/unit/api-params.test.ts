@@ -28,9 +28,12 @@ describe('query parameters', () => {
     expect(refusal(() => parseParams(itemsQuerySchema, { limit: '101' })).parameter).toBe('limit');
     expect(refusal(() => parseParams(itemsQuerySchema, { limit: '-1' })).parameter).toBe('limit');
     expect(refusal(() => parseParams(itemsQuerySchema, { colour: 'red' })).message).toBe(
-      'unknown parameter "colour"',
+      'unknown parameter "colour": the parameters are category, subcategory, drug, bodyRegion, ' +
+        'specialty, decision, from, to, q, limit, cursor',
     );
-    expect(refusal(() => parseParams(statsQuerySchema, {})).message).toBe('by is required');
+    expect(refusal(() => parseParams(statsQuerySchema, {})).message).toMatch(
+      /^by is required: one of: category, /,
+    );
     expect(refusal(() => parseParams(itemsQuerySchema, { from: '2016/01/01' })).parameter).toBe(
       'from',
     );
@@ -122,6 +125,15 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths['/api/determinations/{caseNumber}']!.get.responses)).toContain(
       '404',
     );
+    // The feed: the filters of /api/items without its paging, answered as Atom.
+    const feed = doc.paths['/api/feed.atom']!.get;
+    const items = doc.paths['/api/items']!.get;
+    expect(feed.parameters).toEqual(
+      items.parameters.filter((p) => p.name !== 'limit' && p.name !== 'cursor'),
+    );
+    expect(Object.keys((feed.responses['200'] as { content: object }).content)).toEqual([
+      'application/atom+xml',
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commonPrefix } from '../../cli/upload.ts';
+import { commonPrefix } from '../../cli/await-receipts.ts';
 import { receiptTable } from '../../cli/receipts.ts';
 import { csvField, csvLine } from '../../shared/csv.ts';
 import { dailyCsv, dayBefore } from '../../shared/receipts/daily.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, getSimilar, getStats, listItems, queryString } from '$lib/api.ts';
+import { ApiError, feedUrl, getSimilar, getStats, listItems, queryString } from '$lib/api.ts';
 import { monthSpan, rateScale, yearTicks } from '$lib/charts.ts';
 import { csvHref, toCsv } from '$lib/csv.ts';
 import {
@@ -16,6 +16,7 @@ import {
   emptyFilters,
   filtersFromParams,
   isEmpty,
+  filterQuery,
   itemsQuery,
   pageFromParams,
   pageHref,
@@ -140,6 +141,22 @@ describe('search state in the URL', () => {
       cursor: 'c1',
     });
     expect(itemsQuery(emptyFilters(), null, 20)).toEqual({ limit: 20 });
+  });
+
+  it('links the feed of a search with its filters, and no page', () => {
+    const filters = {
+      ...emptyFilters(),
+      to: '2020',
+      drug: 'gabapentin',
+      decision: 'overturned',
+      q: 'a&b',
+      category: 'Pharmaceuticals',
+    };
+    // The filters in the search URL's order, as the feed's own self link has them.
+    expect(feedUrl(filterQuery(filters))).toBe(
+      '/api/feed.atom?q=a%26b&category=Pharmaceuticals&drug=gabapentin&decision=overturned&to=2020',
+    );
+    expect(feedUrl(filterQuery(emptyFilters()))).toBe('/api/feed.atom');
   });
 });
 

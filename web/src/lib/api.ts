@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type {
+  feedQuerySchema,
   itemsQuerySchema,
   similarQuerySchema,
   statsQuerySchema,
@@ -23,6 +24,7 @@ export type { ExportsList, ItemsPage, PublicDetermination, PublicItem, Similar }
 export type Stats = z.infer<typeof statsSchema>;
 export type StatsGroup = Stats['groups'][number];
 export type ItemsQuery = Omit<z.input<typeof itemsQuerySchema>, 'limit'> & { limit?: number };
+export type FeedQuery = z.input<typeof feedQuerySchema>;
 export type StatsQuery = z.input<typeof statsQuerySchema>;
 export type SimilarQuery = z.input<typeof similarQuerySchema>;
 export type Issue = PublicDetermination['issues'][number];
@@ -135,6 +137,11 @@ export function getDetermination(
 }
 
 /** One page of disputed items matching filters and keywords, newest first. */
+/** The Atom feed of a search's newest decisions: a link for feed readers, never fetched here. */
+export function feedUrl(query: FeedQuery): string {
+  return `/api/feed.atom${queryString(query)}`;
+}
+
 export function listItems(query: ItemsQuery, options?: CallOptions): Promise<ItemsPage> {
   return getJson(`/api/items${queryString(query)}`, options);
 }

@@ -1,4 +1,4 @@
-import type { ItemsQuery, StatsGroup } from './api.ts';
+import type { FeedQuery, ItemsQuery, StatsGroup } from './api.ts';
 import { isBodyRegion, isCategory, isDecision } from './vocabulary.ts';
 
 // The search page's query as URL parameters, so that a search can be shared and the back
@@ -52,31 +52,30 @@ export function isEmpty(filters: SearchFilters): boolean {
 }
 
 /**
- * The API query for a search. A category or decision that is not one the API knows is passed
- * on as it is, so that the API's 400 explains it.
+ * The API's filters for a search (/api/items and /api/feed.atom take the same). A category or
+ * decision that is not one the API knows is passed on as it is, so that the API's 400 explains it.
  */
+export function filterQuery(filters: SearchFilters): FeedQuery {
+  // In the order of the search's own URL, which is the order the feed's self link uses.
+  const query: FeedQuery = {};
+  for (const k of FILTER_KEYS) {
+    const v = filters[k].trim();
+    if (v === '') continue;
+    if (k === 'category') query.category = isCategory(v) ? v : (v as never);
+    else if (k === 'bodyRegion') query.bodyRegion = isBodyRegion(v) ? v : (v as never);
+    else if (k === 'decision') query.decision = isDecision(v) ? v : (v as never);
+    else query[k] = v;
+  }
+  return query;
+}
+
+/** The API query for a page of a search. */
 export function itemsQuery(
   filters: SearchFilters,
   cursor: string | null,
   limit: number,
 ): ItemsQuery {
-  const query: ItemsQuery = { limit };
-  const set = (k: Exclude<FilterKey, 'category' | 'decision' | 'bodyRegion'>): void => {
-    const v = filters[k].trim();
-    if (v !== '') query[k] = v;
-  };
-  set('q');
-  set('subcategory');
-  set('drug');
-  set('specialty');
-  set('from');
-  set('to');
-  const { category, decision, bodyRegion } = filters;
-  if (category !== '') query.category = isCategory(category) ? category : (category as never);
-  if (bodyRegion !== '') {
-    query.bodyRegion = isBodyRegion(bodyRegion) ? bodyRegion : (bodyRegion as never);
-  }
-  if (decision !== '') query.decision = isDecision(decision) ? decision : (decision as never);
+  const query: ItemsQuery = { limit, ...filterQuery(filters) };
   if (cursor !== null) query.cursor = cursor;
   return query;
 }

@@ -178,6 +178,10 @@ export const en = {
     showing: (from: string, to: string, more: boolean) =>
       `Showing ${from}–${to}${more ? ' (more on the next page)' : ''}.`,
     what: 'results',
+    /** The search's Atom feed (/api/feed.atom): the link and the text after it. */
+    subscribe: 'Subscribe',
+    subscribeText: 'to this search in a feed reader: its 50 newest decisions, as an Atom feed.',
+    feedTitle: 'IMR Atlas: newest decisions of this search',
     tryFewer:
       'Try fewer filters or other words: every keyword must appear in the request, and numbers and doses are not searched.',
     filters: {

@@ -172,6 +172,10 @@ export const es: Dictionary = {
     showing: (from, to, more) =>
       `Mostrando ${from}–${to}${more ? ' (hay más en la página siguiente)' : ''}.`,
     what: 'los resultados',
+    subscribe: 'Suscríbase',
+    subscribeText:
+      'a esta búsqueda en un lector de noticias (feeds): sus 50 decisiones más recientes, en formato Atom. Las entradas están en inglés.',
+    feedTitle: 'IMR Atlas: decisiones más recientes de esta búsqueda',
     tryFewer:
       'Pruebe con menos filtros o con otras palabras: cada palabra debe aparecer en la solicitud, y no se buscan números ni dosis. Las solicitudes están escritas en inglés, como en las cartas.',
     filters: {

@@ -1,0 +1,225 @@
+import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import type { SQSEvent } from 'aws-lambda';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reparseCommand } from '../../cli/reparse.ts';
+import { createIngestHandler } from '../../functions/s3-ingest-letter.ts';
+import { objectCreatedEvent } from '../../local/s3-local.ts';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { auditSnapshot } from '../../scripts/chaos/audit.ts';
+import { s3LetterObjects, type LetterObjects } from '../../shared/ingest/letter-objects.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { parseLetter } from '../../shared/parser/parse-letter.ts';
+import { getStoredDetermination, putDetermination } from '../../shared/store/determinations.ts';
+import { getUpload } from '../../shared/store/uploads.ts';
+import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { SPEC } from '../fixtures/synthetic-letter.ts';
+import { imageOnlyPdf } from '../support/bad-pdfs.ts';
+import { capture } from '../support/capture.ts';
+import { receiptOf, snapshot, uploadAndWait } from '../support/store.ts';
+
+// `imr reparse` against the real local stack: uploads are copied onto themselves in the local S3,
+// whose events reach the ingest as any upload's do, and the command waits for their receipts.
+// What an older build left (a scan it could not read, a record its parser read differently) is
+// made by delivering an event through a handler that reads other bytes for the key.
+
+let dataDir: string;
+let stack: LocalStack;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'imr-reparse-'));
+  stack = await startLocalStack({ dataDir, logger: createLogger({ level: 'silent' }) });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const letter = (caseNumber: string): string =>
+  renderLetter({ ...SPEC, caseNumber }, { layout: 'full-letter' });
+
+/** Records an upload as a build that read `bytes` for it would have (a new event, by hand). */
+async function recordAsOlderBuild(key: string, bytes: Uint8Array | string): Promise<void> {
+  const real = s3LetterObjects(stack.s3);
+  const objects: LetterObjects = {
+    ...real,
+    async read(bucket, k) {
+      const read = await real.read(bucket, k);
+      if (k !== key || read.kind !== 'ok') return read;
+      const body = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+      return { ...read, bytes: body, version: `older-build-${read.version}` };
+    },
+  };
+  const handler = createIngestHandler({
+    table: stack.table,
+    objects,
+    logger: createLogger({ level: 'silent' }),
+  });
+  const event: SQSEvent = {
+    Records: [
+      {
+        messageId: `older-${key}`,
+        receiptHandle: 'r',
+        body: JSON.stringify(objectCreatedEvent(stack.bucket, key, { size: 1, eTag: 'e' })),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: '0',
+          SenderId: 'test',
+          ApproximateFirstReceiveTimestamp: '0',
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
+        awsRegion: 'us-east-1',
+      },
+    ],
+  };
+  const out = await handler(event);
+  expect(out.batchItemFailures).toEqual([]);
+}
+
+async function reparse(...args: string[]) {
+  const { io, out, err } = capture();
+  const code = await reparseCommand([...args, '--data-dir', dataDir], io);
+  return { code, stdout: out(), stderr: err() };
+}
+
+async function expectConsistent(): Promise<void> {
+  const snap = await snapshot(stack);
+  const audit = auditSnapshot(
+    snap,
+    snap.uploads.map((u) => u.key),
+  );
+  expect(audit).toMatchObject({
+    lost: [],
+    counterMismatches: [],
+    indexMismatches: 0,
+    pending: 0,
+    markers: 0,
+  });
+}
+
+describe('imr reparse', () => {
+  it('reads again an upload an older build failed as pdf-no-text, and clears its failure tag', async () => {
+    const key = 'uploads/acme/scan-0701.txt';
+    await uploadAndWait(stack, key, letter('CM16-0000701'));
+    await uploadAndWait(stack, 'uploads/acme/other-0702.txt', letter('CM16-0000702'));
+    await recordAsOlderBuild(key, imageOnlyPdf());
+    expect(await receiptOf(stack, key)).toMatchObject({ status: 'failed', reason: 'pdf-no-text' });
+    expect((await getStoredDetermination(stack.table, 'CM16-0000701'))?.record ?? null).toBeNull();
+    const tags = await stack.s3.send(
+      new GetObjectTaggingCommand({ Bucket: stack.bucket, Key: key }),
+    );
+    expect(tags.TagSet).toContainEqual({ Key: 'imr-status', Value: 'failed' });
+
+    const dry = await reparse('--reason', 'pdf-no-text', '--dry-run');
+    expect(dry).toMatchObject({ code: 0, stderr: '' });
+    expect(dry.stdout).toBe(
+      `${key}\n1 uploads chosen (failed: pdf-no-text) would be read again (dry run: nothing sent)\n`,
+    );
+
+    const run = await reparse('--reason', 'pdf-no-text');
+    expect(run.stderr).toContain('Reading again 1 uploads chosen (failed: pdf-no-text)');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^Read again 1 files to the local stack .* in [\d.]+ s:\n {2}parsed {6}1\n/,
+    );
+    expect(await receiptOf(stack, key)).toMatchObject({
+      status: 'parsed',
+      caseNumber: 'CM16-0000701',
+    });
+    expect(await getUpload(stack.table, key)).toMatchObject({ status: 'parsed' });
+    const after = await stack.s3.send(
+      new GetObjectTaggingCommand({ Bucket: stack.bucket, Key: key }),
+    );
+    expect(after.TagSet ?? []).toEqual([]);
+    await expectConsistent();
+
+    // Nothing failed any more: nothing to do.
+    expect(await reparse('--failed')).toMatchObject({ code: 0 });
+    expect((await reparse('--failed')).stdout).toContain('nothing to read again');
+  });
+
+  it('replaces a record an older parser read differently, and changes nothing the second time', async () => {
+    const key = 'uploads/acme/older-0711.txt';
+    const text = letter('CM16-0000711');
+    await uploadAndWait(stack, key, text);
+    // A copy from another organisation corroborates the record throughout.
+    await uploadAndWait(stack, 'uploads/beta/copy-0711.txt', text);
+    const current = await parseLetter(new TextEncoder().encode(text), 'older-0711.txt');
+    // The older build read the second item's decision the other way.
+    const flipped = text.replace('6\nsessions is: Upheld', '6\nsessions is: Overturned');
+    expect(flipped).not.toBe(text);
+    await recordAsOlderBuild(key, flipped);
+    const older = await getStoredDetermination(stack.table, 'CM16-0000711');
+    expect(older?.record).not.toEqual(current);
+    await expectConsistent();
+
+    const run = await reparse('--all', '--org', 'acme');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const stored = await getStoredDetermination(stack.table, 'CM16-0000711');
+    expect(JSON.parse(JSON.stringify(stored?.record))).toEqual(JSON.parse(JSON.stringify(current)));
+    expect(await receiptOf(stack, key)).toMatchObject({ status: 'replaced' });
+    expect(await receiptOf(stack, 'uploads/beta/copy-0711.txt')).toMatchObject({
+      status: 'duplicate',
+    });
+    await expectConsistent();
+    const counters = (await snapshot(stack)).counters;
+
+    // Read again with the same parser: every letter reads the same, and no counter moves.
+    const again = await reparse('--all');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/parsed {6}0\n {2}replaced {4}0\n {2}duplicates {2}\d+\n/);
+    expect((await snapshot(stack)).counters).toEqual(counters);
+    await expectConsistent();
+  });
+
+  it('replaces the record when only its prose differs, for the upload it came from only', async () => {
+    const text = letter('CM16-0000721');
+    await uploadAndWait(stack, 'uploads/acme/prose-0721.txt', text);
+    const stored = await getStoredDetermination(stack.table, 'CM16-0000721');
+    const record = stored!.record!;
+    const reworded = { ...record, summary: `${record.summary ?? ''} (read better)` };
+    const contentHash = createHash('sha256').update(text).digest('hex');
+    const write = (organisation: string, sourceKey: string, sequencer: string) =>
+      putDetermination(stack.table, {
+        id: 'CM16-0000721',
+        record: reworded,
+        contentHash,
+        organisation,
+        sourceKey,
+        sequencer,
+        now: new Date().toISOString(),
+      });
+    const seq = stored!.sourceSequencer!;
+    // Another organisation's copy with other prose corroborates; it changes nothing.
+    expect(await write('beta', 'uploads/beta/prose-0721.txt', `${seq}1`)).toBe('duplicate');
+    expect((await getStoredDetermination(stack.table, 'CM16-0000721'))?.record?.summary).toBe(
+      record.summary,
+    );
+    // The owner's same upload read again with other prose replaces it.
+    expect(await write('acme', 'uploads/acme/prose-0721.txt', `${seq}2`)).toBe('replaced');
+    expect((await getStoredDetermination(stack.table, 'CM16-0000721'))?.record?.summary).toBe(
+      reworded.summary,
+    );
+    // The owner's other key with the same coded fields is still a duplicate.
+    expect(await write('acme', 'uploads/acme/another-0721.txt', `${seq}3`)).toBe('duplicate');
+  });
+
+  it('refuses an unclear choice, an unknown reason and a choice over its limit', async () => {
+    expect(await reparse()).toMatchObject({ code: 2 });
+    expect((await reparse()).stderr).toContain('--all, --failed or --reason CODE');
+    const unknown = await reparse('--reason', 'cosmic-rays');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('"cosmic-rays" is not a failure reason; one of: empty,');
+    expect(await reparse('--all', '--failed')).toMatchObject({ code: 2 });
+    const over = await reparse('--all', '--limit', '1');
+    expect(over.code).toBe(2);
+    expect(over.stderr).toMatch(/imr reparse: \d+ uploads are chosen \(all\), more than --limit 1/);
+  });
+});
