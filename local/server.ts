@@ -160,7 +160,7 @@ const IMMUTABLE = '/_app/immutable/';
  * The prerendered site, mapped as CloudFront's viewer-request function maps it: `/` is
  * index.html, an extensionless `/x` is x.html, anything else the file itself. Hashed assets under
  * /_app/immutable/ may be kept a year; pages are revalidated. Unknown paths (and /404 itself)
- * are the not-found page with status 404.
+ * are the not-found page with status 404, in Spanish under /es/.
  */
 async function serveSite(
   root: string,
@@ -177,8 +177,9 @@ async function serveSite(
   const file = sitePath(root, path);
   const found = file === null ? null : await stat(file).catch(() => null);
   // The not-found page is a 404 even when asked for by name, as on CloudFront.
-  if (file === null || found === null || !found.isFile() || file === join(root, '404.html')) {
-    const page404 = await readFile(join(root, '404.html')).catch(() => null);
+  const notFound = notFoundPage(path);
+  if (file === null || found === null || !found.isFile() || file === join(root, notFound)) {
+    const page404 = await readFile(join(root, notFound)).catch(() => null);
     res.writeHead(404, {
       'content-type': page404 === null ? 'text/plain; charset=utf-8' : SITE_TYPES['.html']!,
       'cache-control': 'no-store',
@@ -197,6 +198,11 @@ async function serveSite(
   });
   res.end(req.method === 'HEAD' ? undefined : body);
   return true;
+}
+
+/** The not-found page for a path: the Spanish one under /es/ (the site's languages), else English. */
+export function notFoundPage(path: string): string {
+  return /^\/es(\/|$)/.test(path) ? 'es/404.html' : '404.html';
 }
 
 /** The file under `root` a URL path names, or null for a path that could leave it. */

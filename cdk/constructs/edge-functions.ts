@@ -11,6 +11,14 @@ export const FUNCTION_MAX_BYTES = 10_240;
 export const NOT_FOUND_PAGE = '/404.html';
 
 /**
+ * The not-found pages of the site's other languages, by the path prefix they answer: the Spanish
+ * site is under /es (web/src/lib/i18n), with its own es/404.html.
+ */
+export const NOT_FOUND_PAGES_BY_PREFIX: Readonly<Record<string, string>> = {
+  '/es/': '/es/404.html',
+};
+
+/**
  * The site's files as CloudFront Functions see their paths (`/about.html`), except those under
  * `_app/immutable/`, which their own behaviour serves without a function.
  */
@@ -50,7 +58,8 @@ function checkSize(code: string): string {
  * Viewer request of the site: the prerendered pages are `about.html` and so on, with no SPA
  * fallback, so a clean URL is mapped to its file. `/` → `/index.html`, `/about` → `/about.html`;
  * anything with an extension (assets) is left alone. A path that is no file of the site is
- * mapped to the designed not-found page (when the site has one), which siteStatusCode then
+ * mapped to the designed not-found page (when the site has one; under /es/, the Spanish one),
+ * which siteStatusCode then
  * answers with 404: CloudFront's custom error responses would do the same for every behaviour,
  * the API's own 404s included, and a function does not run on an origin's 404 at all. `/about/`
  * is redirected to `/about` rather than served. The query string goes along (values as
@@ -58,7 +67,17 @@ function checkSize(code: string): string {
  */
 export function siteRewriteCode(files: readonly string[]): string {
   const notFound = files.includes(NOT_FOUND_PAGE) ? `'${NOT_FOUND_PAGE}'` : 'null';
+  const byPrefix = Object.fromEntries(
+    Object.entries(NOT_FOUND_PAGES_BY_PREFIX).filter(([, page]) => files.includes(page)),
+  );
   return checkSize(`${siteLookup(files)}var NOT_FOUND = ${notFound};
+var NOT_FOUND_UNDER = ${JSON.stringify(byPrefix)};
+function notFoundOf(uri) {
+  for (var prefix in NOT_FOUND_UNDER) {
+    if (uri.indexOf(prefix) === 0) return NOT_FOUND_UNDER[prefix];
+  }
+  return NOT_FOUND;
+}
 function handler(event) {
   var request = event.request;
   var uri = request.uri;
@@ -81,7 +100,7 @@ function handler(event) {
     };
   }
   var file = fileOf(uri);
-  request.uri = FILES[file] === 1 || NOT_FOUND === null ? file : NOT_FOUND;
+  request.uri = FILES[file] === 1 || NOT_FOUND === null ? file : notFoundOf(uri);
   return request;
 }`);
 }
@@ -92,10 +111,13 @@ function handler(event) {
  * request's path as the viewer sent it or as siteRewriteCode left it, the answer is the same.
  */
 export function siteStatusCode(files: readonly string[]): string {
-  return checkSize(`${siteLookup(files)}function handler(event) {
+  const pages = [NOT_FOUND_PAGE, ...Object.values(NOT_FOUND_PAGES_BY_PREFIX)];
+  const notFound = Object.fromEntries(pages.map((p) => [p, 1]));
+  return checkSize(`${siteLookup(files)}var NOT_FOUND_PAGES = ${JSON.stringify(notFound)};
+function handler(event) {
   var response = event.response;
   var file = fileOf(event.request.uri);
-  if (response.statusCode === 200 && (file === '${NOT_FOUND_PAGE}' || FILES[file] !== 1)) {
+  if (response.statusCode === 200 && (NOT_FOUND_PAGES[file] === 1 || FILES[file] !== 1)) {
     response.statusCode = 404;
     response.statusDescription = 'Not Found';
   }

@@ -44,6 +44,9 @@ const FILES = [
   '/about.html',
   '/check.html',
   '/determination.html',
+  '/es.html',
+  '/es/404.html',
+  '/es/statistics.html',
   '/favicon.svg',
   '/index.html',
   '/statistics.html',
@@ -60,6 +63,9 @@ describe('site viewer-request function', () => {
     expect(rewrite('/statistics')).toBe('/statistics.html');
     expect(rewrite('/check')).toBe('/check.html');
     expect(rewrite('/determination')).toBe('/determination.html');
+    // The Spanish pages, prerendered under es/.
+    expect(rewrite('/es')).toBe('/es.html');
+    expect(rewrite('/es/statistics')).toBe('/es/statistics.html');
   });
 
   // The pages load ./_app/... relatively: served at /about/, they would look for /about/_app/.
@@ -70,6 +76,7 @@ describe('site viewer-request function', () => {
       return out.headers!.location!.value;
     };
     expect(location({ uri: '/about/' })).toBe('/about');
+    expect(location({ uri: '/es/' })).toBe('/es');
     expect(location({ uri: '/statistics//' })).toBe('/statistics');
     expect(
       location({
@@ -96,6 +103,14 @@ describe('site viewer-request function', () => {
     for (const uri of ['/nope', '/determination/CM16-0213037', '/about.htm', '/x/y/z.png']) {
       expect(rewrite(uri), uri).toBe('/404.html');
     }
+    // Under /es/, the Spanish one; a path only beginning with "es" is not Spanish.
+    for (const uri of ['/es/nope', '/es/determination/CM16-0213037', '/es/x.png']) {
+      expect(rewrite(uri), uri).toBe('/es/404.html');
+    }
+    expect(rewrite('/estadisticas')).toBe('/404.html');
+    // A build without the Spanish not-found page falls back to the English one.
+    const english = load(siteRewriteCode(['/404.html', '/index.html']));
+    expect((english({ request: { uri: '/es/nope' } }) as CfRequest).uri).toBe('/404.html');
     // Without a not-found page in the build, a missing file is left to the bucket (a bare 404).
     const bare = load(siteRewriteCode(['/index.html']));
     expect((bare({ request: { uri: '/nope' } }) as CfRequest).uri).toBe('/nope.html');
@@ -128,12 +143,15 @@ describe('site viewer-response function', () => {
     expect(status('/determination/CM16-0213037')).toBe(404);
     expect(status('/404.html')).toBe(404);
     expect(status('/404')).toBe(404);
+    expect(status('/es/nope')).toBe(404);
+    expect(status('/es/404.html')).toBe(404);
+    expect(status('/es/404')).toBe(404);
     const out = handler({ request: { uri: '/nope' }, response: { statusCode: 200 } }) as CfResponse;
     expect(out.statusDescription).toBe('Not Found');
   });
 
   it('leaves the pages and files of the site, and other statuses, alone', () => {
-    for (const uri of ['/', '/index.html', '/about', '/about.html', '/favicon.svg']) {
+    for (const uri of ['/', '/index.html', '/about', '/about.html', '/favicon.svg', '/es']) {
       expect(status(uri), uri).toBe(200);
     }
     expect(status('/_app/version.json')).toBe(200);

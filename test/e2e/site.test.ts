@@ -21,6 +21,7 @@ import { s3ExportBucket } from '../../shared/export/bucket.ts';
 import { runExport } from '../../shared/export/run.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { rateScale, SMALL_GROUP } from '../../web/src/lib/charts.ts';
+import { es } from '../../web/src/lib/i18n/es.ts';
 import type { z } from 'zod';
 
 // The built site (web/build) in headless Chromium against the local stack holding synthetic
@@ -79,6 +80,18 @@ function url(path: string): string {
   if (path === '/determination') return `/determination?case=${sampleCase}`;
   if (path === '/check') return `/check?request=${encodeURIComponent(checkRequest)}`;
   return path;
+}
+
+/** The site's languages: English at the site's paths, Spanish under /es. */
+const LANGUAGES = [
+  { lang: 'en', prefix: '' },
+  { lang: 'es', prefix: '/es' },
+] as const;
+
+/** A path of the site in a language: "/" → "/es", "/check?request=x" → "/es/check?request=x". */
+function inLanguage(prefix: string, path: string): string {
+  if (prefix === '') return path;
+  return path === '/' || path.startsWith('/?') ? `${prefix}${path.slice(1)}` : `${prefix}${path}`;
 }
 
 async function open(path: string, width = 1280): Promise<Page> {
@@ -530,24 +543,30 @@ describe('the site in Chromium', () => {
     'has no serious or critical axe-core violation on any page',
     async () => {
       const found: string[] = [];
-      for (const p of PAGES) {
-        const page = await open(url(p.path));
-        await settled(page, p);
-        await page.addScriptTag({ path: AXE });
-        // Page code as text: this file is type-checked for Node, without the DOM's types.
-        const { violations, passes } = await page.evaluate<AxeResult>(
-          `axe.run().then((r) => ({ violations: r.violations, passes: r.passes.length }))`,
-        );
-        // axe really ran: it found rules that pass.
-        expect(passes, p.path).toBeGreaterThan(10);
-        for (const v of violations) {
-          if (v.impact === 'serious' || v.impact === 'critical') {
-            found.push(
-              `${p.path}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-            );
+      for (const { lang, prefix } of LANGUAGES) {
+        for (const p of PAGES) {
+          const path = inLanguage(prefix, url(p.path));
+          const page = await open(path);
+          await settled(page, p);
+          // The page really is in the language axe checks it in (axe's html-has-lang and
+          // valid-lang rules read this attribute).
+          expect(await page.evaluate<string>('document.documentElement.lang'), path).toBe(lang);
+          await page.addScriptTag({ path: AXE });
+          // Page code as text: this file is type-checked for Node, without the DOM's types.
+          const { violations, passes } = await page.evaluate<AxeResult>(
+            `axe.run().then((r) => ({ violations: r.violations, passes: r.passes.length }))`,
+          );
+          // axe really ran: it found rules that pass.
+          expect(passes, path).toBeGreaterThan(10);
+          for (const v of violations) {
+            if (v.impact === 'serious' || v.impact === 'critical') {
+              found.push(
+                `${path}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+              );
+            }
           }
+          await page.close();
         }
-        await page.close();
       }
       expect(found).toEqual([]);
     },
@@ -603,29 +622,222 @@ describe('the site in Chromium', () => {
     'fits a 360 px screen on every page and writes screenshots of every page',
     async () => {
       const overflowing: string[] = [];
-      for (const p of PAGES) {
-        for (const width of [1280, 360]) {
-          const page = await open(url(p.path), width);
-          await settled(page, p);
-          const overflow = await page.evaluate<number>(
-            'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-          );
-          if (overflow > 0) overflowing.push(`${p.path} at ${width} px: ${overflow} px too wide`);
-          await page.screenshot({
-            path: join(SHOTS, `${p.name}-${width === 360 ? '360' : 'desktop'}.png`),
-            fullPage: true,
-          });
-          await page.close();
+      const shot = (lang: string, name: string, width: number): string =>
+        join(
+          SHOTS,
+          `${name}${lang === 'en' ? '' : `-${lang}`}-${width === 360 ? '360' : 'desktop'}.png`,
+        );
+      for (const { lang, prefix } of LANGUAGES) {
+        for (const p of PAGES) {
+          for (const width of [1280, 360]) {
+            const path = inLanguage(prefix, url(p.path));
+            const page = await open(path, width);
+            await settled(page, p);
+            const overflow = await page.evaluate<number>(
+              'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+            );
+            if (overflow > 0) overflowing.push(`${path} at ${width} px: ${overflow} px too wide`);
+            await page.screenshot({ path: shot(lang, p.name, width), fullPage: true });
+            await page.close();
+          }
         }
       }
       expect(overflowing).toEqual([]);
-      for (const p of PAGES) {
-        expect(existsSync(join(SHOTS, `${p.name}-360.png`))).toBe(true);
-        expect(existsSync(join(SHOTS, `${p.name}-desktop.png`))).toBe(true);
+      for (const { lang } of LANGUAGES) {
+        for (const p of PAGES) {
+          expect(existsSync(shot(lang, p.name, 360))).toBe(true);
+          expect(existsSync(shot(lang, p.name, 1280))).toBe(true);
+        }
       }
     },
     MANY_PAGES,
   );
+});
+
+describe('the site in Spanish', () => {
+  it('prerenders every page twice: English with lang="en", Spanish under /es with lang="es"', async () => {
+    const titles = {
+      '/': ['Search IMR decisions', 'Buscar decisiones de IMR'],
+      '/statistics': ['Statistics', 'Estadísticas'],
+      '/determination': ['Determination', 'Determinación'],
+      '/check': ['Check a request', 'Consultar una solicitud'],
+      '/exports': ['Exports', 'Descargas'],
+      '/about': ['About the data', 'Acerca de los datos'],
+    } as const;
+    for (const [path, [english, spanish]] of Object.entries(titles)) {
+      const en = await fetch(new URL(path, server.url));
+      const enHtml = await en.text();
+      expect(en.status, path).toBe(200);
+      expect(enHtml, path).toMatch(/^<!doctype html>\s*<html lang="en">/);
+      expect(enHtml, path).toContain(`<title>${english}`);
+      const esPath = inLanguage('/es', path);
+      const es = await fetch(new URL(esPath, server.url));
+      const esHtml = await es.text();
+      expect(es.status, esPath).toBe(200);
+      expect(esHtml, esPath).toMatch(/^<!doctype html>\s*<html lang="es">/);
+      expect(esHtml, esPath).toContain(`<title>${spanish}`);
+    }
+    // The designed not-found page in Spanish, for unknown paths under /es/.
+    const missing = await raw('/es/determinacion/CM16-0213037');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatch(/<html lang="es">/);
+    expect(missing.body).toContain('<title>Página no encontrada');
+    expect((await raw('/nope')).body).toMatch(/<html lang="en">/);
+    // Asked for by name, the Spanish not-found page is a 404 too, as the English one is.
+    expect((await raw('/es/404')).status).toBe(404);
+  });
+
+  it('translates the navigation, headings, labels, decisions and categories', async () => {
+    const page = await open('/es?decision=overturned');
+    await page.waitForSelector('.results li');
+    expect(await page.evaluate<string>('document.documentElement.lang')).toBe('es');
+    const nav = page.getByRole('navigation', { name: 'Principal' });
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual([
+      'Buscar',
+      'Estadísticas',
+      'Consultar una solicitud',
+      'Descargas',
+      'Acerca de',
+    ]);
+    expect(
+      await nav.getByRole('link').evaluateAll((a) => a.map((e) => e.getAttribute('href'))),
+    ).toEqual(['/es', '/es/statistics', '/es/check', '/es/exports', '/es/about']);
+    expect(await page.getByRole('link', { name: 'Buscar' }).getAttribute('aria-current')).toBe(
+      'page',
+    );
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(
+      'Buscar decisiones de la Revisión Médica Independiente (IMR)',
+    );
+    expect(await page.title()).toBe('Buscar decisiones de IMR · IMR Atlas');
+    const overturned = await api<ItemsPage>('/api/items?limit=20&decision=overturned');
+    const n = overturned.items.length;
+    await expect
+      .poll(() => page.locator('p.count').innerText())
+      .toBe(`Mostrando 1–${n} de ${overturned.total!.toLocaleString('es-US')} resultados.`);
+    // Decisions and categories in Spanish; the request as the letter wrote it, marked English.
+    const badges = await page.locator('.results .badge').allInnerTexts();
+    expect(new Set(badges)).toEqual(new Set(['Revocada']));
+    expect(await page.locator('.chip').innerText()).toBe('Decisión: Revocada');
+    const first = overturned.items[0]!;
+    const meta = await page.locator('.results li .meta').first().innerText();
+    expect(meta).toContain(es.categories[first.category]);
+    expect(await page.locator('.results li .request').first().getAttribute('lang')).toBe('en');
+    expect(await page.locator('.results li .request').first().innerText()).toBe(first.request);
+    expect(await page.locator('.results li .meta a').first().getAttribute('href')).toBe(
+      `/es/determination?case=${encodeURIComponent(first.caseNumber)}`,
+    );
+    // The search's feed, offered in Spanish; the feed is the API's, the same in both languages.
+    const subscribe = page.getByRole('link', { name: 'Suscríbase' });
+    expect(await subscribe.getAttribute('href')).toBe('/api/feed.atom?decision=overturned');
+    expect(
+      await page
+        .locator('link[rel="alternate"][type="application/atom+xml"]')
+        .getAttribute('title'),
+    ).toBe('IMR Atlas: decisiones más recientes de esta búsqueda');
+    // The form's labels and choices are Spanish; the values sent are the API's.
+    expect(await page.getByLabel('Decisión', { exact: true }).inputValue()).toBe('overturned');
+    await page.getByLabel('Categoría', { exact: true }).selectOption({ label: 'Medicamentos' });
+    await page.getByRole('button', { name: 'Aplicar filtros' }).click();
+    await page.waitForURL(
+      (u) => u.pathname === '/es' && u.searchParams.get('category') === 'Pharmaceuticals',
+    );
+    expect(errorsOf(page)).toEqual([]);
+    await page.close();
+
+    // A determination: Spanish labels and dates, the letter's text as written.
+    const record = await api<PublicDetermination>(`/api/determinations/${sampleCase}`);
+    const det = await open(`/es/determination?case=${sampleCase}`);
+    await det.waitForSelector('.issue');
+    expect(await det.getByRole('heading', { level: 1 }).innerText()).toBe(`Caso ${sampleCase}`);
+    expect(
+      await det.getByRole('heading', { name: 'Tratamientos en disputa y decisiones' }).count(),
+    ).toBe(1);
+    expect(await det.locator('.issue h3 [lang="en"]').first().innerText()).toBe(
+      record.issues[0]!.request,
+    );
+    const decided = await det.locator('dl.fields dd').first().innerText();
+    expect(decided).toMatch(/^\d{1,2} de [a-z]+ de \d{4}$/);
+    await det.close();
+  });
+
+  it('switches language keeping the view: the same path, query string and state', async () => {
+    // Page 2 of a filtered search, in English, switched to Spanish and back.
+    const page = await open('/?decision=upheld');
+    await page.waitForSelector('.results li');
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.waitForURL((u) => u.searchParams.get('page') === '2');
+    await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Showing 21–40 of /);
+    const english = new URL(page.url());
+    const requests = await page.locator('.results li .request').allInnerTexts();
+    const language = page.getByRole('navigation', { name: 'Language' });
+    expect(await language.getByRole('link').getAttribute('hreflang')).toBe('es');
+    await language.getByRole('link', { name: 'Español' }).click();
+    await page.waitForURL((u) => u.pathname === '/es');
+    const spanish = new URL(page.url());
+    expect(spanish.search).toBe(english.search);
+    expect(await page.evaluate<string>('document.documentElement.lang')).toBe('es');
+    await expect.poll(() => page.locator('p.count').innerText()).toMatch(/^Mostrando 21–40 de /);
+    await expect.poll(() => page.locator('.results li .request').allInnerTexts()).toEqual(requests);
+    await page
+      .getByRole('navigation', { name: 'Idioma' })
+      .getByRole('link', { name: 'English' })
+      .click();
+    await page.waitForURL((u) => u.pathname === '/');
+    expect(new URL(page.url()).search).toBe(english.search);
+    expect(await page.evaluate<string>('document.documentElement.lang')).toBe('en');
+    await page.close();
+
+    // The trend chosen on the statistics page stays chosen.
+    const drug = (await api<Stats>('/api/stats?by=drug')).groups[0]!.key;
+    const stats = await open(`/es/statistics?trend=drug&value=${encodeURIComponent(drug)}`);
+    await stats.waitForSelector('#trend-title');
+    expect(await stats.getByLabel('Mostrar', { exact: true }).inputValue()).toBe('drug');
+    await stats.getByRole('link', { name: 'English' }).click();
+    await stats.waitForURL((u) => u.pathname === '/statistics');
+    expect(new URL(stats.url()).searchParams.get('value')).toBe(drug);
+    await stats.waitForSelector('#trend-title');
+    expect(await stats.getByLabel('Show', { exact: true }).inputValue()).toBe('drug');
+    expect(await stats.locator('#trend-title').innerText()).toContain(drug);
+    await stats.close();
+
+    // The check page keeps its request.
+    const check = await open(`/check?request=${encodeURIComponent(checkRequest)}`);
+    await check.waitForSelector('[data-testid="basis-rate"]');
+    await check.getByRole('link', { name: 'Español' }).click();
+    await check.waitForURL((u) => u.pathname === '/es/check');
+    expect(new URL(check.url()).searchParams.get('request')).toBe(checkRequest);
+    await check.waitForSelector('[data-testid="basis-rate"]');
+    expect(await check.getByLabel('Solicitud planeada').inputValue()).toBe(checkRequest);
+    expect(await check.getByRole('heading', { level: 2 }).first().innerText()).toBe(
+      'Tasa de revocación de solicitudes parecidas',
+    );
+    await check.close();
+  });
+
+  it('says the statistics in Spanish, with the same figures and translated group names', async () => {
+    const byCategory = await api<Stats>('/api/stats?by=category');
+    const page = await open('/es/statistics');
+    await page.waitForSelector('[data-testid="total-items"]');
+    expect(await page.getByTestId('total-items').innerText()).toBe(
+      byCategory.totals.total.toLocaleString('es-US'),
+    );
+    const figure = page.locator('section.figure', { has: page.locator('#by-category-title') });
+    expect(await figure.locator('h2').innerText()).toBe('Tasa de revocación por categoría');
+    await figure.getByRole('button', { name: 'Tabla' }).click();
+    const header = await figure.locator('thead th').allInnerTexts();
+    expect(header.slice(0, 5)).toEqual([
+      'Categoría',
+      'Confirmadas',
+      'Revocadas',
+      'Total',
+      'Tasa de revocación',
+    ]);
+    const names = await figure.locator('tbody th').allInnerTexts();
+    expect(names).toContain('Medicamentos');
+    expect(names).not.toContain('Pharmaceuticals');
+    expect(names).toHaveLength(byCategory.groups.length);
+    await page.close();
+  });
 });
 
 /** A GET with the path sent exactly as written (fetch would normalise dot segments away). */

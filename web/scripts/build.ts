@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -21,7 +21,10 @@ export interface PageWeight {
 
 /** The first-load JavaScript of every prerendered page in `buildDir`. */
 export function firstLoadJs(buildDir: string): PageWeight[] {
-  const pages = readdirSync(buildDir).filter((f) => f.endsWith('.html'));
+  // Pages in every language: index.html, statistics.html, es.html, es/statistics.html, ...
+  const pages = readdirSync(buildDir, { recursive: true, encoding: 'utf8' }).filter(
+    (f) => f.endsWith('.html') && !f.startsWith('_app'),
+  );
   const gz = new Map<string, number>();
   const gzipped = (file: string): number => {
     let n = gz.get(file);
@@ -33,6 +36,7 @@ export function firstLoadJs(buildDir: string): PageWeight[] {
   };
   return pages.sort().map((name) => {
     const html = readFileSync(join(buildDir, name), 'utf8');
+    const page = `/${name.split(sep).join('/')}`.replace(/(\/index)?\.html$/, '') || '/';
     const seen = new Set<string>();
     const queue: string[] = [];
     const add = (from: string, spec: string): void => {
@@ -61,7 +65,7 @@ export function firstLoadJs(buildDir: string): PageWeight[] {
     const files = [...seen].map((f) => relative(buildDir, f)).sort();
     const gzipBytes = [...seen].reduce((sum, f) => sum + gzipped(f), 0);
     return {
-      page: name === 'index.html' ? '/' : `/${name.replace(/\.html$/, '')}`,
+      page,
       files,
       gzipBytes,
     };

@@ -32,6 +32,13 @@ export type Citation = Issue['citations'][number];
 export type Snapshot = ExportsList['snapshots'][number];
 type ErrorBody = z.infer<typeof errorSchema>;
 
+/**
+ * Why a call failed: the API said why (`message` is its own explanation, in English), or the
+ * site could not reach it, read its answer or got a bare status. The site says the last three in
+ * the page's language (Status.svelte); `message` holds them in English.
+ */
+export type ApiErrorReason = 'api' | 'unreachable' | 'unreadable' | 'status';
+
 /** The API refused or failed a request; `message` is the API's own explanation. */
 export class ApiError extends Error {
   constructor(
@@ -40,6 +47,9 @@ export class ApiError extends Error {
     /** The query parameter to change (400 only). */
     readonly parameter: string | null = null,
     readonly requestId: string | null = null,
+    readonly reason: ApiErrorReason = 'api',
+    /** The HTTP status text, for reason "status". */
+    readonly statusText = '',
   ) {
     super(message);
     this.name = 'ApiError';
@@ -80,7 +90,13 @@ async function getJson<T>(
     });
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
-    throw new ApiError(0, 'The API could not be reached. Check your connection and try again.');
+    throw new ApiError(
+      0,
+      'The API could not be reached. Check your connection and try again.',
+      null,
+      null,
+      'unreachable',
+    );
   }
   let body: unknown = null;
   try {
@@ -92,9 +108,18 @@ async function getJson<T>(
     if (isErrorBody(body)) {
       throw new ApiError(res.status, body.message, body.parameter ?? null, body.requestId ?? null);
     }
-    throw new ApiError(res.status, `The API answered ${res.status} ${res.statusText}`.trim());
+    throw new ApiError(
+      res.status,
+      `The API answered ${res.status} ${res.statusText}`.trim(),
+      null,
+      null,
+      'status',
+      res.statusText,
+    );
   }
-  if (body === null) throw new ApiError(res.status, 'The API sent an unreadable answer.');
+  if (body === null) {
+    throw new ApiError(res.status, 'The API sent an unreadable answer.', null, null, 'unreadable');
+  }
   return body as T;
 }
 

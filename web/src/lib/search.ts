@@ -80,19 +80,6 @@ export function itemsQuery(
   return query;
 }
 
-/** The label of a filter in the "filtered by" summary. */
-export const FILTER_LABELS: Record<FilterKey, string> = {
-  q: 'Keywords',
-  category: 'Category',
-  subcategory: 'Subcategory or drug class',
-  drug: 'Drug',
-  bodyRegion: 'Body region',
-  specialty: 'Reviewer specialty',
-  decision: 'Decision',
-  from: 'Decided from',
-  to: 'Decided to',
-};
-
 /** The choices of the search form, from the statistics. */
 export interface FilterOptions {
   subcategories: readonly StatsGroup[];
