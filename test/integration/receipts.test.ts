@@ -4,7 +4,6 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import type { SQSEvent } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiptsCommand } from '../../cli/receipts.ts';
 import { uploadCommand } from '../../cli/upload.ts';
 import { createIngestHandler } from '../../functions/s3-ingest-letter.ts';
+import { toSqsEvent } from '../../local/ingest-queue.ts';
 import { objectCreatedEvent } from '../../local/s3-local.ts';
 import { STACK_FILE } from '../../local/stack-file.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
@@ -80,26 +80,7 @@ async function deliver(
   const body = JSON.stringify(
     objectCreatedEvent(stack.bucket, key, { size: 1, eTag: 'e', sequencer }),
   );
-  const event: SQSEvent = {
-    Records: [
-      {
-        messageId: `m-${sequencer}`,
-        receiptHandle: 'r',
-        body,
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: '0',
-          SenderId: 'test',
-          ApproximateFirstReceiveTimestamp: '0',
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
-        awsRegion: 'us-east-1',
-      },
-    ],
-  };
+  const event = toSqsEvent([{ id: `m-${sequencer}`, body: body, receives: 1 }], 'test');
   const out = await handler(event);
   return out.batchItemFailures.map((f) => f.itemIdentifier);
 }

@@ -1,5 +1,4 @@
 import { DeleteObjectCommand, GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { SQSEvent } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reparseCommand } from '../../cli/reparse.ts';
 import { createIngestHandler } from '../../functions/s3-ingest-letter.ts';
+import { toSqsEvent } from '../../local/ingest-queue.ts';
 import { objectCreatedEvent } from '../../local/s3-local.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { auditSnapshot } from '../../scripts/chaos/audit.ts';
@@ -60,26 +60,16 @@ async function recordAsOlderBuild(key: string, bytes: Uint8Array | string): Prom
     objects,
     logger: createLogger({ level: 'silent' }),
   });
-  const event: SQSEvent = {
-    Records: [
+  const event = toSqsEvent(
+    [
       {
-        messageId: `older-${key}`,
-        receiptHandle: 'r',
+        id: `older-${key}`,
         body: JSON.stringify(objectCreatedEvent(stack.bucket, key, { size: 1, eTag: 'e' })),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: '0',
-          SenderId: 'test',
-          ApproximateFirstReceiveTimestamp: '0',
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
-        awsRegion: 'us-east-1',
+        receives: 1,
       },
     ],
-  };
+    'test',
+  );
   const out = await handler(event);
   expect(out.batchItemFailures).toEqual([]);
 }
