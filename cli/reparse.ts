@@ -9,13 +9,14 @@ import { FAILURE_REASONS, type FailureReason } from '../shared/ingest/failures.t
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
 import { ORGANISATION_NAME, organisationOf, UPLOADS_PREFIX } from '../shared/ingest/upload-key.ts';
-import { readReceipts } from '../shared/receipts/bucket.ts';
+import { listOrganisations } from '../shared/receipts/bucket.ts';
+import { listOrganisationUploadsBetween } from '../shared/store/uploads.ts';
 import { organisationReceiptsPrefix, RECEIPTS_PREFIX } from '../shared/receipts/receipt.ts';
 import { sendAndAwait, type Job } from './await-receipts.ts';
 import { awsTarget, closeTarget, localTarget, UsageError, type Io, type Target } from './target.ts';
 
 export const REPARSE_HELP = `Usage: imr reparse (--all | --failed | --reason CODE...) [--org NAME] [--dry-run]
-                   [--data-dir DIR | --bucket NAME]
+                   [--data-dir DIR | --bucket NAME [--table NAME]]
 
 Reads uploaded letters again with the parser this version runs, after an upgrade that reads
 more (scanned letters that failed as pdf-no-text) or better. Each chosen upload is copied onto
@@ -34,7 +35,7 @@ they are read again too.
 
 Options:
   --all             every upload
-  --failed          uploads whose receipt says failed (reads every receipt under the prefix)
+  --failed          uploads whose last status is failed (from the table's upload records)
   --reason CODE     failures with this reason only (repeatable; implies --failed)
   --org NAME        one organisation's uploads (default: every organisation)
   --dry-run         list the uploads that would be read again, and change nothing
@@ -43,7 +44,8 @@ Options:
   --timeout SECS    give up waiting for results after this long (default: 600)
   --data-dir DIR    the local stack started by "npm start" with this data dir (default: .data)
   --bucket NAME     the S3 bucket on AWS instead, with the usual AWS credentials (they need to
-                    read and copy uploads/ and read and list receipts/)
+                    read and copy uploads/, read and list receipts/, and with --table query it)
+  --table NAME      on AWS, for --failed and --reason: the table holding the upload records
 
 Reasons: ${FAILURE_REASONS.join(', ')}
 
@@ -72,6 +74,7 @@ export async function reparseCommand(args: readonly string[], io: Io): Promise<n
         timeout: { type: 'string', default: '600' },
         'data-dir': { type: 'string', default: '.data' },
         bucket: { type: 'string' },
+        table: { type: 'string' },
       },
     });
   } catch (e) {
@@ -88,12 +91,17 @@ export async function reparseCommand(args: readonly string[], io: Io): Promise<n
     }
     const limit = positiveNumber('--limit', values.limit);
     const timeout = positiveNumber('--timeout', values.timeout);
+    if (values.bucket !== undefined && choice.kind === 'failed' && values.table === undefined) {
+      throw new UsageError(
+        'on AWS, --failed and --reason read the upload records: give --table NAME',
+      );
+    }
     target =
       values.bucket === undefined
         ? await localTarget(values['data-dir'])
-        : awsTarget(values.bucket, undefined);
+        : awsTarget(values.bucket, values.table);
     const what = describe(choice, org);
-    const chosenKeys = await choose(target, choice, org, io);
+    const chosenKeys = await choose(target, choice, org);
     if (chosenKeys.length > limit) {
       throw new UsageError(
         `${chosenKeys.length} uploads are ${what}, more than --limit ${limit}: narrow the choice ` +
@@ -194,12 +202,7 @@ function describe(choice: Choice, org: string | undefined): string {
 }
 
 /** The upload keys chosen, in key order; only keys in an organisation's folder (no other has a receipt). */
-async function choose(
-  target: Target,
-  choice: Choice,
-  org: string | undefined,
-  io: Io,
-): Promise<string[]> {
+async function choose(target: Target, choice: Choice, org: string | undefined): Promise<string[]> {
   if (choice.kind === 'all') {
     const keys = await listUploads(
       target,
@@ -207,24 +210,32 @@ async function choose(
     );
     return keys.filter((k) => organisationOf(k) !== null);
   }
-  // Which uploads failed, and why, is in their receipts (one read each, as "imr receipts"
-  // does): an operator may hold only the bucket.
-  const prefix = org === undefined ? RECEIPTS_PREFIX : organisationReceiptsPrefix(org);
-  const { receipts, unreadable } = await readReceipts(target.s3, target.bucket, prefix);
-  if (unreadable.length > 0) {
-    io.stderr.write(
-      `${unreadable.length} receipts could not be read, so their uploads are not chosen: ` +
-        `${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', …' : ''}\n`,
+  // Which uploads failed, and why: each organisation's failed uploads, from the table's index
+  // of them (a page per 1 MB of failures, where reading every receipt would be a request each).
+  const table = target.table;
+  if (table === null)
+    throw new UsageError('--failed and --reason need the table: give --table NAME');
+  const organisations =
+    org === undefined ? await listOrganisations(target.s3, target.bucket) : [org];
+  const keys: string[] = [];
+  for (const o of organisations) {
+    const failed = await listOrganisationUploadsBetween(
+      table,
+      o,
+      'failed',
+      ALL_TIME.from,
+      ALL_TIME.to,
     );
+    for (const u of failed) {
+      if (choice.reasons === null || choice.reasons.has(u.reason as FailureReason))
+        keys.push(u.key);
+    }
   }
-  return receipts
-    .filter(
-      (r) =>
-        r.status === 'failed' &&
-        (choice.reasons === null || choice.reasons.has(r.reason as FailureReason)),
-    )
-    .map((r) => r.key);
+  return keys.sort();
 }
+
+/** Every status time: they are ISO 8601 strings. */
+const ALL_TIME = { from: '0', to: '9' };
 
 async function listUploads(target: Target, prefix: string): Promise<string[]> {
   const out: string[] = [];

@@ -281,6 +281,9 @@ describe('imr reparse', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('"cosmic-rays" is not a failure reason; one of: empty,');
     expect(await reparse('--all', '--failed')).toMatchObject({ code: 2 });
+    const aws = capture();
+    expect(await reparseCommand(['--failed', '--bucket', 'b'], aws.io)).toBe(2);
+    expect(aws.err()).toContain('--failed and --reason read the upload records: give --table NAME');
     const over = await reparse('--all', '--limit', '1');
     expect(over.code).toBe(2);
     expect(over.stderr).toMatch(/imr reparse: \d+ uploads are chosen \(all\), more than --limit 1/);
