@@ -284,6 +284,8 @@ describe('imr reparse', () => {
     const aws = capture();
     expect(await reparseCommand(['--failed', '--bucket', 'b'], aws.io)).toBe(2);
     expect(aws.err()).toContain('--failed and --reason read the upload records: give --table NAME');
+    await uploadAndWait(stack, 'uploads/limit/one-0851.txt', letter('CM16-0000851'));
+    await uploadAndWait(stack, 'uploads/limit/two-0852.txt', letter('CM16-0000852'));
     const over = await reparse('--all', '--limit', '1');
     expect(over.code).toBe(2);
     expect(over.stderr).toMatch(/imr reparse: \d+ uploads are chosen \(all\), more than --limit 1/);
