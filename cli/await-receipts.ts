@@ -34,8 +34,10 @@ interface Unsent {
 export interface SendOptions {
   /** The command's name, for messages ("upload"). */
   command: string;
-  /** The summary's first word ("Uploaded"). */
+  /** How the summary begins, before "N files": "Uploaded", "Read again". */
   verb: string;
+  /** Before the target in the summary: "to" (uploaded to), "in" (read again in). */
+  preposition: string;
   /** The folder every receipt awaited is under (`receipts/<org>/`, or `receipts/`). */
   receiptsFloor: string;
   /** A command that lists the receipts, for when they cannot be read. */
@@ -74,7 +76,15 @@ export async function sendAndAwait(jobs: readonly Job[], options: SendOptions): 
     if (tty) io.stderr.write('\n');
     if (problem !== null) io.stderr.write(`imr ${options.command}: ${problem}\n`);
     const all = [...results.values()];
-    printSummary(options.verb, all, sent.length - results.size, unsent, target, started, io);
+    printSummary(
+      `${options.verb} %n files ${options.preposition}`,
+      all,
+      sent.length - results.size,
+      unsent,
+      target,
+      started,
+      io,
+    );
     const complete = results.size === sent.length && unsent.length === 0;
     return complete && !all.some((u) => u.status === 'failed') ? 0 : 1;
   };
@@ -226,7 +236,8 @@ function bar(done: number, total: number): string {
 }
 
 function printSummary(
-  verb: string,
+  /** The summary's opening, "%n" standing for the number of files. */
+  opening: string,
   results: Receipt[],
   pending: number,
   unsent: readonly Unsent[],
@@ -237,7 +248,7 @@ function printSummary(
   const count = (s: Receipt['status']): number => results.filter((u) => u.status === s).length;
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   const lines = [
-    `${verb} ${results.length + pending} files to ${target.where} in ${secs} s:`,
+    `${opening.replace('%n', String(results.length + pending))} ${target.where} in ${secs} s:`,
     `  parsed      ${count('parsed')}`,
     `  replaced    ${count('replaced')}`,
     `  duplicates  ${count('duplicate')}`,

@@ -138,6 +138,7 @@ export async function reparseCommand(args: readonly string[], io: Io): Promise<n
       {
         command: 'reparse',
         verb: 'Read again',
+        preposition: 'in',
         receiptsFloor: org === undefined ? RECEIPTS_PREFIX : organisationReceiptsPrefix(org),
         receiptsHint: receipts,
         // Running reparse again would copy, and so read, every letter again.

@@ -82,6 +82,7 @@ export async function uploadCommand(args: readonly string[], io: Io): Promise<nu
       return await sendAndAwait(jobs, {
         command: 'upload',
         verb: 'Uploaded',
+        preposition: 'to',
         receiptsFloor: organisationReceiptsPrefix(org),
         receiptsHint: `imr receipts --org ${org}`,
         target,

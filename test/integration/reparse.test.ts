@@ -118,7 +118,7 @@ describe('imr reparse', () => {
     expect(run.stderr).toContain('Reading again 1 uploads chosen (failed: pdf-no-text)');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(
-      /^Read again 1 files to the local stack .* in [\d.]+ s:\n {2}parsed {6}1\n/,
+      /^Read again 1 files in the local stack .* in [\d.]+ s:\n {2}parsed {6}1\n/,
     );
     expect(await receiptOf(stack, key)).toMatchObject({
       status: 'parsed',
