@@ -45,7 +45,19 @@ function closest(word: string, candidates: readonly string[], maxDistance: numbe
 // Dust and noise become stray marks at a line's ends (". '", ":"), standing apart from the words.
 const strayMarksRe = /^(?:[^\p{L}\p{N}\s(["'#$]{1,3}\s+)+|(?:\s+[^\p{L}\p{N}\s)%]{1,3})+$/gu;
 
-function repairLine(line: string): string {
+/** Fixed wording OCR misread and repair restored: a decision word, or a phrase. */
+export interface Mend {
+  kind: 'decision' | 'phrase';
+  /** What OCR read. */
+  read: string;
+  /** What repair wrote in its place. */
+  wrote: string;
+  /** For a phrase, the words around it as they stand in the text, to find the field it is in. */
+  before: string[];
+  after: string[];
+}
+
+function repairLine(line: string, mends: Mend[]): string {
   const trimmed = line.trim().replace(strayMarksRe, '');
   if (trimmed === '') return line;
   for (const heading of HEADINGS) {
@@ -65,6 +77,8 @@ function repairLine(line: string): string {
     const marked = m[1] === '' || /[:;,.]\s*[A-Za-z]+\s*\.?$/.test(trimmed);
     const colon = /:\s*[A-Za-z]+\s*\.?$/.test(trimmed);
     if (decision !== null && marked && (m[2] !== decision || (m[1] !== '' && !colon))) {
+      if (m[2]!.toLowerCase() !== decision.toLowerCase())
+        mends.push({ kind: 'decision', read: m[2]!, wrote: decision, before: [], after: [] });
       return m[1] === '' ? decision : `${m[1]}: ${decision}`;
     }
   }
@@ -77,7 +91,129 @@ function repairLine(line: string): string {
     .replace(/was the original request\s*[,;:]/gi, 'was the original request.');
 }
 
+// Phrases the counted fields are read from, mended where OCR misread a letter or two: the opening
+// of a citation ("Decision based on MTUS ...", "... on Non-MTUS Citation"), and "medically
+// necessary", which a rationale's conclusion is read from. Only as whole phrases in their
+// places, never a word alone: "decisions based on" in prose, or an "ODG" standing alone, stay.
+const SOURCES = ['MTUS', 'ACOEM', 'ODG'];
+const OPENER = ['decision', 'based', 'on'];
+const NECESSARY = ['medically', 'necessary'];
+
+interface Token {
+  start: number;
+  /** The word without the punctuation around it. */
+  word: string;
+  /** Punctuation before and after the word. */
+  lead: string;
+  tail: string;
+}
+
+function tokensOf(text: string): Token[] {
+  return [...text.matchAll(/\S+/g)].map((m) => {
+    const [, lead, word, tail] = /^([^\p{L}\p{N}]*)(.*?)([^\p{L}\p{N}]*)$/su.exec(m[0])!;
+    return { start: m.index, word: word!, lead: lead!, tail: tail! };
+  });
+}
+
+/** Characters OCR confuses in capitals and digits, made one. */
+const capitals = (w: string): string =>
+  w.replace(/0/g, 'O').replace(/5/g, 'S').replace(/[1|l]/g, 'I').toUpperCase();
+
+/** Differing characters of two words of the same length; Infinity for different lengths. */
+function substitutions(a: string, b: string): number {
+  if (a.length !== b.length) return Infinity;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+  return n;
+}
+
+/** The source word (MTUS, ACOEM, ODG) a word is, with a capital misread in words of 4 or more. */
+function sourceWord(word: string): string | null {
+  const w = capitals(word);
+  for (const source of SOURCES) {
+    if (substitutions(w, source) <= (source.length >= 4 ? 1 : 0)) return source;
+  }
+  return null;
+}
+
+/** The source a citation opens with: "MTUS", "Non-MTUS" and the like, or null. */
+function sourceOf(word: string): string | null {
+  const non = /^(\p{L}{3})[-\u2010-\u2014](\S+)$/u.exec(word);
+  if (non !== null) {
+    const rest = sourceWord(non[2]!);
+    return substitutions(non[1]!.toLowerCase(), 'non') <= 1 && rest === 'MTUS' ? 'Non-MTUS' : null;
+  }
+  return sourceWord(word);
+}
+
+/** A lower-case word within `max` substitutions of `target` (rn read for m made one). */
+const near = (word: string, target: string, max: number): boolean =>
+  substitutions(word.toLowerCase().replace(/rn/g, 'm').replace(/[1|]/g, 'l'), target) <= max;
+
+// Words around a mended phrase that a mend keeps, to find the field it was read into.
+const CONTEXT_WORDS = 4;
+
+function repairPhrases(text: string, mends: Mend[]): string {
+  const tokens = tokensOf(text);
+  const edits: { token: Token; word: string }[] = [];
+  /** Mends tokens from `at` to the given words, reporting them with the words that follow. */
+  const mend = (at: number, words: readonly string[], before = 0): void => {
+    const span = tokens.slice(at, at + words.length);
+    if (span.every((t, k) => t.word.toLowerCase() === words[k]!.toLowerCase())) return;
+    span.forEach((token, k) => {
+      if (token.word !== words[k]) edits.push({ token, word: words[k]! });
+    });
+    const raw = (t: Token): string => t.lead + t.word + t.tail;
+    mends.push({
+      kind: 'phrase',
+      read: span.map(raw).join(' '),
+      wrote: span.map((t, k) => t.lead + words[k]! + t.tail).join(' '),
+      before: tokens.slice(Math.max(0, at - before), at).map(raw),
+      after: tokens.slice(at + words.length, at + words.length + CONTEXT_WORDS).map(raw),
+    });
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const [a, b, c, d] = [tokens[i]!, tokens[i + 1], tokens[i + 2], tokens[i + 3]];
+    if (b !== undefined && c !== undefined && d !== undefined && a.tail === '' && b.tail === '') {
+      const source = d.lead === '' ? sourceOf(d.word) : null;
+      const words = [a, b, c].map((t) => t.word.toLowerCase());
+      const misread = words.reduce((n, w, k) => n + substitutions(w, OPENER[k]!), 0);
+      if (source !== null && misread <= 2 && words.every((w, k) => near(w, OPENER[k]!, 1))) {
+        mend(i, ['Decision', 'based', 'on', source]);
+        i += 3;
+        continue;
+      }
+    }
+    if (b !== undefined && a.tail === '' && b.lead === '') {
+      const [x, y] = [a.word.toLowerCase(), b.word.toLowerCase()];
+      if (near(x, NECESSARY[0]!, 2) && near(y, NECESSARY[1]!, 2)) {
+        mend(i, [/^\p{Lu}/u.test(a.word) ? 'Medically' : 'medically', 'necessary'], CONTEXT_WORDS);
+        i += 1;
+      }
+    }
+  }
+  let out = '';
+  let at = 0;
+  for (const { token, word } of edits) {
+    const start = token.start + token.lead.length;
+    out += text.slice(at, start) + word;
+    at = start + token.word.length;
+  }
+  return out + text.slice(at);
+}
+
+/**
+ * OCR'd text with the letters' fixed wording restored where OCR misread it slightly, and the
+ * words of it that were mended (decision words and the phrases citations and conclusions are
+ * read from), so that what they give can be flagged.
+ */
+export function repairOcr(text: string): { text: string; mends: Mend[] } {
+  const mends: Mend[] = [];
+  const lines = text.split('\n').map((line) => repairLine(line, mends));
+  return { text: repairPhrases(lines.join('\n'), mends), mends };
+}
+
 /** OCR'd text with the letters' fixed wording restored where OCR misread it slightly. */
 export function repairOcrText(text: string): string {
-  return text.split('\n').map(repairLine).join('\n');
+  return repairOcr(text).text;
 }

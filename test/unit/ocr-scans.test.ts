@@ -86,6 +86,35 @@ const exact = (d: Determination): unknown => ({
   outcome: d.outcome,
 });
 
+/**
+ * The counted fields a scan must give as the original PDF does, or flag where it does not: the
+ * reviewer's specialties (`ocr-uncertain-reviewer`), and each item's citation sources and titles
+ * (`ocr-uncertain-citation`) and conclusion (`ocr-uncertain-conclusion`). Returns what differed.
+ */
+function checkCounted(scanned: Determination, original: Determination): string[] {
+  const differed: string[] = [];
+  if (
+    JSON.stringify(scanned.reviewer.specialties) !== JSON.stringify(original.reviewer.specialties)
+  ) {
+    differed.push('reviewer');
+    expect(scanned.flags, 'reviewer').toContain('ocr-uncertain-reviewer');
+  }
+  const cited = (i: Determination['issues'][number]): unknown =>
+    [...i.citations, ...i.claimsAdministratorCitations].map((c) => [c.source, c.title]);
+  scanned.issues.forEach((issue, n) => {
+    const before = original.issues[n]!;
+    if (JSON.stringify(cited(issue)) !== JSON.stringify(cited(before))) {
+      differed.push(`citations ${n + 1}`);
+      expect(issue.flags, `item ${n + 1}`).toContain('ocr-uncertain-citation');
+    }
+    if (issue.conclusion !== before.conclusion) {
+      differed.push(`conclusion ${n + 1}`);
+      expect(issue.flags, `item ${n + 1}`).toContain('ocr-uncertain-conclusion');
+    }
+  });
+  return differed;
+}
+
 /** PARSE_LIMITS with the scan limits changed by `scan`. */
 const withScan = (scan: Partial<ParseLimits['scan']>): ParseLimits => ({
   ...PARSE_LIMITS,
@@ -100,7 +129,15 @@ describe('scanned letters are read by OCR', () => {
   beforeAll(async () => {
     await mkdir(CACHE, { recursive: true });
   });
-  afterAll(() => sandbox.close());
+  // What each scan gave differently from its PDF in counted fields (all flagged), for the log.
+  const differed = new Map<string, string[]>();
+  afterAll(async () => {
+    await sandbox.close();
+    if (differed.size > 0) {
+      const fields = [...differed].map(([name, d]) => `${name}: ${d.join(', ') || 'none'}`);
+      console.info(`counted fields a scan gave differently (flagged):\n${fields.join('\n')}`);
+    }
+  });
 
   it.each(SAMPLE.map((p) => [basename(p), p]))(
     '%s: the scan gives the original PDF record',
@@ -117,6 +154,7 @@ describe('scanned letters are read by OCR', () => {
       scanned.issues.forEach((issue, i) => {
         expect(tokenMatch(issue.request, original.issues[i]!.request)).toBeGreaterThanOrEqual(0.9);
       });
+      differed.set(name, checkCounted(scanned, original));
       const pages = progress[0]!.pages;
       expect(progress).toEqual(Array.from({ length: pages + 1 }, (_, page) => ({ page, pages })));
     },
@@ -221,8 +259,21 @@ describe('fields OCR read with low confidence are flagged', () => {
       urDenial: null,
       applicationReceived: null,
     },
+    reviewer: { specialties: [], licensure: [] },
     flags: [],
-    issues: [{ request: 'MRI of the right shoulder', decision: 'upheld', flags: [] }],
+    issues: [
+      {
+        request: 'MRI of the right shoulder',
+        decision: 'upheld',
+        claimsAdministratorGuideline: null,
+        reviewerGuideline: null,
+        citations: [],
+        claimsAdministratorCitations: [],
+        rationale: '',
+        conclusion: 'none',
+        flags: [],
+      },
+    ],
   } as unknown as Determination;
 
   it('flags the case number, dates, decision and request whose words were uncertain', () => {
