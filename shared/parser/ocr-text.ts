@@ -97,6 +97,35 @@ function repairLine(line: string, mends: Mend[]): string {
 // places, never a word alone: "decisions based on" in prose, or an "ODG" standing alone, stay.
 const SOURCES = ['MTUS', 'ACOEM', 'ODG'];
 const OPENER = ['decision', 'based', 'on'];
+// Words of MTUS part titles (shared/taxonomy/guidelines.ts), mended in a citation's head only.
+const MTUS_WORDS = [
+  'Acupuncture',
+  'Ankle',
+  'Chronic',
+  'Complaints',
+  'Conditions',
+  'Disorders',
+  'Elbow',
+  'Forearm',
+  'General',
+  'Approaches',
+  'Knee',
+  'Medical',
+  'Neck',
+  'Opioid',
+  'Opioids',
+  'Postsurgical',
+  'Shoulder',
+  'Stress',
+  'Related',
+  'Treatment',
+  'Upper',
+  'Wrist',
+];
+/** Words after "Decision based on MTUS" searched for its parts' titles and years. */
+const CITATION_WORDS = 40;
+/** Words of an MTUS part title ("Forearm, Wrist, and Hand Complaints" has five). */
+const TITLE_WORDS = 6;
 const NECESSARY = ['medically', 'necessary'];
 
 interface Token {
@@ -150,12 +179,66 @@ function sourceOf(word: string): string | null {
 const near = (word: string, target: string, max: number): boolean =>
   substitutions(word.toLowerCase().replace(/rn/g, 'm').replace(/[1|]/g, 'l'), target) <= max;
 
+// Sentences citation paragraphs use when they cite nothing (citations.ts drops them), in full:
+// misread, they would be counted as citations of other literature.
+const BOILERPLATE = ['The Claims Administrator', 'The Expert Reviewer'].flatMap((who) => [
+  `${who} did not cite any medical evidence for its decision`,
+  `${who} based their decision on recommendation(s) outside of the MTUS Guidelines`,
+]);
+
+/** The text with near-misses of the boilerplate sentences (one character in eight) restored. */
+function repairBoilerplate(text: string, mends: Mend[]): string {
+  let out = '';
+  let at = 0;
+  for (const start of [...text.matchAll(/\bThe\s/g)].map((m) => m.index)) {
+    if (start < at) continue;
+    let best: { end: number; sentence: string; distance: number } | null = null;
+    for (const sentence of BOILERPLATE) {
+      const head = text.slice(start, start + 40).replace(/\s+/g, ' ');
+      if (editDistance(head.slice(0, 24), sentence.slice(0, 24)) > 4) continue;
+      // Candidate ends: each word end up to a few characters past the sentence's length.
+      const re = /\S+/g;
+      re.lastIndex = start;
+      for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+        const end = m.index + m[0].replace(/[.,;:]+$/, '').length;
+        const read = text.slice(start, end).replace(/\s+/g, ' ');
+        if (read.length > sentence.length + 6) break;
+        if (read.length < sentence.length - 6) continue;
+        const distance = editDistance(read, sentence);
+        if (distance <= sentence.length / 8 && (best === null || distance < best.distance)) {
+          best = { end, sentence, distance };
+        }
+      }
+    }
+    if (best === null) continue;
+    if (best.distance === 0 && !/^[,;:]/.test(text.slice(best.end))) continue;
+    // The sentence ends in a period, which OCR may read as a comma.
+    const end = /^[,;:]/.test(text.slice(best.end)) ? best.end + 1 : best.end;
+    const wrote = end > best.end ? `${best.sentence}.` : best.sentence;
+    mends.push({ kind: 'phrase', read: text.slice(start, end), wrote, before: [], after: [] });
+    out += text.slice(at, start) + wrote;
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
 // Words around a mended phrase that a mend keeps, to find the field it was read into.
 const CONTEXT_WORDS = 4;
 
-function repairPhrases(text: string, mends: Mend[]): string {
+// "Non-MTUS" as OCR breaks it before "Citation": "Norr MT US", "NorrMTUS", "Nor- MTUS".
+const nonMtusRe = /\bN[a-z]{1,3}(?:[-\u2010-\u2014]\s?|\s?)M\s?T\s?U\s?S(?=\s+Citation)/g;
+
+function repairPhrases(read: string, mends: Mend[]): string {
+  const text = read.replace(nonMtusRe, (found, at: number) => {
+    if (found === 'Non-MTUS') return found;
+    const after = tokensOf(read.slice(at + found.length, at + found.length + 80))
+      .slice(0, CONTEXT_WORDS)
+      .map((t) => t.lead + t.word + t.tail);
+    mends.push({ kind: 'phrase', read: found, wrote: 'Non-MTUS', before: [], after });
+    return 'Non-MTUS';
+  });
   const tokens = tokensOf(text);
-  const edits: { token: Token; word: string }[] = [];
+  const edits: { token: Token; word: string; dropTail?: boolean }[] = [];
   /** Mends tokens from `at` to the given words, reporting them with the words that follow. */
   const mend = (at: number, words: readonly string[], before = 0): void => {
     const span = tokens.slice(at, at + words.length);
@@ -172,6 +255,39 @@ function repairPhrases(text: string, mends: Mend[]): string {
       after: tokens.slice(at + words.length, at + words.length + CONTEXT_WORDS).map(raw),
     });
   };
+  /**
+   * An MTUS citation's head from token `from`: a title word a letter or two off (at most one
+   * in five), and a comma or period OCR put between the title and its year.
+   */
+  const repairHead = (from: number): void => {
+    const last = Math.min(tokens.length, from + CITATION_WORDS);
+    for (let k = from; k < last && !/^Decision$/i.test(tokens[k]!.word); k++) {
+      const year = tokens[k]!;
+      if (!/^(?:19|20)\d\d$/.test(year.word) || year.lead !== '') continue;
+      const title = tokens[k - 1];
+      if (title !== undefined && /^[.,]$/.test(title.tail)) {
+        tails.push(title);
+        mends.push({
+          kind: 'phrase',
+          read: `${title.word}${title.tail} ${year.word}`,
+          wrote: `${title.word} ${year.word}`,
+          before: [],
+          after: [],
+        });
+      }
+      // The title: the words before its year, back to "and", a colon or the source word.
+      for (let t = k - 1; t >= Math.max(from, k - TITLE_WORDS); t--) {
+        const token = tokens[t]!;
+        if (/^(?:and|MTUS)$/i.test(token.word) || /:/.test(token.tail)) break;
+        if (token.word.length < 5 || MTUS_WORDS.includes(token.word)) continue;
+        const word = MTUS_WORDS.find(
+          (w) => editDistance(token.word, w) <= Math.floor(w.length / 5),
+        );
+        if (word !== undefined) mend(t, [word]);
+      }
+    }
+  };
+  const tails: Token[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const [a, b, c, d] = [tokens[i]!, tokens[i + 1], tokens[i + 2], tokens[i + 3]];
     if (b !== undefined && c !== undefined && d !== undefined && a.tail === '' && b.tail === '') {
@@ -180,6 +296,7 @@ function repairPhrases(text: string, mends: Mend[]): string {
       const misread = words.reduce((n, w, k) => n + substitutions(w, OPENER[k]!), 0);
       if (source !== null && misread <= 2 && words.every((w, k) => near(w, OPENER[k]!, 1))) {
         mend(i, ['Decision', 'based', 'on', source]);
+        if (source === 'MTUS') repairHead(i + 4);
         i += 3;
         continue;
       }
@@ -187,17 +304,26 @@ function repairPhrases(text: string, mends: Mend[]): string {
     if (b !== undefined && a.tail === '' && b.lead === '') {
       const [x, y] = [a.word.toLowerCase(), b.word.toLowerCase()];
       if (near(x, NECESSARY[0]!, 2) && near(y, NECESSARY[1]!, 2)) {
+        // "not" misread by shapes alone ("riot", "n0t"); a real word ("now") is left as read.
+        const before = tokens[i - 1];
+        const not = before?.word.toLowerCase().replace(/ri/g, 'n').replace(/0/g, 'o');
+        if (before !== undefined && before.tail === '' && not === 'not' && before.word !== 'not') {
+          mend(i - 1, ['not', a.word, b.word], CONTEXT_WORDS);
+        }
         mend(i, [/^\p{Lu}/u.test(a.word) ? 'Medically' : 'medically', 'necessary'], CONTEXT_WORDS);
         i += 1;
       }
     }
   }
+  for (const token of tails) edits.push({ token, word: token.word, dropTail: true });
+  edits.sort((x, y) => x.token.start - y.token.start);
   let out = '';
   let at = 0;
-  for (const { token, word } of edits) {
+  for (const { token, word, dropTail } of edits) {
     const start = token.start + token.lead.length;
+    if (start < at) continue;
     out += text.slice(at, start) + word;
-    at = start + token.word.length;
+    at = start + token.word.length + (dropTail === true ? token.tail.length : 0);
   }
   return out + text.slice(at);
 }
@@ -210,7 +336,8 @@ function repairPhrases(text: string, mends: Mend[]): string {
 export function repairOcr(text: string): { text: string; mends: Mend[] } {
   const mends: Mend[] = [];
   const lines = text.split('\n').map((line) => repairLine(line, mends));
-  return { text: repairPhrases(lines.join('\n'), mends), mends };
+  const phrased = repairPhrases(lines.join('\n'), mends);
+  return { text: repairBoilerplate(phrased, mends), mends };
 }
 
 /** OCR'd text with the letters' fixed wording restored where OCR misread it slightly. */

@@ -84,32 +84,23 @@ const exact = (d: Determination): unknown => ({
   items: d.issues.length,
   decisions: d.issues.map((i) => i.decision),
   outcome: d.outcome,
+  specialties: d.reviewer.specialties,
+  conclusions: d.issues.map((i) => i.conclusion),
 });
 
 /**
- * The counted fields a scan must give as the original PDF does, or flag where it does not: the
- * reviewer's specialties (`ocr-uncertain-reviewer`), and each item's citation sources and titles
- * (`ocr-uncertain-citation`) and conclusion (`ocr-uncertain-conclusion`). Returns what differed.
+ * Citations (source and title, the reviewer's and the claims administrator's) a scan must give
+ * as the original PDF does, or flag `ocr-uncertain-citation` on the item where it does not.
+ * Returns the items whose citations differed.
  */
-function checkCounted(scanned: Determination, original: Determination): string[] {
-  const differed: string[] = [];
-  if (
-    JSON.stringify(scanned.reviewer.specialties) !== JSON.stringify(original.reviewer.specialties)
-  ) {
-    differed.push('reviewer');
-    expect(scanned.flags, 'reviewer').toContain('ocr-uncertain-reviewer');
-  }
+function checkCitations(scanned: Determination, original: Determination): number[] {
+  const differed: number[] = [];
   const cited = (i: Determination['issues'][number]): unknown =>
     [...i.citations, ...i.claimsAdministratorCitations].map((c) => [c.source, c.title]);
   scanned.issues.forEach((issue, n) => {
-    const before = original.issues[n]!;
-    if (JSON.stringify(cited(issue)) !== JSON.stringify(cited(before))) {
-      differed.push(`citations ${n + 1}`);
+    if (JSON.stringify(cited(issue)) !== JSON.stringify(cited(original.issues[n]!))) {
+      differed.push(n + 1);
       expect(issue.flags, `item ${n + 1}`).toContain('ocr-uncertain-citation');
-    }
-    if (issue.conclusion !== before.conclusion) {
-      differed.push(`conclusion ${n + 1}`);
-      expect(issue.flags, `item ${n + 1}`).toContain('ocr-uncertain-conclusion');
     }
   });
   return differed;
@@ -129,14 +120,16 @@ describe('scanned letters are read by OCR', () => {
   beforeAll(async () => {
     await mkdir(CACHE, { recursive: true });
   });
-  // What each scan gave differently from its PDF in counted fields (all flagged), for the log.
-  const differed = new Map<string, string[]>();
+  // Items whose citations a scan gave differently from its PDF (all flagged), for the log.
+  const differed = new Map<string, number[]>();
   afterAll(async () => {
     await sandbox.close();
-    if (differed.size > 0) {
-      const fields = [...differed].map(([name, d]) => `${name}: ${d.join(', ') || 'none'}`);
-      console.info(`counted fields a scan gave differently (flagged):\n${fields.join('\n')}`);
-    }
+    const items = [...differed].filter(([, d]) => d.length > 0);
+    const total = [...differed.values()].reduce((n, d) => n + d.length, 0);
+    console.info(
+      `citations differ (flagged) on ${total} items of ${items.length} of ${differed.size} scans` +
+        items.map(([name, d]) => `; ${name}: items ${d.join(', ')}`).join(''),
+    );
   });
 
   it.each(SAMPLE.map((p) => [basename(p), p]))(
@@ -154,7 +147,7 @@ describe('scanned letters are read by OCR', () => {
       scanned.issues.forEach((issue, i) => {
         expect(tokenMatch(issue.request, original.issues[i]!.request)).toBeGreaterThanOrEqual(0.9);
       });
-      differed.set(name, checkCounted(scanned, original));
+      differed.set(name, checkCitations(scanned, original));
       const pages = progress[0]!.pages;
       expect(progress).toEqual(Array.from({ length: pages + 1 }, (_, page) => ({ page, pages })));
     },

@@ -83,6 +83,44 @@ describe('citation openings OCR misread are mended and flagged', () => {
     expect(record.issues[0]!.flags).not.toContain('ocr-uncertain-citation');
   });
 
+  it('mends "Non-MTUS" as OCR breaks it before "Citation"', () => {
+    for (const broken of ['Norr MT US', 'NorrMTUS', 'Nor- MTUS']) {
+      const { text, mends } = repairOcr(`Decision besed on ${broken} Citation Official Disability`);
+      expect(text).toBe('Decision based on Non-MTUS Citation Official Disability');
+      expect(mends.map((m) => m.kind)).toEqual(['phrase', 'phrase']);
+    }
+  });
+
+  it("mends an MTUS part's title words and a mark before its year, in a citation's head only", () => {
+    const read =
+      'Decision based on MTUS Knee Conyplaints 2004, Section(s): Medial Studies, and Flbow ' +
+      'Complaints 2007. Decision based on MTUS Chronic Pain Medical Treatment, 2016, Section(s): ' +
+      'Opioids. The Knee Conyplaints persisted.';
+    expect(repairOcrText(read)).toBe(
+      'Decision based on MTUS Knee Complaints 2004, Section(s): Medial Studies, and Elbow ' +
+        'Complaints 2007. Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): ' +
+        'Opioids. The Knee Conyplaints persisted.',
+    );
+  });
+
+  it('mends the sentences that cite nothing, so they are not counted as citations', () => {
+    const record = scanned([
+      [
+        'MAXIMUS guideline: The Expert Reviewer did not cite any medical evidence for its decision.',
+        'MAXIMUS guideline: The Expest Reviewer did not cite any medical evidence forits decision,',
+      ],
+    ]);
+    expect(record.issues[2]!.citations).toEqual([]);
+    expect(record.issues[2]!.flags).toContain('ocr-uncertain-citation');
+    expect(
+      repairOcrText(
+        'The Claims A dministrator based their decision on\nrecormmendation(s) outside of the MTUS Guidelines.',
+      ),
+    ).toBe(
+      'The Claims Administrator based their decision on recommendation(s) outside of the MTUS Guidelines.',
+    );
+  });
+
   it('leaves prose and lone words alone', () => {
     const prose = [
       'The reviewer made decisions based on the MTUS and the ODG.',
@@ -100,6 +138,15 @@ describe('a conclusion OCR misread is mended and flagged', () => {
     ]);
     expect(record.issues[0]!.conclusion).toBe('not medically necessary');
     expect(itemFlags(record)).toEqual([['ocr-uncertain-conclusion'], [], []]);
+  });
+
+  it('reads "riot medically necessary" as not medically necessary; "now" stays', () => {
+    const record = scanned([
+      ['the request is not medically necessary.', 'the request is riot medically necessary.'],
+    ]);
+    expect(record.issues[0]!.conclusion).toBe('not medically necessary');
+    expect(record.issues[0]!.flags).toEqual(['ocr-uncertain-conclusion']);
+    expect(repairOcrText('It is now medically necessary.')).toBe('It is now medically necessary.');
   });
 
   it('flags a conclusion whose deciding word OCR read with low confidence', () => {
