@@ -33,6 +33,8 @@ const CONCLUSION_WORDS = new Set([
   'supported',
   'warranted',
 ]);
+// A guideline citation's title holding its sections or a number no year is: its head misread.
+const unparsedHead = /Section\(s\)|\d{5}/i;
 /** Characters of a rationale's end its conclusion is read from (its last sentences). */
 const CLOSING_CHARACTERS = 400;
 
@@ -115,11 +117,22 @@ export function flagUncertain(record: Determination, ocr: OcrResult): Determinat
   const reviewer = reviewerOf(record, ocr.text, lower);
   if (reviewer.uncertain) flags.push('ocr-uncertain-reviewer');
 
-  const citing = (issue: Issue): boolean =>
-    issue.citations.length + issue.claimsAdministratorCitations.length > 0 &&
-    [issue.claimsAdministratorGuideline, issue.reviewerGuideline].some(
-      (t) => holdsMend(t) || holdsUncertain(t),
+  // A citation is counted by its source, title and year: those words uncertain, a mend in its
+  // paragraph, or a guideline cited under a title that names no known document or whose head
+  // did not parse (its sections left in the title: a misread year, read confidently) make it
+  // uncertain.
+  const citing = (issue: Issue): boolean => {
+    const citations = [...issue.citations, ...issue.claimsAdministratorCitations];
+    return (
+      citations.length > 0 &&
+      ([issue.claimsAdministratorGuideline, issue.reviewerGuideline].some(holdsMend) ||
+        citations.some(
+          (c) =>
+            (c.source !== 'Other' && (c.guideline === null || unparsedHead.test(c.title))) ||
+            holdsUncertain(`${c.source} ${c.title} ${c.year ?? ''}`),
+        ))
     );
+  };
   const concluding = (issue: Issue): boolean => {
     const closing = issue.rationale.slice(-CLOSING_CHARACTERS);
     return (

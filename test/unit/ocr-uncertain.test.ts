@@ -121,6 +121,13 @@ describe('citation openings OCR misread are mended and flagged', () => {
     );
   });
 
+  it('flags a guideline citation whose year OCR misread, however confidently', () => {
+    const record = scanned([
+      ['Opioid Treatment 2016, Section(s)', 'Opioid Treatment 20186, Section(s)'],
+    ]);
+    expect(record.issues[2]!.flags).toEqual(['ocr-uncertain-citation']);
+  });
+
   it('leaves prose and lone words alone', () => {
     const prose = [
       'The reviewer made decisions based on the MTUS and the ODG.',
