@@ -1,7 +1,10 @@
 // OCR misreads a letter's fixed wording in a few recurring ways ("Overtumed" for Overturned, a
 // semicolon for a colon, "iterms" for items). The parser keys on that wording, so OCR'd text has
-// it restored before parsing: only the letters' own labels, headings and decision words, each
-// within a small edit distance of the real one, never the letter's content.
+// it restored before parsing: only the letters' own labels, headings, decision words and the
+// fixed phrases counted fields are read from (citation openings, MTUS part titles, the sentences
+// that cite nothing, "medically necessary"), each within a small edit distance of the real one,
+// never the letter's content. What was mended is reported, so the fields read from it are
+// flagged (ocr-flags.ts). Text layers and text files are never repaired.
 
 /** Levenshtein distance, for short strings. */
 export function editDistance(a: string, b: string): number {
