@@ -3,7 +3,7 @@ import type { TextSource } from '../determination.ts';
 import { LetterFormatError } from '../errors.ts';
 import { PARSE_LIMITS, tooComplex, type ParseLimits } from './limits.ts';
 import { repairOcrText } from './ocr-text.ts';
-import { ocrPdf, type OcrOptions, type OcrResult } from './ocr.ts';
+import { ocrPdf, pageTooLarge, type OcrOptions, type OcrResult } from './ocr.ts';
 
 const PDF_MAGIC = '%PDF-';
 // Letters are a few pages of text; a control character in the first 4 KB means a binary file.
@@ -25,9 +25,15 @@ export interface LetterText {
   ocr?: OcrResult;
 }
 
-// A letter page holds 2,000 to 4,000 letters; a text layer with fewer than this many per page on
-// average is not the letter (a scan with a stamp, a fax header or a few words of OCR junk).
-const THIN_LETTERS_PER_PAGE = 100;
+// A letter page holds 2,000 to 4,000 characters; a text layer with fewer than this many per page
+// on average is not the letter (a scan with a stamp, a fax header or a few words of OCR junk).
+// Every character counts, digits and any script included: a page of digits has a text layer.
+const THIN_CHARACTERS_PER_PAGE = 100;
+// A scanned page is an image over most of the page, at a scanner's resolution (office scanners
+// 150-600 dpi, a standard fax 204 x 98). A logo, a stamp or a dot is not a scan, so a PDF of text
+// with a small image is never sent to OCR, which costs seconds a page.
+const SCAN_COVERAGE = 0.5;
+const SCAN_MIN_DPI = 96;
 
 /**
  * The letter's text, from PDF bytes (all pages, in reading order) or UTF-8 text; a PDF without
@@ -134,9 +140,91 @@ function isPdfJsInternalError(reason: unknown): boolean {
   return reason instanceof Error && reason.stack?.includes(PDFJS_SOURCE) === true;
 }
 
+/** Counts non-space characters: what a page's text layer holds. */
+function inked(text: string): number {
+  return text.replace(/\s/g, '').length;
+}
+
+type Matrix = [number, number, number, number, number, number];
+const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
+
+/** m then n: the CTM after `n` is applied inside `m` (PDF's `cm`). */
+function multiply(m: Matrix, n: ArrayLike<number>): Matrix {
+  const [a, b, c, d, e, f] = [n[0]!, n[1]!, n[2]!, n[3]!, n[4]!, n[5]!];
+  return [
+    a * m[0] + b * m[2],
+    a * m[1] + b * m[3],
+    c * m[0] + d * m[2],
+    c * m[1] + d * m[3],
+    e * m[0] + f * m[2] + m[4],
+    e * m[1] + f * m[3] + m[5],
+  ];
+}
+
+interface ImageOps {
+  save: number;
+  restore: number;
+  transform: number;
+  formBegin: number;
+  formEnd: number;
+  /** Image ops whose arguments are [objId, width, height]. */
+  byId: Set<number>;
+  /** Image ops whose first argument holds width and height. */
+  inline: Set<number>;
+}
+
+/**
+ * The share of the page box (0-1) covered by images drawn at SCAN_MIN_DPI or more, from the
+ * page's operator list: each image fills the unit square of the current transformation matrix.
+ */
+function scannedCoverage(
+  fnArray: readonly number[],
+  argsArray: readonly unknown[],
+  view: readonly number[],
+  ops: ImageOps,
+): number {
+  const pageArea = Math.abs((view[2]! - view[0]!) * (view[3]! - view[1]!));
+  if (!(pageArea > 0)) return 0;
+  const stack: Matrix[] = [];
+  let ctm = IDENTITY;
+  let covered = 0;
+  for (let i = 0; i < fnArray.length; i++) {
+    const op = fnArray[i]!;
+    const args = (argsArray[i] ?? []) as unknown[];
+    if (op === ops.save) stack.push(ctm);
+    else if (op === ops.restore) ctm = stack.pop() ?? ctm;
+    else if (op === ops.transform) ctm = multiply(ctm, args as number[]);
+    else if (op === ops.formBegin) {
+      stack.push(ctm);
+      const matrix = args[0];
+      if (matrix !== null && typeof matrix === 'object' && 'length' in matrix) {
+        ctm = multiply(ctm, matrix as ArrayLike<number>);
+      }
+    } else if (op === ops.formEnd) ctm = stack.pop() ?? ctm;
+    else {
+      let size: { width: unknown; height: unknown } | null = null;
+      if (ops.byId.has(op)) size = { width: args[1], height: args[2] };
+      else if (ops.inline.has(op) && typeof args[0] === 'object' && args[0] !== null) {
+        size = args[0] as { width: unknown; height: unknown };
+      }
+      if (size === null || typeof size.width !== 'number' || typeof size.height !== 'number') {
+        continue;
+      }
+      // The unit square's sides in points, and the image's pixels along each.
+      const across = Math.hypot(ctm[0], ctm[1]);
+      const down = Math.hypot(ctm[2], ctm[3]);
+      if (across === 0 || down === 0) continue;
+      const dpi = Math.min((size.width * 72) / across, (size.height * 72) / down);
+      if (dpi >= SCAN_MIN_DPI) covered += Math.abs(ctm[0] * ctm[3] - ctm[1] * ctm[2]);
+    }
+  }
+  return Math.min(1, covered / pageArea);
+}
+
 /**
  * The PDF's text layer (pdf.js), and whether the file is a scan: a text layer too thin to be a
- * letter, on pages that show images.
+ * letter (under 100 characters a page on average), and every page without text mostly covered
+ * by images at a scanner's resolution.
  */
 async function extractFromPdf(
   bytes: Uint8Array,
@@ -147,13 +235,15 @@ async function extractFromPdf(
   // pdf.js takes ownership of (and detaches) the buffer it is given; copy so callers keep theirs.
   const data = new Uint8Array(bytes);
   const { getDocument, OPS } = await getResolvedPDFJS();
-  const imageOps = new Set<number>([
-    OPS.paintImageXObject,
-    OPS.paintInlineImageXObject,
-    OPS.paintImageMaskXObject,
-    OPS.paintImageXObjectRepeat,
-    OPS.paintInlineImageXObjectGroup,
-  ]);
+  const imageOps: ImageOps = {
+    save: OPS.save,
+    restore: OPS.restore,
+    transform: OPS.transform,
+    formBegin: OPS.paintFormXObjectBegin,
+    formEnd: OPS.paintFormXObjectEnd,
+    byId: new Set([OPS.paintImageXObject]),
+    inline: new Set([OPS.paintInlineImageXObject, OPS.paintImageMaskXObject]),
+  };
   const task = getDocument({
     data,
     isEvalSupported: false,
@@ -184,12 +274,20 @@ async function extractFromPdf(
         throw tooComplex(fileName, { limit: 'characters' }, limits);
       pages.push(text);
     }
-    const letters = pages.join('').match(/[A-Za-z]/g)?.length ?? 0;
     // Only a thin text layer is worth the look for images (an operator list per page).
-    if (letters < THIN_LETTERS_PER_PAGE * Math.max(1, pdf.numPages)) {
-      for (let n = 1; n <= pdf.numPages && !scanned; n++) {
-        const ops = await (await pdf.getPage(n)).getOperatorList();
-        scanned = ops.fnArray.some((op) => imageOps.has(op));
+    if (inked(pages.join('')) < THIN_CHARACTERS_PER_PAGE * Math.max(1, pdf.numPages)) {
+      scanned = pdf.numPages > 0;
+      for (let n = 1; n <= pdf.numPages && scanned; n++) {
+        if (inked(pages[n - 1]!) >= THIN_CHARACTERS_PER_PAGE) continue;
+        const page = await pdf.getPage(n);
+        const ops = await page.getOperatorList();
+        const [x0, y0, x1, y1] = page.view as [number, number, number, number];
+        // A crafted page size would make OCR's rendering exhaust memory: refused here, whatever
+        // resolution its image claims.
+        if (ops.fnArray.length > 0 && pageTooLarge(x1 - x0, y1 - y0)) {
+          throw tooComplex(fileName, { limit: 'pageSize', page: n, scan: true }, limits);
+        }
+        scanned = scannedCoverage(ops.fnArray, ops.argsArray, page.view, imageOps) >= SCAN_COVERAGE;
       }
     }
   } catch (e) {

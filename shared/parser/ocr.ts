@@ -40,6 +40,11 @@ export interface OcrResult {
 export const OCR_DPI = 200;
 /** Pixels of one rendered page: a legal-size page at OCR_DPI is 5.6 million; 20 x 20 inches. */
 const MAX_PAGE_PIXELS = 16_000_000;
+/** True for a page (in points) whose rendering at OCR_DPI would be far larger than paper's. */
+export function pageTooLarge(width: number, height: number): boolean {
+  const scale = OCR_DPI / 72;
+  return Math.abs(width * height) * scale * scale > MAX_PAGE_PIXELS;
+}
 /** Words read with less confidence than this (0-100) are uncertain. */
 export const UNCERTAIN_BELOW = 60;
 // Darker than this is ink. A fixed threshold turns table shading and light noise white, which
@@ -186,7 +191,7 @@ export async function ocrPdf(
       const scale = OCR_DPI / 72;
       const [x0, y0, x1, y1] = page.getBounds();
       // A crafted page size would make the rendering itself exhaust memory: refused first.
-      if ((x1 - x0) * (y1 - y0) * scale * scale > MAX_PAGE_PIXELS) {
+      if (pageTooLarge(x1 - x0, y1 - y0)) {
         page.destroy();
         throw tooComplex(fileName, { limit: 'pageSize', page: n + 1, scan: true }, limits);
       }

@@ -84,7 +84,27 @@ const exact = (d: Determination): unknown => ({
   items: d.issues.length,
   decisions: d.issues.map((i) => i.decision),
   outcome: d.outcome,
+  specialties: d.reviewer.specialties,
+  conclusions: d.issues.map((i) => i.conclusion),
 });
+
+/**
+ * Citations (source and title, the reviewer's and the claims administrator's) a scan must give
+ * as the original PDF does, or flag `ocr-uncertain-citation` on the item where it does not.
+ * Returns the items whose citations differed.
+ */
+function checkCitations(scanned: Determination, original: Determination): number[] {
+  const differed: number[] = [];
+  const cited = (i: Determination['issues'][number]): unknown =>
+    [...i.citations, ...i.claimsAdministratorCitations].map((c) => [c.source, c.title]);
+  scanned.issues.forEach((issue, n) => {
+    if (JSON.stringify(cited(issue)) !== JSON.stringify(cited(original.issues[n]!))) {
+      differed.push(n + 1);
+      expect(issue.flags, `item ${n + 1}`).toContain('ocr-uncertain-citation');
+    }
+  });
+  return differed;
+}
 
 /** PARSE_LIMITS with the scan limits changed by `scan`. */
 const withScan = (scan: Partial<ParseLimits['scan']>): ParseLimits => ({
@@ -100,7 +120,17 @@ describe('scanned letters are read by OCR', () => {
   beforeAll(async () => {
     await mkdir(CACHE, { recursive: true });
   });
-  afterAll(() => sandbox.close());
+  // Items whose citations a scan gave differently from its PDF (all flagged), for the log.
+  const differed = new Map<string, number[]>();
+  afterAll(async () => {
+    await sandbox.close();
+    const items = [...differed].filter(([, d]) => d.length > 0);
+    const total = [...differed.values()].reduce((n, d) => n + d.length, 0);
+    console.info(
+      `citations differ (flagged) on ${total} items of ${items.length} of ${differed.size} scans` +
+        items.map(([name, d]) => `; ${name}: items ${d.join(', ')}`).join(''),
+    );
+  });
 
   it.each(SAMPLE.map((p) => [basename(p), p]))(
     '%s: the scan gives the original PDF record',
@@ -117,6 +147,7 @@ describe('scanned letters are read by OCR', () => {
       scanned.issues.forEach((issue, i) => {
         expect(tokenMatch(issue.request, original.issues[i]!.request)).toBeGreaterThanOrEqual(0.9);
       });
+      differed.set(name, checkCitations(scanned, original));
       const pages = progress[0]!.pages;
       expect(progress).toEqual(Array.from({ length: pages + 1 }, (_, page) => ({ page, pages })));
     },
@@ -221,8 +252,21 @@ describe('fields OCR read with low confidence are flagged', () => {
       urDenial: null,
       applicationReceived: null,
     },
+    reviewer: { specialties: [], licensure: [] },
     flags: [],
-    issues: [{ request: 'MRI of the right shoulder', decision: 'upheld', flags: [] }],
+    issues: [
+      {
+        request: 'MRI of the right shoulder',
+        decision: 'upheld',
+        claimsAdministratorGuideline: null,
+        reviewerGuideline: null,
+        citations: [],
+        claimsAdministratorCitations: [],
+        rationale: '',
+        conclusion: 'none',
+        flags: [],
+      },
+    ],
   } as unknown as Determination;
 
   it('flags the case number, dates, decision and request whose words were uncertain', () => {
