@@ -89,8 +89,27 @@ function comparable(r: Determination): string {
   });
 }
 
-/** Whether two records publish the same decisions (every coded field equal; the prose aside). */
+// A copy read by OCR is compared on what OCR is shown to read reliably (README, "Scanned
+// letters"): the case, its dates, outcome and each item's decision. Its other fields may carry
+// misreadings (a citation's title, a licensing state), so a scan of a published letter would
+// otherwise be a conflict for an operator to settle while saying the same decisions.
+function comparableDecisions(r: Determination): string {
+  return JSON.stringify({
+    caseNumber: r.caseNumber,
+    dates: r.dates,
+    outcome: r.outcome,
+    issues: r.issues.map((i) => [i.ordinal, i.decision]),
+  });
+}
+
+/**
+ * Whether two records publish the same decisions: every coded field equal, the prose aside; when
+ * either was read by OCR, the case, dates, outcome and decisions equal.
+ */
 export function samePublishedRecord(a: Determination, b: Determination): boolean {
+  if (a.textSource === 'ocr' || b.textSource === 'ocr') {
+    return comparableDecisions(a) === comparableDecisions(b);
+  }
   return comparable(a) === comparable(b);
 }
 

@@ -13,6 +13,7 @@ import { PARSE_LIMITS, type ParseLimits } from '../../shared/parser/limits.ts';
 import type { OcrProgress } from '../../shared/parser/ocr.ts';
 import { parseLetter } from '../../shared/parser/parse-letter.ts';
 import { ParseSandbox } from '../../shared/parser/parse-sandbox.ts';
+import { samePublishedRecord } from '../../shared/store/provenance.ts';
 import { capture } from '../support/capture.ts';
 import { corpusPdfs } from '../support/letters.ts';
 import { imagePdf, scanPdf } from '../../shared/synthetic/scan.ts';
@@ -148,6 +149,8 @@ describe('scanned letters are read by OCR', () => {
         expect(tokenMatch(issue.request, original.issues[i]!.request)).toBeGreaterThanOrEqual(0.9);
       });
       differed.set(name, checkCitations(scanned, original));
+      // Another organisation's scan of the published letter corroborates it.
+      expect(samePublishedRecord(scanned, original)).toBe(true);
       const pages = progress[0]!.pages;
       expect(progress).toEqual(Array.from({ length: pages + 1 }, (_, page) => ({ page, pages })));
     },
