@@ -100,7 +100,18 @@ function handler(event) {
     };
   }
   var file = fileOf(uri);
-  request.uri = FILES[file] === 1 || NOT_FOUND === null ? file : notFoundOf(uri);
+  if (FILES[file] === 1 || NOT_FOUND === null) {
+    request.uri = file;
+    return request;
+  }
+  request.uri = notFoundOf(uri);
+  // The not-found page whole, for the viewer-response function to answer 404: a range or a
+  // conditional request would come back 206 or 304, a success.
+  var headers = request.headers || {};
+  delete headers['range'];
+  delete headers['if-range'];
+  delete headers['if-none-match'];
+  delete headers['if-modified-since'];
   return request;
 }`);
 }

@@ -25,6 +25,7 @@ import {
 interface CfRequest {
   uri: string;
   querystring?: Record<string, { value: string; multiValue?: { value: string }[] }>;
+  headers?: Record<string, { value: string }>;
 }
 interface CfResponse {
   statusCode: number;
@@ -115,6 +116,26 @@ describe('site viewer-request function', () => {
     const bare = load(siteRewriteCode(['/index.html']));
     expect((bare({ request: { uri: '/nope' } }) as CfRequest).uri).toBe('/nope.html');
     expect((bare({ request: { uri: '/' } }) as CfRequest).uri).toBe('/index.html');
+  });
+
+  it('asks for the not-found page whole: no range or condition that would answer 206 or 304', () => {
+    const conditional = {
+      range: { value: 'bytes=0-10' },
+      'if-range': { value: '"e"' },
+      'if-none-match': { value: '"e"' },
+      'if-modified-since': { value: 'Tue, 01 Dec 2026 00:00:00 GMT' },
+      accept: { value: 'text/html' },
+    };
+    const missing = handler({
+      request: { uri: '/nope', headers: { ...conditional } },
+    }) as CfRequest;
+    expect(missing.uri).toBe('/404.html');
+    expect(Object.keys(missing.headers!)).toEqual(['accept']);
+    // A page of the site keeps them: ranges and revalidation work as usual.
+    const page = handler({
+      request: { uri: '/about', headers: { ...conditional } },
+    }) as CfRequest;
+    expect(Object.keys(page.headers!).sort()).toEqual(Object.keys(conditional).sort());
   });
 
   it('stays within CloudFront\u2019s size limit, and fails the synthesis beyond it', () => {

@@ -136,6 +136,21 @@ describe('the paths of each language', () => {
     expect(localize('es', 'https://example.org/')).toBe('https://example.org/');
   });
 
+  it.each([
+    ['en', '/es//attacker.example/phish'],
+    ['es', '//attacker.example/phish'],
+    ['en', '/es//attacker.example'],
+    ['es', '/\\attacker.example'],
+    ['en', '/es/\\attacker.example'],
+  ] as const)(
+    'keeps the language switch on the site at a not-found address: localize(%s, %s)',
+    (lang, path) => {
+      const href = localize(lang, path);
+      expect(new URL(href, 'https://atlas.example/').host).toBe('atlas.example');
+      expect(href).toMatch(/^\/[^/\\]/);
+    },
+  );
+
   it('reads the language of a path and of a route parameter', () => {
     expect(langOfPath('/es')).toBe('es');
     expect(langOfPath('/es/statistics')).toBe('es');
@@ -156,6 +171,15 @@ describe('the paths of each language', () => {
     expect(match('en')).toBe(false);
     expect(match('statistics')).toBe(false);
     expect(match('ES')).toBe(false);
+  });
+});
+
+describe('counts', () => {
+  it('say one decision in the singular, in both languages', () => {
+    expect(en.form.decisionsCount('1')).toBe('1 decision');
+    expect(en.charts.decisions('1,234')).toBe('1,234 decisions');
+    expect(es.form.decisionsCount('1')).toBe('1 decisión');
+    expect(es.charts.decisions('2')).toBe('2 decisiones');
   });
 });
 

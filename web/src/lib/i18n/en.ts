@@ -211,7 +211,7 @@ export const en = {
     any: 'Any',
     drug: 'Drug (generic name)',
     drugPlaceholder: 'e.g. gabapentin',
-    decisionsCount: (n: string) => `${n} decisions`,
+    decisionsCount: (n: string) => `${n} ${n === '1' ? 'decision' : 'decisions'}`,
     bodyRegion: 'Body region',
     anyBodyRegion: 'Any body region',
     specialty: 'Reviewer specialty',
@@ -241,7 +241,7 @@ export const en = {
     table: 'Table',
     download: 'Download CSV',
     empty: 'No decisions to show yet.',
-    decisions: (n: string) => `${n} decisions`,
+    decisions: (n: string) => `${n} ${n === '1' ? 'decision' : 'decisions'}`,
     monthLabel: (from: string, to: string, busiest: string, n: string) =>
       `Decisions per month from ${from} to ${to}; most in ${busiest} (${n}). The table view lists every month.`,
     upheldSolid: 'Upheld (solid)',

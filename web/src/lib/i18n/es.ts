@@ -206,7 +206,7 @@ export const es: Dictionary = {
     any: 'Cualquiera',
     drug: 'Medicamento (nombre genérico)',
     drugPlaceholder: 'p. ej., gabapentin',
-    decisionsCount: (n) => `${n} decisiones`,
+    decisionsCount: (n) => `${n} ${n === '1' ? 'decisión' : 'decisiones'}`,
     bodyRegion: 'Región del cuerpo',
     anyBodyRegion: 'Cualquier región del cuerpo',
     specialty: 'Especialidad del revisor',
@@ -234,7 +234,7 @@ export const es: Dictionary = {
     table: 'Tabla',
     download: 'Descargar CSV',
     empty: 'Todavía no hay decisiones que mostrar.',
-    decisions: (n) => `${n} decisiones`,
+    decisions: (n) => `${n} ${n === '1' ? 'decisión' : 'decisiones'}`,
     monthLabel: (from, to, busiest, n) =>
       `Decisiones por mes de ${from} a ${to}; la mayor cantidad en ${busiest} (${n}). La vista de tabla muestra cada mes.`,
     upheldSolid: 'Confirmadas (color sólido)',

@@ -41,12 +41,16 @@ export function unprefixed(href: string): string {
 /**
  * An absolute site path in `lang`: "/statistics" → "/es/statistics", "/?q=mri" → "/es?q=mri"
  * (the site's paths have no trailing slash). Paths outside the pages (/api, /exports files) and
- * paths already in a language are left alone.
+ * paths already in a language are left alone; a path always stays on this site.
  */
 export function localize(lang: Lang, href: string): string {
-  if (!href.startsWith('/') || href.startsWith('//')) return href;
-  if (/^\/(api|exports|_app)\//.test(href)) return href;
-  const path = unprefixed(href);
+  if (!href.startsWith('/')) return href;
+  // One leading slash, always: a not-found page is served at any path, and "//host" (or "/\host")
+  // read from its address would send the language switch to another site.
+  const onSite = (p: string): string => p.replace(/^[/\\]+/, '/');
+  const safe = onSite(href);
+  if (/^\/(api|exports|_app)\//.test(safe)) return safe;
+  const path = onSite(unprefixed(safe));
   if (lang === DEFAULT_LANG) return path;
   return path === '/' || path.startsWith('/?') || path.startsWith('/#')
     ? `/${lang}${path.slice(1)}`
