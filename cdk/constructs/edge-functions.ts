@@ -147,5 +147,13 @@ export const EXPORTS_REWRITE_CODE = `function handler(event) {
     request.uri = '/' + key;
     return request;
   }
+  // The exports page, asked for with a trailing slash as the site's other pages may be.
+  if (key === '') {
+    return {
+      statusCode: 301,
+      statusDescription: 'Moved Permanently',
+      headers: { location: { value: '/exports' } },
+    };
+  }
   return { statusCode: 404, statusDescription: 'Not Found' };
 }`;

@@ -208,11 +208,18 @@ describe('exports viewer-request function', () => {
     ).toEqual({ uri: '/snapshots/2026-11-25T013000Z/items/2018.csv' });
   });
 
+  it('sends /exports/ to the exports page, as a trailing slash is on the site', () => {
+    expect(handler({ request: { uri: '/exports/' } })).toEqual({
+      statusCode: 301,
+      statusDescription: 'Moved Permanently',
+      headers: { location: { value: '/exports' } },
+    });
+  });
+
   it('refuses the job bookkeeping and anything else', () => {
     for (const uri of [
       '/exports/jobs/current.json',
       '/exports/jobs/lock.json',
-      '/exports/',
       '/exports/latest.json.bak',
       '/exports/snapshots/../jobs/current.json',
     ]) {
