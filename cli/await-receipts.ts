@@ -168,7 +168,7 @@ export async function sendAndAwait(jobs: readonly Job[], options: SendOptions): 
 }
 
 /** An error as one line for a person: the SDK's name and message, or a socket's code. */
-export function describeError(e: unknown): string {
+function describeError(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const code = 'code' in e && typeof e.code === 'string' ? ` (${e.code})` : '';
   return `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}${code}`;

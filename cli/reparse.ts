@@ -91,11 +91,6 @@ export async function reparseCommand(args: readonly string[], io: Io): Promise<n
     }
     const limit = positiveNumber('--limit', values.limit);
     const timeout = positiveNumber('--timeout', values.timeout);
-    if (values.bucket !== undefined && choice.kind === 'failed' && values.table === undefined) {
-      throw new UsageError(
-        'on AWS, --failed and --reason read the upload records: give --table NAME',
-      );
-    }
     target =
       values.bucket === undefined
         ? await localTarget(values['data-dir'])
@@ -214,8 +209,12 @@ async function choose(target: Target, choice: Choice, org: string | undefined): 
   // Which uploads failed, and why: each organisation's failed uploads, from the table's index
   // of them (a page per 1 MB of failures, where reading every receipt would be a request each).
   const table = target.table;
-  if (table === null)
-    throw new UsageError('--failed and --reason need the table: give --table NAME');
+  // Only an AWS target comes without one: the local stack's is in its stack.json.
+  if (table === null) {
+    throw new UsageError(
+      'on AWS, --failed and --reason read the upload records: give --table NAME',
+    );
+  }
   const organisations =
     org === undefined ? await listOrganisations(target.s3, target.bucket) : [org];
   const keys: string[] = [];

@@ -3,6 +3,7 @@ import type { ApiDeps } from './deps.ts';
 import { newestItems } from './items.ts';
 import type { feedQuerySchema } from './params.ts';
 import type { Feed, PublicItem } from './schemas.ts';
+import { ITEM_FILTERS } from './filters.ts';
 
 // GET /api/feed.atom: the newest decisions of an /api/items search, as a feed a reader can
 // follow. It reads what the first page of /api/items reads (at most MAX_QUERIES index Queries,
@@ -19,19 +20,7 @@ export const FEED_SIZE = 50;
 /** The tag: URI authority and date of the atlas's ids (RFC 4151). */
 const TAG = 'tag:imr-atlas,2026:';
 
-// The filters in the order the search page writes them (web/src/lib/search.ts), so the feed's
-// self link, its id and the site's search URL agree.
-const FILTER_ORDER = [
-  'q',
-  'category',
-  'subcategory',
-  'drug',
-  'bodyRegion',
-  'specialty',
-  'decision',
-  'from',
-  'to',
-] as const satisfies readonly (keyof FeedQuery)[];
+const FILTER_ORDER: readonly (keyof FeedQuery)[] = ITEM_FILTERS;
 
 /** The newest items matching an /api/items search, as a feed. */
 export async function getFeed(deps: ApiDeps, query: FeedQuery): Promise<Feed> {

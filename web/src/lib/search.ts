@@ -1,20 +1,11 @@
 import type { FeedQuery, ItemsQuery, StatsGroup } from './api.ts';
+import { ITEM_FILTERS } from '../../../shared/api/filters.ts';
 import { isBodyRegion, isCategory, isDecision } from './vocabulary.ts';
 
 // The search page's query as URL parameters, so that a search can be shared and the back
 // button works. The names are the API's own (/api/items), so the URL reads like the API call.
 
-export const FILTER_KEYS = [
-  'q',
-  'category',
-  'subcategory',
-  'drug',
-  'bodyRegion',
-  'specialty',
-  'decision',
-  'from',
-  'to',
-] as const;
+export const FILTER_KEYS = ITEM_FILTERS;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 /** Every filter as text; "" means not set. */
 export type SearchFilters = Record<FilterKey, string>;
