@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CASE_NUMBER } from './parser/case-number.ts';
 import { citationSchema } from './parser/citations.ts';
+import { ITEM_FLAGS, LETTER_FLAGS } from './flags.ts';
 import { categorySchema, subcategorySchema } from './taxonomy/vocabulary.ts';
 
 /** "YYYY-MM-DD", or null when the letter does not state the date (or states one that is not real). */
@@ -53,7 +54,7 @@ export const issueSchema = z.object({
   rationale: z.string(),
   /** What the rationale's closing sentence concludes, independent of the decision line. */
   conclusion: z.enum(['medically necessary', 'not medically necessary', 'none']),
-  flags: z.array(z.string()),
+  flags: z.array(z.enum(ITEM_FLAGS)),
 });
 
 /** One IMR final determination letter, parsed. The field names are a public contract. */
@@ -89,7 +90,7 @@ export const determinationSchema = z.object({
   issues: z.array(issueSchema).min(1),
   /** The clinical case summary as the letter gives it (redacted in published letters). */
   summary: z.string().nullable(),
-  flags: z.array(z.string()),
+  flags: z.array(z.enum(LETTER_FLAGS)),
 });
 
 export type Decision = z.infer<typeof decisionSchema>;

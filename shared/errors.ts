@@ -16,6 +16,18 @@ export const LETTER_FORMAT_REASONS = [
 
 export type LetterFormatReason = (typeof LETTER_FORMAT_REASONS)[number];
 
+/** Why an uploaded object did not become a determination. Codes are stable: they are stored. */
+export const FAILURE_REASONS = [
+  ...LETTER_FORMAT_REASONS,
+  'too-large',
+  'object-missing',
+  'outside-uploads',
+  'parser-error',
+  'record-too-large',
+  'store-rejected',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
 /** A document that is not a recognisable IMR final determination letter. */
 export class LetterFormatError extends Error {
   override readonly name = 'LetterFormatError';

@@ -1,16 +1,6 @@
-import { LETTER_FORMAT_REASONS, type LetterFormatReason } from '../errors.ts';
+import type { FailureReason, LetterFormatReason } from '../errors.ts';
 
-/** Why an uploaded object did not become a determination. Codes are stable: they are stored. */
-export const FAILURE_REASONS = [
-  ...LETTER_FORMAT_REASONS,
-  'too-large',
-  'object-missing',
-  'outside-uploads',
-  'parser-error',
-  'record-too-large',
-  'store-rejected',
-] as const;
-export type FailureReason = (typeof FAILURE_REASONS)[number];
+export { FAILURE_REASONS, type FailureReason } from '../errors.ts';
 
 /** The largest object ingested; a real letter is well under 1 MB. */
 export const MAX_LETTER_BYTES = 20 * 1024 * 1024;

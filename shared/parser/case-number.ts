@@ -1,3 +1,5 @@
+import type { LetterFlag } from '../flags.ts';
+
 /** A case number: "CM", the two-digit year, a hyphen, seven digits ("CM16-0213037"). */
 export const CASE_NUMBER = String.raw`CM\d{2}-\d{7}`;
 
@@ -30,7 +32,7 @@ function caseNumberFromFileName(fileName: string): string | null {
 export function resolveCaseNumber(
   fromLetter: string | null,
   fileName: string,
-  flags: string[],
+  flags: LetterFlag[],
 ): string | null {
   const fromName = caseNumberFromFileName(fileName);
   if (fromLetter === null) {

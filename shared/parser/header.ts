@@ -1,5 +1,6 @@
 import { CASE_NUMBER } from './case-number.ts';
 import { NUMERIC_DATE, WORDY_DATE, toIsoDate } from './dates.ts';
+import type { DateField } from '../flags.ts';
 
 export type HeaderField =
   | 'caseNumber'
@@ -30,7 +31,7 @@ export interface Header {
     string | null
   >;
   /** Fields whose label is present with no readable value (for data-quality flags). */
-  unreadable: HeaderField[];
+  unreadable: DateField[];
   /** Labels found at all: a header without any is not a header. */
   labelsFound: number;
 }

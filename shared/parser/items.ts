@@ -1,4 +1,5 @@
 import { joinLines } from './normalize.ts';
+import type { ItemFlag } from '../flags.ts';
 
 /** One disputed item as laid out in the letter, before classification. */
 export interface RawItem {
@@ -9,16 +10,16 @@ export interface RawItem {
   claimsAdministratorGuideline: string | null;
   reviewerGuideline: string | null;
   rationale: string;
-  flags: string[];
+  flags: ItemFlag[];
 }
 
 type Label = 'ca' | 'mx' | 'rat';
 const ORDER: Record<Label, number> = { ca: 0, mx: 1, rat: 2 };
-const LABEL_NAME: Record<Label, string> = {
+const LABEL_NAME = {
   ca: 'claims-administrator-guideline',
   mx: 'reviewer-guideline',
   rat: 'rationale',
-};
+} as const satisfies Record<Label, string>;
 
 // Label wordings vary a little across years and extractors (case, plural, a possessive, and
 // "Expert Reviewer" in place of "MAXIMUS").
@@ -141,7 +142,7 @@ function splitRequestBlock(lines: readonly string[]): { tail: string[]; block: s
 
 function readRequest(
   block: readonly string[],
-  flags: string[],
+  flags: ItemFlag[],
 ): Omit<RawItem, 'claimsAdministratorGuideline' | 'reviewerGuideline' | 'rationale' | 'flags'> {
   const { request, decision } = splitDecision(joinLines(block));
   if (decision === null) flags.push('decision-missing');
@@ -176,7 +177,7 @@ export function readItems(sectionLines: readonly string[]): RawItem[] {
   interface Draft {
     block: string[];
     parts: Partial<Record<Label, string[]>>;
-    flags: string[];
+    flags: ItemFlag[];
   }
   const items: Draft[] = [];
   let free: string[] = [];

@@ -7,6 +7,7 @@ import { joinLines } from './normalize.ts';
 import type { LetterParts } from './parse-letter.ts';
 import { readReviewer } from './reviewer.ts';
 import { applySummary } from './summary.ts';
+import type { ItemFlag, LetterFlag } from '../flags.ts';
 
 // The older layouts DOMAIN.md describes have no samples in hand: they are recognised by their
 // headings and read for what they carry, and every guess they need is flagged.
@@ -52,7 +53,7 @@ function base(
   layout: Layout,
   text: string,
   fileName: string,
-  flags: string[],
+  flags: LetterFlag[],
 ): Omit<LetterParts, 'items' | 'summary' | 'reviewer' | 'patient' | 'diagnoses'> {
   const header = parseHeader(text.slice(0, 2000));
   // Older letters print the case number in a reference line rather than a header table.
@@ -65,7 +66,7 @@ function base(
 function withSummary(
   summary: string | null,
   dates: LetterParts['dates'],
-  flags: string[],
+  flags: LetterFlag[],
 ): Pick<LetterParts, 'summary' | 'patient' | 'diagnoses'> {
   const { unreadableDates, ...parts } = applySummary(summary, dates);
   for (const field of unreadableDates) flags.push(`unparsed-date:${field}`);
@@ -81,7 +82,7 @@ function readMaximusLegacy(lines: readonly string[], fileName: string): LetterPa
     /^IMR\s+DECISION\(?S?\)?\s+AND\s+RATIONALE\(?S?\)?:?$/i.test(l),
   );
   if (decisionsAt < 0 || !/DOCUMENTS\s+REVIEWED/i.test(text)) return null;
-  const flags: string[] = [];
+  const flags: LetterFlag[] = [];
   const parts = base('maximus-legacy', text, fileName, flags);
   const secs = sections(text, {
     summary: /^(?:CLINICAL\s+)?CASE\s+SUMMARY:?$/im,
@@ -125,7 +126,7 @@ function readMedicalProfessionalReview(
 ): LetterParts | null {
   const text = lines.join('\n');
   if (!/MEDICAL\s+PROFESSIONAL\s+REVIEW/i.test(text) || !MPR_HEADINGS.issue.test(text)) return null;
-  const flags: string[] = [];
+  const flags: LetterFlag[] = [];
   const parts = base('medical-professional-review', text, fileName, flags);
   const secs = sections(text, MPR_HEADINGS);
   const requests = splitIssueList(secs.get('issue') ?? '');
@@ -186,7 +187,7 @@ function noticeDate(text: string, re: RegExp): string | null {
 function readNotice2013(lines: readonly string[], fileName: string): LetterParts | null {
   const text = lines.join('\n');
   if (!heading('Notice of Independent Medical Review Determination').test(text)) return null;
-  const flags: string[] = [];
+  const flags: LetterFlag[] = [];
   const parts = base('notice-2013', text, fileName, flags);
   // The notice states its dates in prose rather than in a header table.
   const dates = parts.dates;
@@ -214,7 +215,7 @@ function readNotice2013(lines: readonly string[], fileName: string): LetterParts
 
   const items: RawItem[] = [...outcomes.values()].map((m) => {
     const block = blocks.get(m[1]!);
-    const itemFlags: string[] = [];
+    const itemFlags: ItemFlag[] = [];
     let rationale = '';
     let guideline: string | null = null;
     if (block !== undefined) {

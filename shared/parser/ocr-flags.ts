@@ -3,6 +3,7 @@ import { SPECIALTIES } from '../taxonomy/specialties.ts';
 import { NUMERIC_DATE, toIsoDate } from './dates.ts';
 import type { OcrResult } from './ocr.ts';
 import { editDistance, repairOcr, type Mend } from './ocr-text.ts';
+import type { ItemFlag, LetterFlag } from '../flags.ts';
 
 // OCR'd records say so (flag `ocr`), and each field whose words Tesseract read with low
 // confidence is flagged, so a reader can tell a value read cleanly from one that may be a
@@ -21,6 +22,7 @@ const edgePunctuation = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
 // Misreading these changes nothing a reader of the request relies on.
 const FUNCTION_WORDS = new Set(['the', 'and', 'for', 'with', 'per', 'x']);
 
+// The record's date fields in the order their flags are raised.
 const DATE_FIELDS = ['assigned', 'injury', 'decision', 'urDenial', 'applicationReceived'] as const;
 
 // Words a rationale's conclusion turns on (conclusion.ts).
@@ -86,7 +88,7 @@ export function flagUncertain(record: Determination, ocr: OcrResult): Determinat
     text !== null && phrases.some((m) => holds(squeeze(text).trim(), m));
   const holdsUncertain = (text: string | null): boolean =>
     text !== null && wordsOf(text).some((w) => lower.has(w));
-  const flags = [...record.flags, 'ocr'];
+  const flags: LetterFlag[] = [...record.flags, 'ocr'];
   if (ocr.confidence < LOW_CONFIDENCE_LETTER) flags.push('ocr-low-confidence');
 
   const caseNumber = record.caseNumber;
@@ -140,7 +142,7 @@ export function flagUncertain(record: Determination, ocr: OcrResult): Determinat
     );
   };
   const issues = record.issues.map((issue) => {
-    const itemFlags = [...issue.flags];
+    const itemFlags: ItemFlag[] = [...issue.flags];
     const decisionUncertain =
       mendedDecisions.has(issue.decision) ||
       [...lower].some(

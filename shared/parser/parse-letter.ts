@@ -25,6 +25,7 @@ import { joinLines, toLines } from './normalize.ts';
 import { readReviewer } from './reviewer.ts';
 import { applySummary } from './summary.ts';
 import { isSyntheticLetter } from './synthetic.ts';
+import type { LetterFlag } from '../flags.ts';
 
 const HEADINGS = {
   how: /^HOW THE IMR FINAL DETERMINATION WAS MADE$/i,
@@ -46,7 +47,7 @@ export interface LetterParts {
   patient: Determination['patient'];
   diagnoses: string[];
   items: RawItem[];
-  flags: string[];
+  flags: LetterFlag[];
 }
 
 /**
@@ -145,7 +146,7 @@ function readStandard(lines: readonly string[], fileName: string): LetterParts |
   if (issuesAt < 0) return null;
   const howAt = indexOfHeading(lines, HEADINGS.how);
   const summaryAt = indexOfHeading(lines, HEADINGS.summary);
-  const flags: string[] = [];
+  const flags: LetterFlag[] = [];
 
   const firstHeading = [howAt, summaryAt, issuesAt]
     .filter((i) => i >= 0)

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { outcomeSchema } from '../determination.ts';
 import { organisationOf, UPLOADS_PREFIX } from '../ingest/upload-key.ts';
 import { uploadStatusSchema, type UploadRecord } from '../store/uploads.ts';
+import { FAILURE_REASONS } from '../errors.ts';
 
 // A receipt tells the organisation that sent a file what became of it, without anyone to ask.
 // It lives beside the uploads, under the organisation's own prefix, so a bucket policy can give
@@ -37,7 +38,7 @@ export const receiptSchema = z.object({
   /** When the status was recorded (ISO 8601, UTC). */
   time: z.iso.datetime(),
   /** Stable failure code (README, "Storage and ingestion"); null unless failed. */
-  reason: z.string().nullable(),
+  reason: z.enum(FAILURE_REASONS).nullable(),
   /** What the sender can do about a failure, in words; null unless failed. */
   message: z.string().nullable(),
 });

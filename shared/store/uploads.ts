@@ -18,6 +18,7 @@ import {
   uploadKey,
 } from './keys.ts';
 import { GSI1 } from './table.ts';
+import { FAILURE_REASONS } from '../errors.ts';
 
 /**
  * `conflict`: another organisation owns the case and published different content; this upload
@@ -32,7 +33,7 @@ export const uploadRecordSchema = z.object({
   organisation: z.string(),
   status: uploadStatusSchema,
   /** Stable failure code (see shared/ingest/failures.ts); null unless failed. */
-  reason: z.string().nullable(),
+  reason: z.enum(FAILURE_REASONS).nullable(),
   /** What the person who sent the file can do about a failure or conflict; null otherwise. */
   message: z.string().nullable(),
   caseNumber: z.string().nullable(),
