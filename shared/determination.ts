@@ -1,8 +1,30 @@
 import { z } from 'zod';
-import { CASE_NUMBER } from './parser/case-number.ts';
-import { citationSchema } from './parser/citations.ts';
+import { GUIDELINE_IDS } from './taxonomy/guidelines.ts';
 import { ITEM_FLAGS, LETTER_FLAGS } from './flags.ts';
 import { categorySchema, subcategorySchema } from './taxonomy/vocabulary.ts';
+
+/** A case number: "CM", the two-digit year, a hyphen, seven digits ("CM16-0213037"). */
+export const CASE_NUMBER = String.raw`CM\d{2}-\d{7}`;
+
+export const citationSourceSchema = z.enum(['MTUS', 'ACOEM', 'ODG', 'Other']);
+
+export const citationSchema = z.object({
+  source: citationSourceSchema,
+  title: z.string().min(1),
+  year: z.number().int().nullable(),
+  sections: z.array(z.string().min(1)),
+  pages: z.array(z.string().min(1)),
+  guideline: z
+    .enum(GUIDELINE_IDS)
+    .nullable()
+    .describe(
+      'The guideline document and edition (shared/taxonomy/guidelines.ts), the same id under ' +
+        'every wording; null for other literature.',
+    ),
+});
+
+export type CitationSource = z.infer<typeof citationSourceSchema>;
+export type Citation = z.infer<typeof citationSchema>;
 
 /** "YYYY-MM-DD", or null when the letter does not state the date (or states one that is not real). */
 const isoDate = z

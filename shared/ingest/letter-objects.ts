@@ -6,16 +6,15 @@ import {
   S3ServiceException,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { ObjectWriter } from '../receipts/write.ts';
 import { MAX_LETTER_BYTES } from './failures.ts';
 
 /** The uploaded objects, as the ingest needs them (an interface so tests can inject faults). */
-export interface LetterObjects {
+export interface LetterObjects extends ObjectWriter {
   /** The object's bytes, or why they cannot be had. */
   read(bucket: string, key: string): Promise<ObjectRead>;
   /** Labels the object with its outcome, so the bucket itself shows what became of it. */
   tag(bucket: string, key: string, tags: Record<string, string>): Promise<void>;
-  /** Writes a small object the ingest produces (a receipt, a roll-up), replacing any there. */
-  put(bucket: string, key: string, body: string, contentType: string): Promise<void>;
 }
 
 export type ObjectRead =

@@ -1,7 +1,6 @@
 import type { LetterFlag } from '../flags.ts';
 
-/** A case number: "CM", the two-digit year, a hyphen, seven digits ("CM16-0213037"). */
-export const CASE_NUMBER = String.raw`CM\d{2}-\d{7}`;
+import { CASE_NUMBER } from '../determination.ts';
 
 const caseNumberRe = new RegExp(String.raw`\b${CASE_NUMBER}\b`, 'i');
 // A line that is only a case number, as a running header repeats it at the top of each page.

@@ -17,28 +17,9 @@
  * - Anything else (textbooks, journal articles, web pages, Medicare) is source "Other" with the
  *   citation text as `title`, untouched apart from whitespace and the final period.
  */
-import { z } from 'zod';
-import { GUIDELINE_IDS, guidelineOf } from '../taxonomy/guidelines.ts';
+import type { Citation, CitationSource } from '../determination.ts';
+import { guidelineOf } from '../taxonomy/guidelines.ts';
 
-export const citationSourceSchema = z.enum(['MTUS', 'ACOEM', 'ODG', 'Other']);
-
-export const citationSchema = z.object({
-  source: citationSourceSchema,
-  title: z.string().min(1),
-  year: z.number().int().nullable(),
-  sections: z.array(z.string().min(1)),
-  pages: z.array(z.string().min(1)),
-  guideline: z
-    .enum(GUIDELINE_IDS)
-    .nullable()
-    .describe(
-      'The guideline document and edition (shared/taxonomy/guidelines.ts), the same id under ' +
-        'every wording; null for other literature.',
-    ),
-});
-
-export type CitationSource = z.infer<typeof citationSourceSchema>;
-export type Citation = z.infer<typeof citationSchema>;
 /** A citation as parsed, before its guideline is named. */
 type ParsedCitation = Omit<Citation, 'guideline'>;
 

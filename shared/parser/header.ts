@@ -1,5 +1,5 @@
-import { CASE_NUMBER } from './case-number.ts';
-import { NUMERIC_DATE, WORDY_DATE, toIsoDate } from './dates.ts';
+import { CASE_NUMBER } from '../determination.ts';
+import { NUMERIC_DATE, WORDY_DATE, toIsoDate } from '../text/dates.ts';
 import type { DateField } from '../flags.ts';
 
 export type HeaderField =

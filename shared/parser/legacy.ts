@@ -1,6 +1,6 @@
 import type { Layout } from '../determination.ts';
 import { findCaseNumber, resolveCaseNumber } from './case-number.ts';
-import { ANY_DATE, toIsoDate } from './dates.ts';
+import { ANY_DATE, toIsoDate } from '../text/dates.ts';
 import { parseHeader } from './header.ts';
 import { readItems, splitDecision, type RawItem } from './items.ts';
 import { joinLines } from './normalize.ts';

@@ -1,6 +1,6 @@
 import type { Determination, Issue } from '../determination.ts';
 import { SPECIALTIES } from '../taxonomy/specialties.ts';
-import { NUMERIC_DATE, toIsoDate } from './dates.ts';
+import { NUMERIC_DATE, toIsoDate } from '../text/dates.ts';
 import type { OcrResult } from './ocr.ts';
 import { editDistance, repairOcr, type Mend } from './ocr-text.ts';
 import type { ItemFlag, LetterFlag } from '../flags.ts';

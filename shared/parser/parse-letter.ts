@@ -9,7 +9,7 @@ import {
 import { LetterFormatError } from '../errors.ts';
 import { readCover } from '../privacy/cover.ts';
 import { scrubberFor, type Redacted } from '../privacy/redact.ts';
-import type { Citation } from './citations.ts';
+import type { Citation } from '../determination.ts';
 import { findCaseNumber, isCaseNumberLine, resolveCaseNumber } from './case-number.ts';
 import { classifyRequest } from '../taxonomy/classify.ts';
 import { parseCitations } from './citations.ts';

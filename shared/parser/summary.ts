@@ -1,4 +1,4 @@
-import { ANY_DATE, toIsoDate } from './dates.ts';
+import { ANY_DATE, toIsoDate } from '../text/dates.ts';
 
 export interface SummaryFacts {
   age: number | null;

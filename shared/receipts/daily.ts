@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { csvLine } from '../csv.ts';
-import type { LetterObjects } from '../ingest/letter-objects.ts';
 import type { TableDeps } from '../store/determinations.ts';
 import {
   listOrganisationUploadsBetween,
@@ -8,6 +7,7 @@ import {
   type UploadRecord,
 } from '../store/uploads.ts';
 import { dailyRollupKey, receiptFor, type Receipt } from './receipt.ts';
+import type { ObjectWriter } from './write.ts';
 
 // The daily roll-up: one CSV per organisation and UTC day, `receipts/<org>/daily/YYYY-MM-DD.csv`,
 // one row per file whose latest status was recorded that day, then a totals row. It is read from
@@ -34,7 +34,7 @@ const COLUMNS = [
 
 export interface RollupDeps {
   table: TableDeps;
-  objects: Pick<LetterObjects, 'put'>;
+  objects: ObjectWriter;
   bucket: string;
 }
 

@@ -1,4 +1,3 @@
-import type { LetterObjects } from '../ingest/letter-objects.ts';
 import type { TableDeps } from '../store/determinations.ts';
 import { getUpload, type UploadRecord } from '../store/uploads.ts';
 import { receiptFor, receiptJson, receiptKey, type Receipt } from './receipt.ts';
@@ -12,9 +11,15 @@ import { receiptFor, receiptJson, receiptKey, type Receipt } from './receipt.ts'
 // followed by its writer's read, which sees the last status and puts it again. The receipt
 // therefore always ends as the last recorded status, with ordinary puts.
 
+/** Where receipts go: the bucket's writer (the ingest's LetterObjects is one). */
+export interface ObjectWriter {
+  /** Writes a small object, replacing any there. */
+  put(bucket: string, key: string, body: string, contentType: string): Promise<void>;
+}
+
 export interface ReceiptWriteDeps {
   table: TableDeps;
-  objects: Pick<LetterObjects, 'put'>;
+  objects: ObjectWriter;
 }
 
 /** A receipt that kept changing under its writer; thrown so the queue retries the event. */

@@ -1,4 +1,4 @@
-import type { CitationSource } from '../parser/citations.ts';
+import type { CitationSource } from '../determination.ts';
 import { SYNTHETIC_MARKER } from '../parser/synthetic.ts';
 import type { Category } from '../taxonomy/vocabulary.ts';
 import { guidelinesFor } from './guidelines.ts';

@@ -3,11 +3,10 @@ import fc from 'fast-check';
 import {
   ACOEM_TITLE,
   ODG_TITLE,
-  citationSchema,
   parseCitations,
   withGuideline,
 } from '../../shared/parser/citations.ts';
-import type { Citation, CitationSource } from '../../shared/parser/citations.ts';
+import { citationSchema, type Citation, type CitationSource } from '../../shared/determination.ts';
 
 /** Builds a Citation with empty defaults so that each table row states only what matters. */
 function cite(

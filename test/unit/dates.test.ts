@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toIsoDate } from '../../shared/parser/dates.ts';
+import { toIsoDate } from '../../shared/text/dates.ts';
 
 describe('toIsoDate', () => {
   it.each([
