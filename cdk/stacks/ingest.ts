@@ -132,7 +132,7 @@ export class IngestStack extends Stack {
       timeout: Duration.minutes(5),
       environment: { TABLE_NAME: table.tableName, BUCKET_NAME: uploadBucket.value },
     });
-    // Four GSI1 queries per organisation; nothing else of the table.
+    // Five GSI1 queries per organisation (one per status); nothing else of the table.
     this.rollup.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'QueryUploadsByOrganisation',
