@@ -2,6 +2,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { INTEGRATION_LETTER_TESTS, LETTER_TESTS } from './test/letters/readers.ts';
+import { LettersReporter } from './test/support/letters-reporter.ts';
 
 // Mirrors the parser's own guard (shared/parser/extract-text.ts): pdf.js leaves rejected
 // promises behind on some damaged PDFs, and only those, raised inside pdf.js, are ignored.
@@ -27,6 +29,8 @@ export default defineConfig({
         test: { name: 'web', include: ['test/web/**/*.test.ts'], environment: 'jsdom' },
       },
     ],
+    // The default summary, then how many letter tests skipped for want of the letters.
+    reporters: ['default', new LettersReporter([...LETTER_TESTS, ...INTEGRATION_LETTER_TESTS])],
     // Corpus-wide tests (and their beforeAll hooks) parse 120 PDFs; the defaults (5 s, 10 s)
     // are too tight on a busy 2-core CI machine.
     testTimeout: 60_000,
