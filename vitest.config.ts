@@ -12,13 +12,18 @@ const PDFJS_SOURCE = '/unpdf/dist/pdfjs.mjs';
 
 export default defineConfig({
   test: {
-    // Two projects: everything under test/ in Node as before, and the site's component tests
-    // (test/web/) in jsdom with the Svelte compiler. Both inherit the settings below.
+    // Projects by what their tests need beyond the code (docs/TESTING.md): `unit` and `web`
+    // nothing; `letters` the real letters (.letters/) and poppler's pdftotext; `integration` Java
+    // for DynamoDB Local; `e2e` that too and Chromium; `cdk` time to bundle every function.
     projects: [
       {
         extends: true,
-        test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/web/**'] },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: LETTER_TESTS },
       },
+      { extends: true, test: { name: 'letters', include: LETTER_TESTS } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
+      { extends: true, test: { name: 'cdk', include: ['test/cdk/**/*.test.ts'] } },
       {
         extends: true,
         plugins: [svelte({ configFile: false }), svelteTesting()],

@@ -1,5 +1,5 @@
 // The test files that read the real letters (through test/support/letters.ts), by the project
-// that runs them. vitest.config.ts builds the letters summary from these lists;
+// that runs them. vitest.config.ts builds its projects and the letters summary from these lists;
 // test/unit/letter-readers.test.ts keeps them equal to the files that import the letters.
 
 /** Test files that need the letters and nothing else outside the repository (no Java, no browser). */
