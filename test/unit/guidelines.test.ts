@@ -33,7 +33,7 @@ describe('the guideline vocabulary', () => {
   });
 });
 
-// Wordings of the kinds DOMAIN.md describes, written for this test.
+// Wordings of the kinds docs/DOMAIN.md describes, written for this test.
 describe('one id per document, whatever the wording', () => {
   it('names the MTUS chronic pain guideline by edition', () => {
     expect(
