@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -38,3 +38,7 @@ export const fileName = (l: Letter): string => (l.kind === 'pdf' ? `${l.name}.pd
 /** Where a letter sits in the cache. */
 export const cachePath = (l: Letter): string =>
   join(l.kind === 'pdf' ? CORPUS_DIR : SEEDS_DIR, fileName(l));
+
+/** The letters of the manifest not in the cache at their size (`npm run letters` checked hashes). */
+export const missingLetters = (letters: readonly Letter[] = readManifest()): Letter[] =>
+  letters.filter((l) => statSync(cachePath(l), { throwIfNoEntry: false })?.size !== l.bytes);

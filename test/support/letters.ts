@@ -1,10 +1,10 @@
-import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import {
   cachePath,
   CORPUS_DIR,
   GET_LETTERS,
   LETTERS_CACHE,
+  missingLetters,
   readManifest,
   SEEDS_DIR,
 } from '../letters/manifest.ts';
@@ -12,10 +12,7 @@ import {
 export { CORPUS_DIR, SEEDS_DIR };
 
 const letters = readManifest();
-// Sizes only: `npm run letters` checked the hashes when it placed each file.
-const absent = letters.filter(
-  (l) => statSync(cachePath(l), { throwIfNoEntry: false })?.size !== l.bytes,
-);
+const absent = missingLetters(letters);
 
 /** Whether every letter of test/letters/manifest.json is in the cache (.letters/). */
 export const HAVE_LETTERS = absent.length === 0;
