@@ -2,9 +2,9 @@
 // the same run, and how often the taxonomy falls back to Other on the corpus and on the synthetic
 // mix. Prints figures; asserts nothing (targets are reported next to them).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { Determination } from '../shared/determination.ts';
 import { extractText } from '../shared/parser/extract-text.ts';
 import { PARSE_LIMITS } from '../shared/parser/limits.ts';
@@ -12,10 +12,9 @@ import { parseLetter, parseLetterText } from '../shared/parser/parse-letter.ts';
 import { ParseSandbox } from '../shared/parser/parse-sandbox.ts';
 import { generateLetter } from '../shared/synthetic/generate.ts';
 import { scanPdf } from '../shared/synthetic/scan.ts';
+import { GET_LETTERS } from '../test/letters/manifest.ts';
+import { corpusPdfs, HAVE_LETTERS, seedTexts } from '../test/support/letters.ts';
 
-const SHARED = resolve(import.meta.dirname, '../../shared');
-const corpusDir = join(SHARED, 'corpus/pdf');
-const seedsDir = join(SHARED, 'seeds');
 const TEXT_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 // The demo data's series (imr generate's default seed) and enough letters for a stable share.
 const SYNTHETIC_SEED = 1;
@@ -33,11 +32,12 @@ function need(cmd: string, pkg: string): void {
 }
 need('pdftotext', 'poppler-utils');
 need('pdftoppm', 'poppler-utils');
+if (!HAVE_LETTERS) {
+  process.stderr.write(`bench:parse reads the real letters: place them with "${GET_LETTERS}".\n`);
+  process.exit(2);
+}
 
-const pdfPaths = readdirSync(corpusDir)
-  .filter((f) => f.endsWith('.pdf'))
-  .sort()
-  .map((f) => join(corpusDir, f));
+const pdfPaths = corpusPdfs();
 const pdfs = pdfPaths.map((p) => ({ name: p, bytes: new Uint8Array(readFileSync(p)) }));
 const pdfMb = pdfs.reduce((n, p) => n + p.bytes.length, 0) / 1e6;
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -47,8 +47,8 @@ log(`bench:parse: ${pdfs.length} corpus PDFs (${pdfMb.toFixed(1)} MB) and the se
 // Texts as the parser sees them: pdf.js extraction of the PDFs plus the seed text files.
 const texts: { name: string; text: string }[] = [];
 for (const p of pdfs) texts.push({ name: p.name, text: await extractText(p.bytes, p.name) });
-for (const f of readdirSync(seedsDir).filter((f) => f.endsWith('.txt'))) {
-  texts.push({ name: f, text: readFileSync(join(seedsDir, f), 'utf8') });
+for (const path of seedTexts()) {
+  texts.push({ name: basename(path), text: readFileSync(path, 'utf8') });
 }
 const textMb = texts.reduce((n, t) => n + Buffer.byteLength(t.text), 0) / 1e6;
 

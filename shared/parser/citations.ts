@@ -1,6 +1,6 @@
 /**
  * Guideline citations: the "Claims Administrator guideline:" and "MAXIMUS guideline:" paragraphs
- * of an IMR letter, parsed into a list of citations (see docs/DOMAIN.md, "Guideline citations").
+ * of an IMR letter, parsed into a list of citations (see docs/DOMAIN.md, "Cited guidelines").
  *
  * Conventions, chosen so that citations can be counted across letters:
  * - MTUS: one citation per MTUS part. `title` is the part name as printed, without the edition

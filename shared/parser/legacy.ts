@@ -9,7 +9,7 @@ import { readReviewer } from './reviewer.ts';
 import { applySummary } from './summary.ts';
 import type { ItemFlag, LetterFlag } from '../flags.ts';
 
-// The older layouts DOMAIN.md describes have no samples in hand: they are recognised by their
+// The older layouts docs/DOMAIN.md describes have no samples in hand: they are recognised by their
 // headings and read for what they carry, and every guess they need is flagged.
 
 /** A section's text as one paragraph, its wrapped lines joined. */

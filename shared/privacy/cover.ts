@@ -1,5 +1,5 @@
 /**
- * The cover page of a letter as mailed to the parties (DOMAIN.md, Privacy). The DWC publishes
+ * The cover page of a letter as mailed to the parties (docs/DOMAIN.md, Privacy). The DWC publishes
  * the determination without it; the copy a party receives opens with the worker's name and
  * address, the claim and WCAB case numbers, the employer, the claims administrator, the
  * requesting physician and a salutation. The cover is read for what it names, and then left

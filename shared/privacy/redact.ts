@@ -1,5 +1,5 @@
 /**
- * Identifiers that must not reach the public record (DOMAIN.md, Privacy). The DWC publishes
+ * Identifiers that must not reach the public record (docs/DOMAIN.md, Privacy). The DWC publishes
  * redacted letters, but an organisation may upload an original: names after a title, claim and
  * social security numbers, dates of birth, phone numbers, e-mail and street addresses are
  * replaced with a bracketed label. Deliberately narrow: medical prose must survive intact.

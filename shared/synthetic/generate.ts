@@ -69,7 +69,7 @@ const YEAR_WEIGHTS: readonly (readonly [number, number])[] = [
   [2024, 8],
 ];
 
-// Items per letter, 1 to 6: mean 2.31 (DOMAIN.md: about 2.3).
+// Items per letter, 1 to 6: mean 2.31 (docs/DOMAIN.md: about 2.3).
 const ITEM_COUNT_WEIGHTS: readonly (readonly [number, number])[] = [
   [1, 36],
   [2, 28],
@@ -79,7 +79,7 @@ const ITEM_COUNT_WEIGHTS: readonly (readonly [number, number])[] = [
   [6, 3],
 ];
 
-// Share of items overturned by category: behavioural health and E&M most often (DOMAIN.md),
+// Share of items overturned by category: behavioural health and E&M most often (docs/DOMAIN.md),
 // the average near 10%; scaled up over the years (8.4% in 2016, 12.7% in 2024).
 const OVERTURN_RATE: Readonly<Record<Category, number>> = {
   Pharmaceuticals: 0.08,

@@ -10,7 +10,7 @@ export interface PdfOptions {
   linesPerPage?: number;
   /** Font size in points; lines are 1.25 times as far apart. Default 10. */
   fontSize?: number;
-  /** Document title, stored in the Info dictionary (never an author: see DOMAIN.md, Privacy). */
+  /** Document title, stored in the Info dictionary (never an author: docs/DOMAIN.md, Privacy). */
   title?: string;
   /** Print "Page i of n" at the foot of each page. Default true. */
   pageFooter?: boolean;

@@ -1213,7 +1213,7 @@ const fromList =
   (r, c) =>
     r.weighted(list)(r, c);
 
-/** Category shares of disputed items, close to the DWC's published figures (DOMAIN.md). */
+/** Category shares of disputed items, close to the DWC's published figures (docs/DOMAIN.md). */
 export const CATEGORY_WEIGHTS: readonly (readonly [Category, number])[] = [
   ['Pharmaceuticals', 40],
   ['Diagnostic Testing', 13],

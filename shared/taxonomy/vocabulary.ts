@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// The DWC's own request categories (docs/DOMAIN.md, "Treatment taxonomy"). Every other module
+// The DWC's own request categories (docs/DOMAIN.md, "Request categories"). Every other module
 // takes its category and subcategory names from here so that a renamed label fails to compile.
 
 export const CATEGORIES = [

@@ -17,7 +17,7 @@ import { getUpload, listOrganisationUploads } from '../../shared/store/uploads.t
 import { generateLetter } from '../../shared/synthetic/generate.ts';
 import { renderLetter, type LetterSpec } from '../../shared/synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
-import { corpusPdfs } from '../support/letters.ts';
+import { corpusPdfs, HAVE_LETTERS } from '../support/letters.ts';
 import { minimalPdf, passwordPdf, textPdf } from '../support/pdf.ts';
 import { ingestIdleAfter, snapshot, uploadAndWait } from '../support/store.ts';
 
@@ -439,7 +439,7 @@ describe('one case from many uploads at once', () => {
   });
 });
 
-describe('the corpus', () => {
+describe.skipIf(!HAVE_LETTERS)('the corpus', () => {
   it('ingests all 120 letters with no failure', async () => {
     const pdfs = corpusPdfs();
     for (const path of pdfs) {

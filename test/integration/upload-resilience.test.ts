@@ -7,7 +7,7 @@ import { readStackFile, writeStackFile } from '../../local/stack-file.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { capture } from '../support/capture.ts';
-import { corpusPdfs } from '../support/letters.ts';
+import { corpusPdfs, HAVE_LETTERS } from '../support/letters.ts';
 import { startResettingProxy } from '../support/resetting-proxy.ts';
 
 // `imr upload` never crashes (issue 16): re-uploading the same ten letters to one organisation
@@ -39,7 +39,7 @@ async function upload(dir: string) {
   return { status, out: c.out(), err: c.err() };
 }
 
-describe('imr upload, the same ten files again and again', () => {
+describe.skipIf(!HAVE_LETTERS)('imr upload, the same ten files again and again', () => {
   it('ends every run with its summary: parsed once, then duplicates', async () => {
     const first = await upload(dataDir);
     expect(first.out).toMatch(/Uploaded 10 files/);

@@ -1,28 +1,42 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { relative } from 'node:path';
+import {
+  cachePath,
+  CORPUS_DIR,
+  GET_LETTERS,
+  LETTERS_CACHE,
+  missingLetters,
+  readManifest,
+  SEEDS_DIR,
+} from '../letters/manifest.ts';
 
-/** ../shared beside the checkout: real letters the tests read in place and never copy. */
-export const SHARED = resolve(import.meta.dirname, '../../../shared');
-export const CORPUS_DIR = join(SHARED, 'corpus/pdf');
-export const SEEDS_DIR = join(SHARED, 'seeds');
+export { CORPUS_DIR, SEEDS_DIR };
 
-if (!existsSync(CORPUS_DIR) || !existsSync(SEEDS_DIR)) {
-  // A missing corpus must fail the run, never skip it: CI always has ../shared beside the checkout.
+const letters = readManifest();
+const absent = missingLetters(letters);
+
+/** Whether every letter of test/letters/manifest.json is in the cache (.letters/). */
+export const HAVE_LETTERS = absent.length === 0;
+
+const ci = process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI);
+if (!HAVE_LETTERS && ci) {
+  // CI must test against the letters: a run without them fails rather than passing on less.
   throw new Error(
-    `The letters in ${SHARED} are missing: clone the project with ../shared beside it.`,
+    `${absent.length} of the ${letters.length} letters the tests read are not in ` +
+      `${relative(process.cwd(), LETTERS_CACHE)}/: place them with "${GET_LETTERS}" ` +
+      '(see docs/TESTING.md).',
   );
 }
 
-/** Absolute paths of the 120 corpus PDFs, sorted. */
+/** Absolute paths of the 120 corpus PDFs in the cache, sorted. */
 export const corpusPdfs = (): string[] =>
-  readdirSync(CORPUS_DIR)
-    .filter((f) => f.endsWith('.pdf'))
-    .sort()
-    .map((f) => join(CORPUS_DIR, f));
+  letters
+    .filter((l) => l.kind === 'pdf')
+    .map(cachePath)
+    .sort();
 
-/** Absolute paths of the five seed letters (text), sorted. */
+/** Absolute paths of the five seed letters (text) in the cache, sorted. */
 export const seedTexts = (): string[] =>
-  readdirSync(SEEDS_DIR)
-    .filter((f) => f.endsWith('.txt'))
-    .sort()
-    .map((f) => join(SEEDS_DIR, f));
+  letters
+    .filter((l) => l.kind === 'seed')
+    .map(cachePath)
+    .sort();

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Determination } from '../../shared/determination.ts';
 import { parseLetter, parseLetterText } from '../../shared/parser/parse-letter.ts';
-import { corpusPdfs } from '../support/letters.ts';
+import { corpusPdfs, HAVE_LETTERS } from '../support/letters.ts';
 
 // The same letter must parse the same whether its text came from pdf.js (inside the parser) or
 // from poppler's pdftotext, which emits the header's labels first and its values after them.
@@ -37,7 +37,7 @@ const facts = (d: Determination): unknown => ({
   flags: d.flags,
 });
 
-describe('pdftotext text of the corpus', () => {
+describe.skipIf(!HAVE_LETTERS)('pdftotext text of the corpus', () => {
   const paths = corpusPdfs();
   const fromPdf = new Map<string, Determination>();
 

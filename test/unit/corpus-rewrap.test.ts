@@ -7,7 +7,7 @@ import {
   type LetterSpec,
   type RenderOptions,
 } from '../../shared/synthetic/render-letter.ts';
-import { corpusPdfs } from '../support/letters.ts';
+import { corpusPdfs, HAVE_LETTERS } from '../support/letters.ts';
 
 // Every corpus letter, re-laid out as other extractors and page widths would break it: the
 // real requests, guidelines and rationales wrapped at other widths, decisions moved onto their
@@ -75,7 +75,7 @@ const variants: [string, RenderOptions][] = [
   ],
 ];
 
-describe('corpus letters re-wrapped', () => {
+describe.skipIf(!HAVE_LETTERS)('corpus letters re-wrapped', () => {
   const parsed: Determination[] = [];
   beforeAll(async () => {
     for (const path of corpusPdfs())

@@ -15,7 +15,7 @@ import { parseLetter } from '../../shared/parser/parse-letter.ts';
 import { ParseSandbox } from '../../shared/parser/parse-sandbox.ts';
 import { samePublishedRecord } from '../../shared/store/provenance.ts';
 import { capture } from '../support/capture.ts';
-import { corpusPdfs } from '../support/letters.ts';
+import { corpusPdfs, HAVE_LETTERS } from '../support/letters.ts';
 import { imagePdf, scanPdf } from '../../shared/synthetic/scan.ts';
 
 // Scans of real letters, made the way an office scanner makes them (test/support/scan.ts: 200
@@ -133,7 +133,7 @@ describe('scanned letters are read by OCR', () => {
     );
   });
 
-  it.each(SAMPLE.map((p) => [basename(p), p]))(
+  it.skipIf(!HAVE_LETTERS).each(SAMPLE.map((p) => [basename(p), p]))(
     '%s: the scan gives the original PDF record',
     async (name, path) => {
       const original = await parseLetter(new Uint8Array(await readFile(path)), name);
@@ -157,57 +157,69 @@ describe('scanned letters are read by OCR', () => {
     600_000,
   );
 
-  it('refuses a scan of more pages than OCR reads as too-complex, before reading any', async () => {
-    const scan = await scanOf(SAMPLE[0]!);
-    const error = await readLetterText(scan, 'big.pdf', withScan({ pages: 1 })).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(LetterFormatError);
-    expect((error as LetterFormatError).reason).toBe('too-complex');
-    expect((error as LetterFormatError).message).toMatch(
-      /^big\.pdf is a scan of \d+ pages \(at most 1/,
-    );
-  });
-
-  it('stops a scan that takes longer than the OCR deadline as too-complex', async () => {
-    const scan = await scanOf(SAMPLE[0]!);
-    const error = await readLetterText(scan, 'slow.pdf', withScan({ wallMs: 1 })).catch(
-      (e: unknown) => e,
-    );
-    expect((error as LetterFormatError).reason).toBe('too-complex');
-    expect((error as LetterFormatError).message).toMatch(
-      /took longer than 0\.001 s to read by OCR/,
-    );
-  });
-
-  it("the sandbox ends a scan at the scan's deadline, counted from when its worker took it", async () => {
-    const scan = await scanOf(SAMPLE[0]!);
-    const s = new ParseSandbox(withScan({ wallMs: 1_000 }));
-    try {
-      const error = await s.parse(scan, 'slow.pdf').catch((e: unknown) => e);
+  it.skipIf(!HAVE_LETTERS)(
+    'refuses a scan of more pages than OCR reads as too-complex, before reading any',
+    async () => {
+      const scan = await scanOf(SAMPLE[0]!);
+      const error = await readLetterText(scan, 'big.pdf', withScan({ pages: 1 })).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(LetterFormatError);
       expect((error as LetterFormatError).reason).toBe('too-complex');
       expect((error as LetterFormatError).message).toMatch(
-        /^slow\.pdf took longer than 1 s to read by OCR/,
+        /^big\.pdf is a scan of \d+ pages \(at most 1/,
       );
-    } finally {
-      await s.close();
-    }
-  });
+    },
+  );
 
-  it("the sandbox holds a scan to the scan's memory allowance, not a text letter's", async () => {
-    const scan = await scanOf(SAMPLE[0]!);
-    // The OCR engines alone take 250-300 MB: 64 MB is far beyond for a scan.
-    const s = new ParseSandbox({ ...withScan({ growthMb: 64 }), growthMb: 4096 });
-    try {
-      const error = await s.parse(scan, 'big.pdf').catch((e: unknown) => e);
+  it.skipIf(!HAVE_LETTERS)(
+    'stops a scan that takes longer than the OCR deadline as too-complex',
+    async () => {
+      const scan = await scanOf(SAMPLE[0]!);
+      const error = await readLetterText(scan, 'slow.pdf', withScan({ wallMs: 1 })).catch(
+        (e: unknown) => e,
+      );
       expect((error as LetterFormatError).reason).toBe('too-complex');
       expect((error as LetterFormatError).message).toMatch(
-        /^big\.pdf needed more than 64 MB of memory to read by OCR/,
+        /took longer than 0\.001 s to read by OCR/,
       );
-    } finally {
-      await s.close();
-    }
-  });
+    },
+  );
+
+  it.skipIf(!HAVE_LETTERS)(
+    "the sandbox ends a scan at the scan's deadline, counted from when its worker took it",
+    async () => {
+      const scan = await scanOf(SAMPLE[0]!);
+      const s = new ParseSandbox(withScan({ wallMs: 1_000 }));
+      try {
+        const error = await s.parse(scan, 'slow.pdf').catch((e: unknown) => e);
+        expect((error as LetterFormatError).reason).toBe('too-complex');
+        expect((error as LetterFormatError).message).toMatch(
+          /^slow\.pdf took longer than 1 s to read by OCR/,
+        );
+      } finally {
+        await s.close();
+      }
+    },
+  );
+
+  it.skipIf(!HAVE_LETTERS)(
+    "the sandbox holds a scan to the scan's memory allowance, not a text letter's",
+    async () => {
+      const scan = await scanOf(SAMPLE[0]!);
+      // The OCR engines alone take 250-300 MB: 64 MB is far beyond for a scan.
+      const s = new ParseSandbox({ ...withScan({ growthMb: 64 }), growthMb: 4096 });
+      try {
+        const error = await s.parse(scan, 'big.pdf').catch((e: unknown) => e);
+        expect((error as LetterFormatError).reason).toBe('too-complex');
+        expect((error as LetterFormatError).message).toMatch(
+          /^big\.pdf needed more than 64 MB of memory to read by OCR/,
+        );
+      } finally {
+        await s.close();
+      }
+    },
+  );
 
   it('refuses a page far larger than paper as too-complex, before rendering it', async () => {
     const tiny = { width: 100, height: 100, pixels: new Uint8Array(100 * 100).fill(128) };
@@ -217,23 +229,26 @@ describe('scanned letters are read by OCR', () => {
     expect((error as LetterFormatError).message).toMatch(/far larger than a letter's \(page 1\)/);
   });
 
-  it('imr parse names the scan and the page OCR is reading on its progress line', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'imr-ocr-cli-'));
-    try {
-      const letter = SAMPLE.find((p) => basename(p) === 'CM17-0009883.pdf') ?? SAMPLE[0]!;
-      const scan = join(dir, 'scan.pdf');
-      await writeFile(scan, await scanOf(letter));
-      const { io, out, err } = capture();
-      Object.assign(io.stderr, { isTTY: true });
-      expect(await parseCommand([scan], io)).toBe(0);
-      const record = determinationSchema.parse(JSON.parse(out()));
-      expect(record.textSource).toBe('ocr');
-      expect(err()).toContain(`parsed 0/1; OCR of ${scan}: page 1/`);
-      expect(err()).toMatch(/parsed 1\/1, 0 failed, in [\d.]+ s\n$/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(!HAVE_LETTERS)(
+    'imr parse names the scan and the page OCR is reading on its progress line',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'imr-ocr-cli-'));
+      try {
+        const letter = SAMPLE.find((p) => basename(p) === 'CM17-0009883.pdf') ?? SAMPLE[0]!;
+        const scan = join(dir, 'scan.pdf');
+        await writeFile(scan, await scanOf(letter));
+        const { io, out, err } = capture();
+        Object.assign(io.stderr, { isTTY: true });
+        expect(await parseCommand([scan], io)).toBe(0);
+        const record = determinationSchema.parse(JSON.parse(out()));
+        expect(record.textSource).toBe('ocr');
+        expect(err()).toContain(`parsed 0/1; OCR of ${scan}: page 1/`);
+        expect(err()).toMatch(/parsed 1\/1, 0 failed, in [\d.]+ s\n$/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('says a blank scan has no text, even by OCR', async () => {
     const blank = { width: 850, height: 1100, pixels: new Uint8Array(850 * 1100).fill(255) };

@@ -6,7 +6,7 @@ import { redact } from '../../shared/privacy/redact.ts';
 import { requestTerms } from '../../shared/search/terms.ts';
 import { renderLetter } from '../../shared/synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
-import { corpusPdfs } from '../support/letters.ts';
+import { corpusPdfs, HAVE_LETTERS } from '../support/letters.ts';
 
 describe('redact', () => {
   it.each([
@@ -70,19 +70,22 @@ describe('the public record', () => {
     expect(d.issues[0]!.conclusion).toBe('not medically necessary');
   });
 
-  it('never includes the PDF metadata (the corpus PDFs name their author)', async () => {
-    const { getDocument } = await getResolvedPDFJS();
-    for (const path of corpusPdfs().slice(0, 20)) {
-      const bytes = new Uint8Array(await readFile(path));
-      const task = getDocument({ data: bytes.slice(), verbosity: 0 });
-      const { info } = await (await task.promise).getMetadata();
-      await task.destroy();
-      // The author is the identifying field; read from the file, so no name is in this repository.
-      const author = (info as { Author?: unknown }).Author;
-      expect(typeof author, path).toBe('string');
-      const values = [String(author)];
-      const json = JSON.stringify(await parseLetter(bytes, path));
-      for (const value of values) expect(json, `${path}: ${value}`).not.toContain(value);
-    }
-  });
+  it.skipIf(!HAVE_LETTERS)(
+    'never includes the PDF metadata (the corpus PDFs name their author)',
+    async () => {
+      const { getDocument } = await getResolvedPDFJS();
+      for (const path of corpusPdfs().slice(0, 20)) {
+        const bytes = new Uint8Array(await readFile(path));
+        const task = getDocument({ data: bytes.slice(), verbosity: 0 });
+        const { info } = await (await task.promise).getMetadata();
+        await task.destroy();
+        // The author is the identifying field; read from the file, so no name is in this repository.
+        const author = (info as { Author?: unknown }).Author;
+        expect(typeof author, path).toBe('string');
+        const values = [String(author)];
+        const json = JSON.stringify(await parseLetter(bytes, path));
+        for (const value of values) expect(json, `${path}: ${value}`).not.toContain(value);
+      }
+    },
+  );
 });

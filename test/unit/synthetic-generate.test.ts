@@ -106,7 +106,7 @@ describe('generateSpec', () => {
     expect(sizes[0]![1] / items.length).toBeLessThan(0.45);
     expect(sizes[1]![0]).toBe('Diagnostic Testing');
     for (const [category, count] of sizes) expect(count, category).toBeGreaterThan(0);
-    // Behavioural health and E&M are overturned most often (DOMAIN.md).
+    // Behavioural health and E&M are overturned most often (docs/DOMAIN.md).
     const overturned = (c: (typeof CATEGORIES)[number]): number =>
       share((i) => i.decision === 'Overturned', byCategory.get(c));
     expect(overturned('Psych Services')).toBeGreaterThan(overturned('Pharmaceuticals'));

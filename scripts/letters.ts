@@ -1,0 +1,179 @@
+// npm run letters -- --from DIR: copies the real letters the tests read from DIR into the ignored
+// cache (.letters/), each checked against test/letters/manifest.json by size and sha256.
+// DIR is either laid out as corpus/pdf/*.pdf and seeds/*.txt or holds the files anywhere below it.
+// With --write-manifest, writes the manifest from DIR (corpus/pdf and seeds) instead.
+// See docs/TESTING.md.
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  cachePath,
+  fileName,
+  LETTERS_CACHE,
+  MANIFEST_PATH,
+  manifestSchema,
+  readManifest,
+  type Letter,
+} from '../test/letters/manifest.ts';
+
+const USAGE = `usage: npm run letters -- --from DIR [--if-present] [--write-manifest]
+  --from DIR          a folder holding the letters (corpus/pdf and seeds, or any layout)
+  --if-present        do nothing, successfully, when DIR does not exist
+  --write-manifest    write test/letters/manifest.json from DIR's corpus/pdf and seeds`;
+
+const usage = (message: string): never => {
+  process.stderr.write(`letters: ${message}\n${USAGE}\n`);
+  process.exit(2);
+};
+
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        from: { type: 'string' },
+        'if-present': { type: 'boolean', default: false },
+        'write-manifest': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
+})();
+if (parsed.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (parsed.from === undefined) usage('--from DIR is required');
+const from = resolve(parsed.from ?? '');
+const shown = relative(process.cwd(), from) || '.';
+const log = (line: string): void => void process.stdout.write(`letters: ${line}\n`);
+
+if (!existsSync(from) || !statSync(from).isDirectory()) {
+  if (parsed['if-present']) {
+    log(`${shown} is not there; the cache is left as it is`);
+    process.exit(0);
+  }
+  usage(`${shown} is not a folder`);
+}
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+if (parsed['write-manifest']) {
+  const list = (dir: string, ext: string): string[] =>
+    existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith(ext))
+          .sort()
+      : [];
+  const pdfs = list(join(from, 'corpus/pdf'), '.pdf');
+  const seeds = list(join(from, 'seeds'), '.txt');
+  if (pdfs.length + seeds.length === 0) usage(`${shown} has no corpus/pdf/*.pdf nor seeds/*.txt`);
+  const entry = (kind: Letter['kind'], path: string, name: string) => {
+    const bytes = readFileSync(path);
+    return { name, kind, sha256: sha256(bytes), bytes: bytes.length };
+  };
+  const manifest = manifestSchema.parse({
+    letters: [
+      ...pdfs.map((f) => entry('pdf', join(from, 'corpus/pdf', f), basename(f, '.pdf'))),
+      ...seeds.map((f) => entry('seed', join(from, 'seeds', f), f)),
+    ],
+  });
+  writeFileSync(MANIFEST_PATH, `${JSON.stringify(manifest, null, 2)}\n`);
+  log(
+    `wrote ${relative(process.cwd(), MANIFEST_PATH)}: ${pdfs.length} PDFs, ${seeds.length} seeds`,
+  );
+  process.exit(0);
+}
+
+// Every file below DIR by its name; a name found twice is tried in both places.
+const SKIP_DIRS = new Set(['node_modules', '.git', '.letters']);
+const found = new Map<string, string[]>();
+const walk = (dir: string): void => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!SKIP_DIRS.has(e.name)) walk(path);
+    } else if (e.isFile() || (e.isSymbolicLink() && statSync(path).isFile())) {
+      found.set(e.name, [...(found.get(e.name) ?? []), path]);
+    }
+  }
+};
+walk(from);
+
+/** The file's bytes when it has the letter's size and hash, else its size and hash. */
+const verify = (path: string, l: Letter): Buffer | { bytes: number; sha256: string } => {
+  const bytes = readFileSync(path);
+  const hash = sha256(bytes);
+  return bytes.length === l.bytes && hash === l.sha256
+    ? bytes
+    : { bytes: bytes.length, sha256: hash };
+};
+
+const letters = readManifest();
+let placed = 0;
+let already = 0;
+const missing: string[] = [];
+const mismatched: string[] = [];
+log(
+  `checking ${letters.length} letters from ${shown} into ${relative(process.cwd(), LETTERS_CACHE)}`,
+);
+for (const [i, l] of letters.entries()) {
+  const dest = cachePath(l);
+  if (existsSync(dest)) {
+    if (Buffer.isBuffer(verify(dest, l))) {
+      already++;
+      continue;
+    }
+    // A cached copy that no longer matches is never read: the tests count it as missing.
+    unlinkSync(dest);
+  }
+  const candidates = found.get(fileName(l)) ?? [];
+  if (candidates.length === 0) {
+    missing.push(l.name);
+    continue;
+  }
+  const checks = candidates.map((path) => ({ path, result: verify(path, l) }));
+  const good = checks.find((c) => Buffer.isBuffer(c.result));
+  if (good === undefined || !Buffer.isBuffer(good.result)) {
+    for (const { path, result } of checks) {
+      if (Buffer.isBuffer(result)) continue;
+      mismatched.push(
+        `${l.name}: ${relative(process.cwd(), path)} has ${result.bytes} bytes, sha256 ${result.sha256}; ` +
+          `the manifest expects ${l.bytes} bytes, sha256 ${l.sha256}`,
+      );
+    }
+    continue;
+  }
+  // Written under a temporary name and renamed, so an interrupted copy never looks cached.
+  mkdirSync(dirname(dest), { recursive: true });
+  writeFileSync(`${dest}.partial`, good.result);
+  renameSync(`${dest}.partial`, dest);
+  placed++;
+  if (placed % 25 === 0) log(`placed ${placed} (${i + 1}/${letters.length} checked)`);
+}
+
+log(
+  `placed ${placed}, already there ${already}, missing ${missing.length}, mismatched ${mismatched.length}`,
+);
+if (missing.length > 0) {
+  log(`missing from ${shown}: ${missing.join(', ')}`);
+  log('the tests that read them do not run (and fail with CI=true) until they are placed');
+}
+if (mismatched.length > 0) {
+  for (const m of mismatched) log(`MISMATCH ${m}`);
+  log('mismatched files were not copied: get the letters the manifest names, unchanged');
+  process.exit(1);
+}

@@ -1,0 +1,44 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+// The real letters are third-party documents kept out of git: this manifest names them and pins
+// their bytes, and `npm run letters -- --from DIR` copies verified copies into LETTERS_CACHE.
+// See docs/TESTING.md.
+
+const ROOT = resolve(import.meta.dirname, '../..');
+export const MANIFEST_PATH = join(ROOT, 'test/letters/manifest.json');
+/** The ignored folder the tests and benches read the letters from. */
+export const LETTERS_CACHE = join(ROOT, '.letters');
+export const CORPUS_DIR = join(LETTERS_CACHE, 'pdf');
+export const SEEDS_DIR = join(LETTERS_CACHE, 'seeds');
+/** The command that fills the cache, for messages. */
+export const GET_LETTERS = 'npm run letters -- --from DIR';
+
+const content = {
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().positive(),
+};
+// A corpus PDF is named by its case number, a seed by its file name.
+const letterSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ name: z.string().regex(/^CM\d{2}-\d{7}$/), kind: z.literal('pdf'), ...content }),
+  z.strictObject({ name: z.string().regex(/^[\w-]+\.txt$/), kind: z.literal('seed'), ...content }),
+]);
+export const manifestSchema = z.strictObject({ letters: z.array(letterSchema).min(1) });
+export type Letter = z.infer<typeof letterSchema>;
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/** The letters the tests use, as test/letters/manifest.json lists them. */
+export const readManifest = (): Letter[] =>
+  manifestSchema.parse(JSON.parse(readFileSync(MANIFEST_PATH, 'utf8'))).letters;
+
+/** The file name a letter has in the cache and in a folder of letters. */
+export const fileName = (l: Letter): string => (l.kind === 'pdf' ? `${l.name}.pdf` : l.name);
+
+/** Where a letter sits in the cache. */
+export const cachePath = (l: Letter): string =>
+  join(l.kind === 'pdf' ? CORPUS_DIR : SEEDS_DIR, fileName(l));
+
+/** The letters of the manifest not in the cache at their size (`npm run letters` checked hashes). */
+export const missingLetters = (letters: readonly Letter[] = readManifest()): Letter[] =>
+  letters.filter((l) => statSync(cachePath(l), { throwIfNoEntry: false })?.size !== l.bytes);
