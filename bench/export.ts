@@ -31,7 +31,7 @@ import { counterDeltas } from '../shared/store/contribution.ts';
 import { batchWrite, type TableDeps } from '../shared/store/determinations.ts';
 import { caseId, determinationKey, recentKey, recentPartition } from '../shared/store/keys.ts';
 import { GSI1 } from '../shared/store/table.ts';
-import { generateLetter } from '../shared/synthetic/generate.ts';
+import { generateLetter } from '../synthetic/generate.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values } = parseArgs({

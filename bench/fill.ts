@@ -12,7 +12,7 @@ import {
   loadRequests,
   type TableDeps,
 } from '../shared/store/determinations.ts';
-import { generateLetter } from '../shared/synthetic/generate.ts';
+import { generateLetter } from '../synthetic/generate.ts';
 
 export interface FillOptions {
   /** Synthetic letter indexes [from, to) of series `seed`. */

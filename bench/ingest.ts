@@ -22,7 +22,7 @@ import { createLogger } from '../shared/logger.ts';
 import { toItem } from '../shared/store/attributes.ts';
 import { batchWrite } from '../shared/store/determinations.ts';
 import { createTableInput } from '../shared/store/table.ts';
-import { generateLetter } from '../shared/synthetic/generate.ts';
+import { generateLetter } from '../synthetic/generate.ts';
 import { countWriteUnits } from './consumed.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -33,7 +33,7 @@ import { terms } from '../shared/search/terms.ts';
 import { STATS_BY } from '../shared/stats/statistics.ts';
 import { loadRequests } from '../shared/store/determinations.ts';
 import { getUploads } from '../shared/store/uploads.ts';
-import { generateLetter } from '../shared/synthetic/generate.ts';
+import { generateLetter } from '../synthetic/generate.ts';
 import { snapshot } from '../scripts/chaos/audit.ts';
 import { letterWritePlan } from './capacity.ts';
 import { fillLetters, writeCounters } from './fill.ts';

@@ -10,8 +10,8 @@ import { extractText } from '../shared/parser/extract-text.ts';
 import { PARSE_LIMITS } from '../shared/parser/limits.ts';
 import { parseLetter, parseLetterText } from '../shared/parser/parse-letter.ts';
 import { ParseSandbox } from '../shared/parser/parse-sandbox.ts';
-import { generateLetter } from '../shared/synthetic/generate.ts';
-import { scanPdf } from '../shared/synthetic/scan.ts';
+import { generateLetter } from '../synthetic/generate.ts';
+import { scanPdf } from '../synthetic/scan.ts';
 import { GET_LETTERS } from '../test/letters/manifest.ts';
 import { corpusPdfs, HAVE_LETTERS, seedTexts } from '../test/support/letters.ts';
 
@@ -126,7 +126,7 @@ const pdfjsStart = performance.now();
 for (const p of pdfs) await extractText(p.bytes, p.name);
 const pdfjsMs = (performance.now() - pdfjsStart) / pdfs.length;
 
-// 5. Scans (shared/synthetic/scan.ts: 200 dpi grey, tilted 0.5 degrees, noise, images only) to
+// 5. Scans (synthetic/scan.ts: 200 dpi grey, tilted 0.5 degrees, noise, images only) to
 // Determination by OCR, one at a time, against the same letters' text-layer records.
 const step = Math.max(1, Math.floor(pdfs.length / Math.max(1, OCR_LETTERS)));
 const sample = pdfs.filter((_, i) => i % step === 0).slice(0, OCR_LETTERS);

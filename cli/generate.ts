@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { generateLetter, MAX_INDEX, type LetterFormat } from '../shared/synthetic/generate.ts';
+import { generateLetter, MAX_INDEX, type LetterFormat } from '../synthetic/generate.ts';
 
 export const GENERATE_HELP = `Usage: imr generate N --out DIR [--format text|pdf] [--seed S] [--start I] [--mailed]
 

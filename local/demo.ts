@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
-import { generateLetter, syntheticFileName } from '../shared/synthetic/generate.ts';
+import { generateLetter, syntheticFileName } from '../synthetic/generate.ts';
 import { getUploads } from '../shared/store/uploads.ts';
 import type { LocalStack } from './stack.ts';
 

@@ -7,8 +7,8 @@ import { forEachLimit } from '../../shared/concurrency.ts';
 import { UPLOAD_ID_METADATA } from '../../shared/ingest/letter-objects.ts';
 import type { TableDeps } from '../../shared/store/determinations.ts';
 import { getUploads } from '../../shared/store/uploads.ts';
-import { generateLetter } from '../../shared/synthetic/generate.ts';
-import { Random } from '../../shared/synthetic/random.ts';
+import { generateLetter } from '../../synthetic/generate.ts';
+import { Random } from '../../synthetic/random.ts';
 
 // Uploading synthetic letters and delivering their events by hand, for the fault scenarios.
 

@@ -17,7 +17,7 @@ import { parseLetter } from '../../shared/parser/parse-letter.ts';
 import { listReceiptObjects } from '../../shared/receipts/bucket.ts';
 import { caseId } from '../../shared/store/keys.ts';
 import { getUploads } from '../../shared/store/uploads.ts';
-import { generateSpec, renderSyntheticText } from '../../shared/synthetic/generate.ts';
+import { generateSpec, renderSyntheticText } from '../../synthetic/generate.ts';
 import { audit, snapshot, type Audit } from './audit.ts';
 import {
   CHAOS_SEED,

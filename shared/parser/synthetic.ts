@@ -1,5 +1,5 @@
 /**
- * The notice that opens every letter IMR Atlas generates for testing (shared/synthetic/). The
+ * The notice that opens every letter IMR Atlas generates for testing (synthetic/). The
  * parser flags such letters `synthetic` so that made-up data can never pass for a real decision.
  */
 export const SYNTHETIC_MARKER =

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleOptions } from '../../cdk/bundling/esbuild.ts';
-import { generateLetter } from '../../shared/synthetic/generate.ts';
+import { generateLetter } from '../../synthetic/generate.ts';
 import { blankPagesPdf } from '../support/bombs.ts';
 
 // The parse sandbox's worker is its own entry file: bundled for Lambda it must be

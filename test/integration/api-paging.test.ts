@@ -21,7 +21,7 @@ import {
   counterLoadRequests,
   loadRequests,
 } from '../../shared/store/determinations.ts';
-import { generateLetter } from '../../shared/synthetic/generate.ts';
+import { generateLetter } from '../../synthetic/generate.ts';
 
 // Pagination where the corpus cannot reach: synthetic letters over a dozen decision years, some
 // undated, read in pages of every size, with the read budget forced low so pages stop mid-year.

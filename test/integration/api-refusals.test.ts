@@ -8,7 +8,7 @@ import { STATS_BY } from '../../shared/stats/statistics.ts';
 import { BODY_REGIONS } from '../../shared/taxonomy/classify.ts';
 import { GUIDELINE_IDS } from '../../shared/taxonomy/guidelines.ts';
 import { CATEGORIES } from '../../shared/taxonomy/vocabulary.ts';
-import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { uploadAndWait } from '../support/store.ts';
 

@@ -10,7 +10,7 @@ import {
   removeDetermination,
   type TableDeps,
 } from '../../shared/store/determinations.ts';
-import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { snapshot } from '../support/store.ts';
 

@@ -7,7 +7,7 @@ import { FEED_SIZE } from '../../shared/api/feed.ts';
 import { MAX_QUERIES } from '../../shared/api/items.ts';
 import { errorSchema, itemsPageSchema, type PublicItem } from '../../shared/api/schemas.ts';
 import { createLogger } from '../../shared/logger.ts';
-import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { readAtom, type ReadFeed } from '../support/atom.ts';
 import { ingestIdleAfter } from '../support/store.ts';

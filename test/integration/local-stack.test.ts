@@ -14,7 +14,7 @@ import {
 } from '../../local/stack.ts';
 import { receiptKey } from '../../shared/receipts/receipt.ts';
 import { createLogger } from '../../shared/logger.ts';
-import { generateLetter } from '../../shared/synthetic/generate.ts';
+import { generateLetter } from '../../synthetic/generate.ts';
 import { getStoredDetermination } from '../../shared/store/determinations.ts';
 import { readStats } from '../../shared/store/stats.ts';
 import { corpusPdfs, HAVE_LETTERS } from '../support/letters.ts';

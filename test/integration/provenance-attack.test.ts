@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { parseLetter } from '../../shared/parser/parse-letter.ts';
-import { renderLetter, type LetterSpec } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter, type LetterSpec } from '../../synthetic/render-letter.ts';
 import {
   acceptConflict,
   getStoredDetermination,

@@ -9,7 +9,7 @@ import { writeStackFile } from '../../local/stack-file.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { extractText } from '../../shared/parser/extract-text.ts';
-import { renderLetter, type LetterSpec } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter, type LetterSpec } from '../../synthetic/render-letter.ts';
 import { acceptConflict, keepPublished } from '../../shared/store/determinations.ts';
 import { listConflicts, listCorroborations } from '../../shared/store/provenance.ts';
 import { readDetermination } from '../../shared/store/queries.ts';

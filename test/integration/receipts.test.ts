@@ -22,7 +22,7 @@ import { readReceipt } from '../../shared/receipts/bucket.ts';
 import { rollupDay } from '../../shared/receipts/daily.ts';
 import { receiptKey, receiptSchema, type Receipt } from '../../shared/receipts/receipt.ts';
 import { getUpload } from '../../shared/store/uploads.ts';
-import { renderLetter, type LetterSpec } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter, type LetterSpec } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { minimalPdf, passwordPdf } from '../support/pdf.ts';
 import { capture } from '../support/capture.ts';

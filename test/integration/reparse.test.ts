@@ -16,7 +16,7 @@ import { parseLetter } from '../../shared/parser/parse-letter.ts';
 import { getStoredDetermination, putDetermination } from '../../shared/store/determinations.ts';
 import { listHeld } from '../../shared/store/provenance.ts';
 import { getUpload } from '../../shared/store/uploads.ts';
-import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { imageOnlyPdf } from '../support/bad-pdfs.ts';
 import { capture } from '../support/capture.ts';

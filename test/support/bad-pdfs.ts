@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assemblePdf } from '../../shared/synthetic/pdf.ts';
+import { assemblePdf } from '../../synthetic/pdf.ts';
 import { PASSWORD_PADDING, rc4 } from './pdf.ts';
 
 // PDFs that cannot become a letter, built byte by byte in the tests (no tool to make them is
@@ -15,7 +15,7 @@ const pad = (password: string): Buffer =>
   Buffer.concat([Buffer.from(password, 'latin1'), PASSWORD_PADDING]).subarray(0, 32);
 
 /**
- * `pdf` (as shared/synthetic/pdf.ts writes it: uncompressed objects, one classic xref table)
+ * `pdf` (as synthetic/pdf.ts writes it: uncompressed objects, one classic xref table)
  * encrypted with the standard security handler, revision 2 (RC4, 40-bit key), and user password
  * `userPassword`: every stream is encrypted with its object's key, as a real encrypted file, so
  * only the password opens it (PDF 1.7, 7.6.2, algorithms 1-4). The Info dictionary, whose strings

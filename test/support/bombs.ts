@@ -1,5 +1,5 @@
 import { createDeflate } from 'node:zlib';
-import { assemblePdf } from '../../shared/synthetic/pdf.ts';
+import { assemblePdf } from '../../synthetic/pdf.ts';
 
 // PDF bombs, generated (never stored): small files that cost a reader far more than their size.
 

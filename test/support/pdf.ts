@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assemblePdf, renderPdf } from '../../shared/synthetic/pdf.ts';
+import { assemblePdf, renderPdf } from '../../synthetic/pdf.ts';
 
 /** A minimal one-page PDF with the given content stream (empty: a page with no text layer). */
 export function minimalPdf(content: string): Uint8Array {

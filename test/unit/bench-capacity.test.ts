@@ -11,7 +11,7 @@ import type { Determination } from '../../shared/determination.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { counterDeltas, indexEntries } from '../../shared/store/contribution.ts';
 import { loadRequests } from '../../shared/store/determinations.ts';
-import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 
 // The arithmetic behind the backfill figures in docs/RELIABILITY.md ("Scale").

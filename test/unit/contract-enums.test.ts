@@ -5,7 +5,7 @@ import { ITEM_FLAGS, LETTER_FLAGS } from '../../shared/flags.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { receiptSchema } from '../../shared/receipts/receipt.ts';
 import { uploadRecordSchema } from '../../shared/store/uploads.ts';
-import { generateSpec, renderSyntheticText } from '../../shared/synthetic/generate.ts';
+import { generateSpec, renderSyntheticText } from '../../synthetic/generate.ts';
 
 // The record's flags and the failure reasons are a public contract: the schema accepts exactly
 // the listed values, so a new flag or reason cannot reach the API or a receipt unlisted.

@@ -6,7 +6,7 @@ import {
   renderLetter,
   type LetterSpec,
   type RenderOptions,
-} from '../../shared/synthetic/render-letter.ts';
+} from '../../synthetic/render-letter.ts';
 import { corpusPdfs, HAVE_LETTERS } from '../support/letters.ts';
 
 // Every corpus letter, re-laid out as other extractors and page widths would break it: the

@@ -14,8 +14,8 @@ import {
 import { FileSink } from '../../shared/export/sink.ts';
 import { statisticsCsv } from '../../shared/export/statistics-files.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
-import { renderLetter } from '../../shared/synthetic/render-letter.ts';
-import { generateLetter } from '../../shared/synthetic/generate.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
+import { generateLetter } from '../../synthetic/generate.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { csvObjects, parseCsv } from '../support/csv.ts';
 import { memoryBucket } from '../support/export-bucket.ts';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { LetterFormatError, type LetterFormatReason } from '../../shared/errors.ts';
 import { extractText } from '../../shared/parser/extract-text.ts';
 import { parseLetter } from '../../shared/parser/parse-letter.ts';
-import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { CORPUS_DIR, HAVE_LETTERS } from '../support/letters.ts';
 import { minimalPdf, passwordPdf, textPdf } from '../support/pdf.ts';

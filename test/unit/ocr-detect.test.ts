@@ -4,8 +4,8 @@ import { LetterFormatError } from '../../shared/errors.ts';
 import { readLetterText } from '../../shared/parser/extract-text.ts';
 import { PARSE_LIMITS } from '../../shared/parser/limits.ts';
 import { ParseSandbox } from '../../shared/parser/parse-sandbox.ts';
-import { assemblePdf } from '../../shared/synthetic/pdf.ts';
-import { imagePdf } from '../../shared/synthetic/scan.ts';
+import { assemblePdf } from '../../synthetic/pdf.ts';
+import { imagePdf } from '../../synthetic/scan.ts';
 
 // A PDF is read by OCR (seconds a page) only when it is a scan: a text layer too thin to be a
 // letter, and its pages mostly covered by images at a scanner's resolution. Anything else is

@@ -16,7 +16,7 @@ import { ParseSandbox } from '../../shared/parser/parse-sandbox.ts';
 import { samePublishedRecord } from '../../shared/store/provenance.ts';
 import { capture } from '../support/capture.ts';
 import { corpusPdfs, HAVE_LETTERS } from '../support/letters.ts';
-import { imagePdf, scanPdf } from '../../shared/synthetic/scan.ts';
+import { imagePdf, scanPdf } from '../../synthetic/scan.ts';
 
 // Scans of real letters, made the way an office scanner makes them (test/support/scan.ts: 200
 // dpi grey, tilted half a degree, light noise, images only), must parse to the same record as

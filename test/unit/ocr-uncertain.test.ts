@@ -3,7 +3,7 @@ import { readLetterText } from '../../shared/parser/extract-text.ts';
 import { knownSpecialty } from '../../shared/parser/ocr-flags.ts';
 import { repairOcr, repairOcrText } from '../../shared/parser/ocr-text.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
-import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 
 // What OCR misread in the fields statistics count (decisions, reviewer specialty, citation

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LetterFormatError } from '../../shared/errors.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
-import { renderLetter, type RenderOptions } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter, type RenderOptions } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 
 const expectedIssues = [

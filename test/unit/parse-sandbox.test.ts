@@ -7,7 +7,7 @@ import { determinationSchema } from '../../shared/determination.ts';
 import { LetterFormatError } from '../../shared/errors.ts';
 import { PARSE_LIMITS } from '../../shared/parser/limits.ts';
 import { ParseSandbox } from '../../shared/parser/parse-sandbox.ts';
-import { generateLetter } from '../../shared/synthetic/generate.ts';
+import { generateLetter } from '../../synthetic/generate.ts';
 import { encryptPdf } from '../support/bad-pdfs.ts';
 import { blankPagesPdf, deflateBombPdf } from '../support/bombs.ts';
 

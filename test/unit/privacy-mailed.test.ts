@@ -14,8 +14,8 @@ import {
   publicDeterminationSchema,
 } from '../../shared/privacy/public-record.ts';
 import { counterDeltas, indexEntries } from '../../shared/store/contribution.ts';
-import { renderPdf } from '../../shared/synthetic/pdf.ts';
-import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { renderPdf } from '../../synthetic/pdf.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { corpusPdfs, HAVE_LETTERS, seedTexts } from '../support/letters.ts';
 import {

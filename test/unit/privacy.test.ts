@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLetter, parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { redact } from '../../shared/privacy/redact.ts';
 import { requestTerms } from '../../shared/search/terms.ts';
-import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { corpusPdfs, HAVE_LETTERS } from '../support/letters.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Determination } from '../../shared/determination.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { samePublishedRecord } from '../../shared/store/provenance.ts';
-import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 
 // Which copies of a letter corroborate its published record: every coded field equal, or, for a

@@ -15,7 +15,7 @@ import {
   statsSortKey,
   unpart,
 } from '../../shared/store/keys.ts';
-import { renderLetter } from '../../shared/synthetic/render-letter.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 
 const record: Determination = parseLetterText(

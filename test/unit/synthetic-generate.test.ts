@@ -16,10 +16,10 @@ import {
   renderSyntheticText,
   syntheticCaseNumber,
   type SyntheticLetterSpec,
-} from '../../shared/synthetic/generate.ts';
-import { mailedParties } from '../../shared/synthetic/mailed.ts';
-import { renderPdf } from '../../shared/synthetic/pdf.ts';
-import { Random } from '../../shared/synthetic/random.ts';
+} from '../../synthetic/generate.ts';
+import { mailedParties } from '../../synthetic/mailed.ts';
+import { renderPdf } from '../../synthetic/pdf.ts';
+import { Random } from '../../synthetic/random.ts';
 import { classifyRequest } from '../../shared/taxonomy/classify.ts';
 import { CATEGORIES } from '../../shared/taxonomy/vocabulary.ts';
 import { PHRASING_KINDS, TOPICS, isTopic } from '../fixtures/classification-cases.ts';

@@ -1,5 +1,5 @@
-import type { BodyRegion } from '../taxonomy/classify.ts';
-import type { Category, PharmaSubcategory, Subcategory } from '../taxonomy/vocabulary.ts';
+import type { BodyRegion } from '../shared/taxonomy/classify.ts';
+import type { Category, PharmaSubcategory, Subcategory } from '../shared/taxonomy/vocabulary.ts';
 import type { Random } from './random.ts';
 
 // Disputed items for synthetic letters, written the way treating physicians word requests. Every

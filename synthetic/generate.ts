@@ -1,6 +1,6 @@
-import type { CitationSource } from '../determination.ts';
-import { SYNTHETIC_MARKER } from '../parser/synthetic.ts';
-import type { Category } from '../taxonomy/vocabulary.ts';
+import type { CitationSource } from '../shared/determination.ts';
+import { SYNTHETIC_MARKER } from '../shared/parser/synthetic.ts';
+import type { Category } from '../shared/taxonomy/vocabulary.ts';
 import { guidelinesFor } from './guidelines.ts';
 import { mailedParties, mailLetter, type MailedParties } from './mailed.ts';
 import { renderPdf } from './pdf.ts';
