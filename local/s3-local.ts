@@ -1,31 +1,5 @@
-// s3rver, in-process, as the local stack's S3, and the one adapter for where it differs from AWS.
-//
-// - Object-created events are rewritten to what AWS delivers: keys URL-encoded as form values
-//   (spaces as '+', UTF-8 percent-encoded, '/' kept), the bucket ARN `arn:aws:s3:::<bucket>`,
-//   `ObjectCreated:CompleteMultipartUpload` instead of s3rver's `ObjectCreated:Post` for
-//   multipart completion, size and eTag always present (s3rver omits eTag on copies), and a
-//   sequencer that strictly increases (s3rver's is Date.now(), equal within a millisecond).
-//   Events are delivered after the request succeeded, never for failed ones, and only
-//   ObjectCreated:* ones. No prefix/suffix filtering: consumers filter, as a Lambda would not.
-// - s3rver announces an object once its body has passed the MD5 hash, which by its code can be
-//   before the file stream has flushed the last chunks (not seen in practice: 0 of 40 puts of up
-//   to 8 MB). The response and the event wait here until the file has the announced size, so a
-//   read on the event or straight after PutObject always sees the whole body.
-// - Truncated ListObjectsV2 makes s3rver encrypt its continuation token with single DES, which
-//   OpenSSL 3 only offers in its legacy provider (`--openssl-legacy-provider`), failing with
-//   ERR_OSSL_EVP_UNSUPPORTED otherwise. No flag is needed: when DES is unavailable,
-//   `crypto.createCipheriv('des', ...)` (and the decipher) are served by DES-EDE3-CBC with the
-//   key repeated three times, which is the same cipher (E_k D_k E_k = E_k), so tokens are
-//   identical. Only the exact algorithm name 'des', which would otherwise throw, is rerouted.
-// - s3rver verifies signatures for the fixed credentials S3RVER/S3RVER, and SDK v3's default
-//   flexible checksums make it store aws-chunked framing as the body: use s3ClientConfig().
-// - s3rver reads `x-amz-copy-source` with decodeURI, which leaves "+", "#", "?" and the like
-//   percent-encoded, so a copy of such a key found no source; the header is decoded here as AWS
-//   does and handed on in the form decodeURI undoes exactly.
-// - s3rver keeps an object's tags through an overwrite and a copy. As on AWS, an object written
-//   without tags (a put without `x-amz-tagging`, a copy with `x-amz-tagging-directive: REPLACE`
-//   and no tags) has none; a copy with the default directive keeps its source's (the project
-//   only copies objects onto themselves).
+// s3rver, in-process, as the local stack's S3, and the one adapter for where it differs from AWS
+// (each difference and its fix: docs/CLI.md, "Where the local S3 differs from s3rver").
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';

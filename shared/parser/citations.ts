@@ -1,22 +1,5 @@
-/**
- * Guideline citations: the "Claims Administrator guideline:" and "MAXIMUS guideline:" paragraphs
- * of an IMR letter, parsed into a list of citations (see docs/DOMAIN.md, "Cited guidelines").
- *
- * Conventions, chosen so that citations can be counted across letters:
- * - MTUS: one citation per MTUS part. `title` is the part name as printed, without the edition
- *   year and without a trailing "Guidelines" on new-style (2016+) titles ("Chronic Pain Medical
- *   Treatment"); older letters print titles with no year ("Chronic Pain Treatment Guidelines",
- *   "ACOEM Chapter 12 Low Back Complaints") and those are kept verbatim. An ACOEM chapter cited as
- *   part of MTUS is an MTUS citation.
- * - ODG and ACOEM cited outside MTUS: `title` is always the canonical name (ODG_TITLE, ACOEM_TITLE)
- *   whatever spelling the letter used, and everything else (chapter, topic) goes to `sections`.
- *   All mentions of the same guideline within one "Decision based on ..." sentence are merged into
- *   one citation, so a sentence citing three ODG chapters counts as one ODG citation.
- *   "(updated 11/23/16)", "(Online Version)", "Web Version" and "14th Edition" are edition noise
- *   and are dropped; a bare year ("2016") becomes `year`; "page 137" goes to `pages`.
- * - Anything else (textbooks, journal articles, web pages, Medicare) is source "Other" with the
- *   citation text as `title`, untouched apart from whitespace and the final period.
- */
+// Parses the "Claims Administrator guideline:" and "MAXIMUS guideline:" paragraphs into
+// citations, by the conventions in docs/RECORD.md, "Citations" (docs/DOMAIN.md, "Cited guidelines").
 import type { Citation, CitationSource } from '../determination.ts';
 import { guidelineOf } from '../taxonomy/guidelines.ts';
 
