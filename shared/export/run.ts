@@ -7,14 +7,18 @@ import { determinationsOfYear } from '../store/year-determinations.ts';
 import type { ExportBucket } from './bucket.ts';
 import { itemCsvHeader, itemCsvLine, ItemParquetWriter, itemRows } from './items.ts';
 import { DEFAULT_PART_SIZE, FileSink, type WrittenFile } from './sink.ts';
+import { acquireLease, releaseLease, renewLease } from './lease.ts';
 import {
+  CSV_TYPE,
   fileEntrySchema,
   itemsPath,
   JOB_KEY,
+  JSON_TYPE,
   LATEST_KEY,
-  LOCK_KEY,
   MANIFEST_FORMAT,
   manifestKey,
+  PARQUET_TYPE,
+  parseJsonBody,
   readLatest,
   readManifest,
   snapshotFolders,
@@ -144,12 +148,6 @@ const jobSchema = z.object({
 type Job = z.infer<typeof jobSchema>;
 type YearDone = z.infer<typeof yearDoneSchema>;
 
-const lockSchema = z.object({ owner: z.string(), until: z.number() });
-
-const JSON_TYPE = 'application/json';
-const CSV_TYPE = 'text/csv; charset=utf-8';
-const PARQUET_TYPE = 'application/vnd.apache.parquet';
-
 interface Settings {
   mode: 'start' | 'continue';
   timeLeft: () => number;
@@ -263,7 +261,7 @@ async function readJob(deps: ExportDeps): Promise<Job | null> {
   // A failed read throws (the job stays for the next run); only an unreadable job is dropped.
   const object = await deps.bucket.get(JOB_KEY);
   if (object === null) return null;
-  const job = jobSchema.safeParse(parseJson(object.body));
+  const job = jobSchema.safeParse(parseJsonBody(object.body));
   if (job.success) return job.data;
   // Written by another version of this code: a new export starts over.
   deps.logger.warn('export job unreadable, starting over', { problems: job.error.issues });
@@ -272,7 +270,7 @@ async function readJob(deps: ExportDeps): Promise<Job | null> {
 
 async function saveJob(bucket: ExportBucket, job: Job, owner: string, s: Settings): Promise<void> {
   await bucket.put(JOB_KEY, Buffer.from(JSON.stringify(job) + '\n'), JSON_TYPE);
-  await putLease(bucket, owner, s, 'renew');
+  await renewLease(bucket, owner, s);
 }
 
 async function startJob(deps: ExportDeps, s: Settings, owner: string): Promise<Job> {
@@ -506,54 +504,6 @@ async function deleteSnapshotFolder(bucket: ExportBucket, id: string): Promise<v
   const manifest = manifestKey(id);
   if (keys.includes(manifest)) await bucket.delete([manifest]);
   await bucket.delete(keys.filter((k) => k !== manifest));
-}
-
-/** Takes the lease unless another run holds it; false when busy. */
-async function acquireLease(bucket: ExportBucket, owner: string, s: Settings): Promise<boolean> {
-  const current = await bucket.get(LOCK_KEY);
-  if (current !== null) {
-    const lease = lockSchema.safeParse(parseJson(current.body));
-    if (lease.success && lease.data.owner !== owner && lease.data.until > s.now().getTime()) {
-      return false;
-    }
-  }
-  const taken = await putLease(
-    bucket,
-    owner,
-    s,
-    current === null ? { ifNoneMatch: '*' } : { ifMatch: current.etag },
-  );
-  if (!taken) return false;
-  // Servers without conditional writes (s3rver) take both of two writes at once: of two runs
-  // starting together, only the one whose lease stayed goes on.
-  const check = await bucket.get(LOCK_KEY);
-  const held = check === null ? null : lockSchema.safeParse(parseJson(check.body));
-  return held?.success === true && held.data.owner === owner;
-}
-
-function putLease(
-  bucket: ExportBucket,
-  owner: string,
-  s: Settings,
-  condition: { ifNoneMatch: '*' } | { ifMatch: string } | 'renew',
-): Promise<boolean> {
-  const body = Buffer.from(JSON.stringify({ owner, until: s.now().getTime() + s.leaseMs }));
-  return bucket.put(LOCK_KEY, body, JSON_TYPE, condition === 'renew' ? undefined : condition);
-}
-
-async function releaseLease(bucket: ExportBucket, owner: string): Promise<void> {
-  const current = await bucket.get(LOCK_KEY);
-  if (current === null) return;
-  const lease = lockSchema.safeParse(parseJson(current.body));
-  if (lease.success && lease.data.owner === owner) await bucket.delete([LOCK_KEY]);
-}
-
-function parseJson(body: Uint8Array): unknown {
-  try {
-    return JSON.parse(Buffer.from(body).toString('utf8'));
-  } catch {
-    return null;
-  }
 }
 
 function sleep(ms: number): Promise<void> {
