@@ -8,6 +8,7 @@ import type { ExportBucket } from './bucket.ts';
 import { itemCsvHeader, itemCsvLine, ItemParquetWriter, itemRows } from './items.ts';
 import { DEFAULT_PART_SIZE, FileSink, type WrittenFile } from './sink.ts';
 import { acquireLease, releaseLease, renewLease } from './lease.ts';
+import { deleteSnapshotFolder, tidy } from './retention.ts';
 import {
   CSV_TYPE,
   fileEntrySchema,
@@ -21,7 +22,6 @@ import {
   parseJsonBody,
   readLatest,
   readManifest,
-  snapshotFolders,
   snapshotId,
   snapshotPrefix,
   STATISTICS_JSON_PATH,
@@ -253,7 +253,7 @@ async function finish(deps: ExportDeps, s: Settings, manifest: Manifest): Promis
     );
   }
   await deps.bucket.delete([JOB_KEY]);
-  await tidy(deps, s.keep);
+  await tidy(deps.bucket, s.keep);
   return { status: 'complete', manifest };
 }
 
@@ -480,30 +480,6 @@ function manifestOf(job: Job, completedAt: Date): Manifest {
     },
     files: [...job.statistics.files, ...years.flatMap((y) => y.files)],
   };
-}
-
-/**
- * Deletes complete snapshots beyond the newest `keep` (never the latest) and folders that no
- * manifest completed (a start that failed before saving its job, a dropped stale job).
- */
-async function tidy(deps: ExportDeps, keep: number): Promise<void> {
-  const [folders, latest] = await Promise.all([snapshotFolders(deps.bucket), readLatest(deps)]);
-  // Names are times, so name order is age order; folders come oldest first.
-  const complete = folders.filter((f) => f.complete).map((f) => f.id);
-  const old = complete.slice(0, Math.max(0, complete.length - keep));
-  const unfinished = folders.filter((f) => !f.complete).map((f) => f.id);
-  for (const id of [...unfinished, ...old]) {
-    if (id === latest?.snapshot) continue;
-    await deleteSnapshotFolder(deps.bucket, id);
-  }
-}
-
-async function deleteSnapshotFolder(bucket: ExportBucket, id: string): Promise<void> {
-  const keys = await bucket.list(snapshotPrefix(id));
-  // The manifest goes first, so a folder half deleted is never taken for a complete snapshot.
-  const manifest = manifestKey(id);
-  if (keys.includes(manifest)) await bucket.delete([manifest]);
-  await bucket.delete(keys.filter((k) => k !== manifest));
 }
 
 function sleep(ms: number): Promise<void> {
