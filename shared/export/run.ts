@@ -1,50 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { forEachLimit } from '../concurrency.ts';
 import type { Logger } from '../logger.ts';
 import type { TableDeps } from '../store/determinations.ts';
-import { determinationsOfYear } from '../store/year-determinations.ts';
 import type { ExportBucket } from './bucket.ts';
-import { itemCsvHeader, itemCsvLine, ItemParquetWriter, itemRows } from './items.ts';
-import { DEFAULT_PART_SIZE, FileSink, type WrittenFile } from './sink.ts';
-import {
-  fileEntrySchema,
-  itemsPath,
-  JOB_KEY,
-  LATEST_KEY,
-  LOCK_KEY,
-  MANIFEST_FORMAT,
-  manifestKey,
-  readLatest,
-  readManifest,
-  snapshotFolders,
-  snapshotId,
-  snapshotPrefix,
-  STATISTICS_JSON_PATH,
-  statisticsCsvPath,
-  UNDATED_YEAR,
-  type FileEntry,
-  type Manifest,
-} from './snapshots.ts';
-import { allStatistics, statisticsCsv, statisticsJson } from './statistics-files.ts';
+import { exportYear, writeStatistics } from './dataset.ts';
+import { deleteJob, freeSnapshotTime, newJob, readJob, saveJob, type Job } from './job.ts';
+import { acquireLease, releaseLease, renewLease } from './lease.ts';
+import { manifestOf, pointLatest, writeManifest } from './manifest.ts';
+import { deleteSnapshotFolder, tidy } from './retention.ts';
+import { DEFAULT_PART_SIZE } from './sink.ts';
+import { readManifest, snapshotId, type Manifest } from './snapshots.ts';
 
-// One export is a job that may take several runs (README, "Statistics exports"):
+// The order of an export's steps (docs/EXPORTS.md, "How an export runs"); each step's work is in
+// its own module. One export is a job that may take several runs:
 //
-// 1. Start: read every dimension's statistics, write the statistics files, and save the job
-//    (jobs/current.json): the snapshot's name and time and the decision years to export.
-// 2. Years: each year's determinations are read through their GSI1 partition (a few years at
-//    once) and written as one CSV and one Parquet file, streamed to S3 in parts. A finished year
-//    is recorded in the job at once. When the time budget runs out, years in progress are
-//    dropped and the run returns "incomplete"; the next run does the years left.
-// 3. Finish: the manifest (last file of the snapshot), then latest.json, then the job is
-//    deleted and old snapshots beyond `keep`, and folders no manifest completed, are removed.
+// 1. Start: write the statistics files (dataset.ts) and save the job (job.ts): the snapshot's
+//    name and time and the decision years to export.
+// 2. Years: each year's item files (dataset.ts), a few years at once. A finished year is
+//    recorded in the job at once. When the time budget runs out, years in progress are dropped
+//    and the run returns "incomplete"; the next run does the years left.
+// 3. Finish: the manifest, then latest.json (manifest.ts), then the job is deleted and old
+//    snapshots, and folders no manifest completed, are removed (retention.ts).
 //
 // Every file of a year is a pure function of the table's content, so a year redone after a
 // failure or a stop is byte for byte what an uninterrupted run would have written. A run that
 // throws leaves the job and latest.json as they were: the previous snapshot stays the latest
-// and the next run continues. Runs take turns through a lease (jobs/lock.json); on AWS the
-// function's reserved concurrency of 1 is what keeps them apart, the lease covers local use
-// (npm start's schedule and `imr export` at once).
+// and the next run continues. Runs take turns through a lease (lease.ts).
 
 export interface ExportDeps {
   table: TableDeps;
@@ -115,41 +96,6 @@ export class ExportFailedError extends Error {
  */
 export const DEFAULT_ROW_GROUP_SIZE = 20_000;
 
-const JOB_FORMAT = 'imr-atlas-export-job/1';
-
-const yearDoneSchema = z.object({
-  letters: z.number().int().nonnegative(),
-  items: z.number().int().nonnegative(),
-  files: z.array(fileEntrySchema),
-});
-
-const jobSchema = z.object({
-  format: z.literal(JOB_FORMAT),
-  snapshot: z.string(),
-  generatedAt: z.iso.datetime(),
-  runs: z.number().int().positive(),
-  /** Decision years to export ("0000": undated), in file order. */
-  years: z.array(z.string()),
-  statistics: z.object({
-    files: z.array(fileEntrySchema),
-    totals: z.object({
-      upheld: z.number().int().nonnegative(),
-      overturned: z.number().int().nonnegative(),
-      total: z.number().int().nonnegative(),
-      overturnRate: z.number().nullable(),
-    }),
-  }),
-  done: z.record(z.string(), yearDoneSchema),
-});
-type Job = z.infer<typeof jobSchema>;
-type YearDone = z.infer<typeof yearDoneSchema>;
-
-const lockSchema = z.object({ owner: z.string(), until: z.number() });
-
-const JSON_TYPE = 'application/json';
-const CSV_TYPE = 'text/csv; charset=utf-8';
-const PARQUET_TYPE = 'application/vnd.apache.parquet';
-
 interface Settings {
   mode: 'start' | 'continue';
   timeLeft: () => number;
@@ -199,7 +145,7 @@ export async function runExport(
 }
 
 async function runLeased(deps: ExportDeps, s: Settings, owner: string): Promise<ExportResult> {
-  let job = await readJob(deps);
+  let job = await readJob(deps.bucket, deps.logger);
   if (job !== null) {
     const written = await readManifest(deps, job.snapshot);
     if (written !== null) {
@@ -209,7 +155,7 @@ async function runLeased(deps: ExportDeps, s: Settings, owner: string): Promise<
     if (s.now().getTime() - Date.parse(job.generatedAt) > s.staleAfterMs) {
       deps.logger.warn('stale export dropped', { snapshot: job.snapshot, since: job.generatedAt });
       await deleteSnapshotFolder(deps.bucket, job.snapshot);
-      await deps.bucket.delete([JOB_KEY]);
+      await deleteJob(deps.bucket);
       job = null;
     }
   }
@@ -218,7 +164,7 @@ async function runLeased(deps: ExportDeps, s: Settings, owner: string): Promise<
     job = await startJob(deps, s, owner);
   } else {
     job.runs += 1;
-    await saveJob(deps.bucket, job, owner, s);
+    await checkpoint(deps.bucket, job, owner, s);
   }
   const finished = await exportYears(deps, s, job, owner);
   if (!finished) {
@@ -230,147 +176,41 @@ async function runLeased(deps: ExportDeps, s: Settings, owner: string): Promise<
     };
   }
   const manifest = manifestOf(job, s.now());
-  await deps.bucket.put(
-    manifestKey(job.snapshot),
-    Buffer.from(JSON.stringify(manifest, null, 2) + '\n'),
-    JSON_TYPE,
-  );
+  await writeManifest(deps.bucket, manifest);
   return finish(deps, s, manifest);
 }
 
 /** After the manifest: point latest.json at it, close the job, and tidy old folders. */
 async function finish(deps: ExportDeps, s: Settings, manifest: Manifest): Promise<ExportResult> {
-  const latest = await readLatest(deps).catch(() => null);
-  // A snapshot finished late (a stale job's retry) must not hide a newer one.
-  if (latest === null || latest.generatedAt <= manifest.generatedAt) {
-    const pointer = {
-      snapshot: manifest.snapshot,
-      generatedAt: manifest.generatedAt,
-      manifest: manifestKey(manifest.snapshot),
-    };
-    await deps.bucket.put(
-      LATEST_KEY,
-      Buffer.from(JSON.stringify(pointer, null, 2) + '\n'),
-      JSON_TYPE,
-    );
-  }
-  await deps.bucket.delete([JOB_KEY]);
-  await tidy(deps, s.keep);
+  await pointLatest(deps.bucket, manifest);
+  await deleteJob(deps.bucket);
+  await tidy(deps.bucket, s.keep);
   return { status: 'complete', manifest };
 }
 
-async function readJob(deps: ExportDeps): Promise<Job | null> {
-  // A failed read throws (the job stays for the next run); only an unreadable job is dropped.
-  const object = await deps.bucket.get(JOB_KEY);
-  if (object === null) return null;
-  const job = jobSchema.safeParse(parseJson(object.body));
-  if (job.success) return job.data;
-  // Written by another version of this code: a new export starts over.
-  deps.logger.warn('export job unreadable, starting over', { problems: job.error.issues });
-  return null;
-}
-
-async function saveJob(bucket: ExportBucket, job: Job, owner: string, s: Settings): Promise<void> {
-  await bucket.put(JOB_KEY, Buffer.from(JSON.stringify(job) + '\n'), JSON_TYPE);
-  await putLease(bucket, owner, s, 'renew');
-}
-
+/** Begins a snapshot: its statistics files, then the job that records them. */
 async function startJob(deps: ExportDeps, s: Settings, owner: string): Promise<Job> {
-  let generatedAt = s.now();
-  // Two snapshots begun within one second would share a folder: the second waits for the next.
-  const taken = async (): Promise<boolean> =>
-    (await deps.bucket.list(snapshotPrefix(snapshotId(generatedAt)))).length > 0;
-  for (let tries = 0; await taken(); tries++) {
-    if (tries === 5) throw new Error(`snapshot ${snapshotId(generatedAt)} already exists`);
-    await sleep(1000 - (generatedAt.getTime() % 1000));
-    generatedAt = s.now();
-  }
+  const generatedAt = await freeSnapshotTime(deps.bucket, s.now);
   const snapshot = snapshotId(generatedAt);
   try {
-    const results = await allStatistics(deps.table);
-    const files: FileEntry[] = [];
-    for (const result of results) {
-      const path = statisticsCsvPath(result.by);
-      const written = await writeText(
-        deps.bucket,
-        snapshot,
-        path,
-        statisticsCsv(result),
-        CSV_TYPE,
-        s,
-      );
-      files.push({
-        ...entry(written, path, 'csv', 'statistics', result.groups.length),
-        dimension: result.by,
-      });
-    }
-    const json = await writeText(
-      deps.bucket,
-      snapshot,
-      STATISTICS_JSON_PATH,
-      statisticsJson(results),
-      JSON_TYPE,
-      s,
-    );
-    const groups = results.reduce((n, r) => n + r.groups.length, 0);
-    files.push(entry(json, STATISTICS_JSON_PATH, 'json', 'statistics', groups));
-    const years = results.find((r) => r.by === 'year')?.groups.map((g) => g.key) ?? [];
-    const totals = results.find((r) => r.by === 'category')?.totals;
-    if (totals === undefined) throw new Error('statistics by category were not read');
-    const job: Job = {
-      format: JOB_FORMAT,
-      snapshot,
-      generatedAt: generatedAt.toISOString(),
-      runs: 1,
-      years: [...years.sort(), UNDATED_YEAR],
-      // The manifest keeps its counts; the API derives the interval from them (api/exports.ts).
-      statistics: {
-        files,
-        totals: {
-          upheld: totals.upheld,
-          overturned: totals.overturned,
-          total: totals.total,
-          overturnRate: totals.overturnRate,
-        },
-      },
-      done: {},
-    };
-    await saveJob(deps.bucket, job, owner, s);
+    const statistics = await writeStatistics(deps, snapshot, s);
+    const job = newJob(generatedAt, statistics, statistics.years);
+    await checkpoint(deps.bucket, job, owner, s);
     return job;
   } catch (cause) {
     throw new ExportFailedError(snapshot, 'statistics', { cause });
   }
 }
 
-async function writeText(
+/** Saves the job; each save is progress, so it renews the lease too. */
+async function checkpoint(
   bucket: ExportBucket,
-  snapshot: string,
-  path: string,
-  text: string,
-  contentType: string,
+  job: Job,
+  owner: string,
   s: Settings,
-): Promise<WrittenFile> {
-  const sink = new FileSink(bucket, snapshotPrefix(snapshot) + path, contentType, s.partSize);
-  await sink.write(Buffer.from(text, 'utf8'));
-  return sink.close();
-}
-
-function entry(
-  written: WrittenFile,
-  path: string,
-  format: FileEntry['format'],
-  kind: FileEntry['kind'],
-  rows: number,
-): FileEntry {
-  return {
-    path,
-    key: written.key,
-    format,
-    kind,
-    rows,
-    bytes: written.bytes,
-    sha256: written.sha256,
-  };
+): Promise<void> {
+  await saveJob(bucket, job);
+  await renewLease(bucket, owner, s);
 }
 
 /** Exports the years not done yet; true when every year is done, false when time ran out. */
@@ -386,7 +226,7 @@ async function exportYears(
   // Saves go one after another, each with every year finished so far.
   let saved: Promise<void> = Promise.resolve();
   const save = (): Promise<void> =>
-    (saved = saved.catch(() => undefined).then(() => saveJob(deps.bucket, job, owner, s)));
+    (saved = saved.catch(() => undefined).then(() => checkpoint(deps.bucket, job, owner, s)));
 
   await forEachLimit(todo, s.concurrency, async (year) => {
     if (stop()) return;
@@ -409,153 +249,4 @@ async function exportYears(
   });
   if (failure !== null) throw failure;
   return job.years.every((y) => job.done[y] !== undefined);
-}
-
-/**
- * One decision year as a CSV and a Parquet file, from one read of its determinations; null
- * when `stop` said to stop first (nothing of it is kept).
- */
-async function exportYear(
-  deps: ExportDeps,
-  s: Settings,
-  snapshot: string,
-  year: string,
-  stop: () => boolean,
-): Promise<YearDone | null> {
-  const prefix = snapshotPrefix(snapshot);
-  const csvPath = itemsPath(year, 'csv');
-  const parquetPath = itemsPath(year, 'parquet');
-  const csv = new FileSink(deps.bucket, prefix + csvPath, CSV_TYPE, s.partSize);
-  const parquet = new ItemParquetWriter(
-    new FileSink(deps.bucket, prefix + parquetPath, PARQUET_TYPE, s.partSize),
-    s.rowGroupSize,
-  );
-  const drop = (): Promise<unknown> => Promise.all([csv.abort(), parquet.abort()]);
-  let letters = 0;
-  try {
-    await csv.write(Buffer.from(itemCsvHeader(), 'utf8'));
-    for await (const page of determinationsOfYear(deps.table, year)) {
-      if (stop()) {
-        await drop();
-        return null;
-      }
-      const rows = page.flatMap((d) => itemRows(d.caseId, d.record));
-      letters += page.length;
-      if (rows.length === 0) continue;
-      await csv.write(Buffer.from(rows.map(itemCsvLine).join(''), 'utf8'));
-      await parquet.add(rows);
-    }
-    const items = parquet.rows;
-    if (items === 0) {
-      // A year without items (usually: no undated letters) has no files.
-      await drop();
-      return { letters, items, files: [] };
-    }
-    const csvWritten = await csv.close();
-    const parquetWritten = await parquet.close();
-    return {
-      letters,
-      items,
-      files: [
-        { ...entry(csvWritten, csvPath, 'csv', 'items', items), year },
-        { ...entry(parquetWritten, parquetPath, 'parquet', 'items', items), year },
-      ],
-    };
-  } catch (e) {
-    await drop();
-    throw e;
-  }
-}
-
-function manifestOf(job: Job, completedAt: Date): Manifest {
-  const years = job.years.map((y) => job.done[y]).filter((d) => d !== undefined);
-  return {
-    format: MANIFEST_FORMAT,
-    snapshot: job.snapshot,
-    generatedAt: job.generatedAt,
-    completedAt: completedAt.toISOString(),
-    runs: job.runs,
-    totals: {
-      letters: years.reduce((n, y) => n + y.letters, 0),
-      items: years.reduce((n, y) => n + y.items, 0),
-      ...job.statistics.totals,
-    },
-    files: [...job.statistics.files, ...years.flatMap((y) => y.files)],
-  };
-}
-
-/**
- * Deletes complete snapshots beyond the newest `keep` (never the latest) and folders that no
- * manifest completed (a start that failed before saving its job, a dropped stale job).
- */
-async function tidy(deps: ExportDeps, keep: number): Promise<void> {
-  const [folders, latest] = await Promise.all([snapshotFolders(deps.bucket), readLatest(deps)]);
-  // Names are times, so name order is age order; folders come oldest first.
-  const complete = folders.filter((f) => f.complete).map((f) => f.id);
-  const old = complete.slice(0, Math.max(0, complete.length - keep));
-  const unfinished = folders.filter((f) => !f.complete).map((f) => f.id);
-  for (const id of [...unfinished, ...old]) {
-    if (id === latest?.snapshot) continue;
-    await deleteSnapshotFolder(deps.bucket, id);
-  }
-}
-
-async function deleteSnapshotFolder(bucket: ExportBucket, id: string): Promise<void> {
-  const keys = await bucket.list(snapshotPrefix(id));
-  // The manifest goes first, so a folder half deleted is never taken for a complete snapshot.
-  const manifest = manifestKey(id);
-  if (keys.includes(manifest)) await bucket.delete([manifest]);
-  await bucket.delete(keys.filter((k) => k !== manifest));
-}
-
-/** Takes the lease unless another run holds it; false when busy. */
-async function acquireLease(bucket: ExportBucket, owner: string, s: Settings): Promise<boolean> {
-  const current = await bucket.get(LOCK_KEY);
-  if (current !== null) {
-    const lease = lockSchema.safeParse(parseJson(current.body));
-    if (lease.success && lease.data.owner !== owner && lease.data.until > s.now().getTime()) {
-      return false;
-    }
-  }
-  const taken = await putLease(
-    bucket,
-    owner,
-    s,
-    current === null ? { ifNoneMatch: '*' } : { ifMatch: current.etag },
-  );
-  if (!taken) return false;
-  // Servers without conditional writes (s3rver) take both of two writes at once: of two runs
-  // starting together, only the one whose lease stayed goes on.
-  const check = await bucket.get(LOCK_KEY);
-  const held = check === null ? null : lockSchema.safeParse(parseJson(check.body));
-  return held?.success === true && held.data.owner === owner;
-}
-
-function putLease(
-  bucket: ExportBucket,
-  owner: string,
-  s: Settings,
-  condition: { ifNoneMatch: '*' } | { ifMatch: string } | 'renew',
-): Promise<boolean> {
-  const body = Buffer.from(JSON.stringify({ owner, until: s.now().getTime() + s.leaseMs }));
-  return bucket.put(LOCK_KEY, body, JSON_TYPE, condition === 'renew' ? undefined : condition);
-}
-
-async function releaseLease(bucket: ExportBucket, owner: string): Promise<void> {
-  const current = await bucket.get(LOCK_KEY);
-  if (current === null) return;
-  const lease = lockSchema.safeParse(parseJson(current.body));
-  if (lease.success && lease.data.owner === owner) await bucket.delete([LOCK_KEY]);
-}
-
-function parseJson(body: Uint8Array): unknown {
-  try {
-    return JSON.parse(Buffer.from(body).toString('utf8'));
-  } catch {
-    return null;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -21,6 +21,11 @@ export const JOB_KEY = 'jobs/current.json';
 export const LOCK_KEY = 'jobs/lock.json';
 const MANIFEST_FILE = 'manifest.json';
 
+/** Content types of the bucket's objects. */
+export const JSON_TYPE = 'application/json';
+export const CSV_TYPE = 'text/csv; charset=utf-8';
+export const PARQUET_TYPE = 'application/vnd.apache.parquet';
+
 /** Decision year "0000" (letters without a decision date) is written as "undated". */
 export const UNDATED_YEAR = '0000';
 
@@ -126,6 +131,15 @@ async function readJson<T>(
   const object = await bucket.get(key);
   if (object === null) return null;
   return schema.parse(JSON.parse(Buffer.from(object.body).toString('utf8')));
+}
+
+/** An object's body as JSON, or null when it is not JSON (a schema then decides what it is). */
+export function parseJsonBody(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch {
+    return null;
+  }
 }
 
 /** The manifest of a snapshot, or null while it is incomplete (or gone). */
