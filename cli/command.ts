@@ -2,8 +2,8 @@ import type { Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 
-// The shape every `imr` command shares: its options and usage text, `--help`, and what each kind
-// of failure prints and exits with. Commands throw; this module alone turns what they throw into
+// The shape every command shares (`imr`'s, and the scripts `npm start` and `npm run chaos`): its
+// options and usage text, `--help`, and what each kind of failure prints and exits with. Commands throw; this module alone turns what they throw into
 // a line on stderr and an exit status, so the same mistake reads the same in every command:
 //   0  done (or --help)
 //   1  the command ran and could not do what it was asked (CommandFailure, or a failure the
@@ -44,8 +44,8 @@ export type Parsed<O extends OptionsConfig, P extends boolean> = ReturnType<
 >;
 
 interface CommonSpec<I> {
-  /** As typed after `imr`: "upload". */
-  name: string;
+  /** What the messages begin with: "imr upload", "npm start". */
+  program: string;
   /** The usage text: printed by --help, and after a usage error in the command line. */
   usage: string;
   run(input: I, context: RunContext): Promise<number>;
@@ -61,6 +61,11 @@ interface CommonSpec<I> {
 export interface OptionsSpec<O extends OptionsConfig, P extends boolean, I> extends CommonSpec<I> {
   options: O;
   positionals?: P;
+  /**
+   * --help (-h) read as one of the options, so that a mistake elsewhere in the line is reported
+   * first (the scripts); by default it is looked for anywhere before anything is read (imr).
+   */
+  helpOption?: boolean;
   /** Turns what was parsed into the command's input; a UsageError here is shown with the usage. */
   check(parsed: Parsed<O, P>): I;
 }
@@ -69,6 +74,9 @@ export interface OptionsSpec<O extends OptionsConfig, P extends boolean, I> exte
 export interface ReaderSpec<I> extends CommonSpec<I> {
   read(args: readonly string[]): I;
 }
+
+const HELP = Symbol('help');
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
 /** A command as `imr` runs it: its arguments (after its name) in, its exit status out. */
 export type Command = (args: readonly string[], io: Io) => Promise<number>;
@@ -81,30 +89,36 @@ export function defineCommand<I>(spec: ReaderSpec<I>): Command;
 export function defineCommand<I>(
   spec: OptionsSpec<OptionsConfig, boolean, I> | ReaderSpec<I>,
 ): Command {
+  const helpOption = !('read' in spec) && spec.helpOption === true;
   const read =
     'read' in spec
       ? spec.read
-      : (args: readonly string[]): I =>
-          spec.check(
-            parseArgs({
-              args: [...args],
-              options: spec.options,
-              allowPositionals: spec.positionals ?? false,
-            }),
-          );
+      : (args: readonly string[]): I | typeof HELP => {
+          const config: ParseArgsConfig = {
+            args: [...args],
+            options: helpOption ? { ...spec.options, ...HELP_OPTION } : spec.options,
+            allowPositionals: spec.positionals ?? false,
+          };
+          const parsed = parseArgs(config);
+          return parsed.values.help === true ? HELP : spec.check(parsed);
+        };
   return async (args, io) => {
-    if (args.includes('--help') || args.includes('-h')) {
+    if (!helpOption && (args.includes('--help') || args.includes('-h'))) {
       io.stdout.write(spec.usage);
       return 0;
     }
-    const prefix = `imr ${spec.name}: `;
-    let input: I;
+    const prefix = `${spec.program}: `;
+    let input: I | typeof HELP;
     try {
       input = read(args);
     } catch (e) {
       if (!(e instanceof UsageError) && !isParseArgsError(e)) throw e;
       io.stderr.write(`${prefix}${e.message}\n\n${spec.usage}`);
       return 2;
+    }
+    if (input === HELP) {
+      io.stdout.write(spec.usage);
+      return 0;
     }
     const held: { where: string; close: () => void }[] = [];
     const context: RunContext = {

@@ -35,7 +35,7 @@ const LIST_LIMIT = 1000;
 
 /** `imr conflicts`: lists open conflicts, or (`resolve`) settles one case's. */
 export const conflictsCommand = defineCommand({
-  name: 'conflicts',
+  program: 'imr conflicts',
   usage: CONFLICTS_HELP,
   options: {
     accept: { type: 'string' },

@@ -25,7 +25,7 @@ const BUSY_POLL_MS = 1000;
 
 /** `imr export`: one snapshot of the local stack, manifest to stdout. */
 export const exportCommand = defineCommand({
-  name: 'export',
+  program: 'imr export',
   usage: EXPORT_HELP,
   options: { 'data-dir': { type: 'string', default: '.data' } },
   check: (parsed) => parsed.values['data-dir'],

@@ -88,7 +88,7 @@ function readArgs(args: readonly string[]): Options {
 
 /** `imr generate`: writes synthetic letters, progress on stderr when it is a terminal, a summary on stdout. */
 export const generateCommand = defineCommand({
-  name: 'generate',
+  program: 'imr generate',
   usage: GENERATE_HELP,
   read: readArgs,
   run: (options, { io }) => generate(options, io),

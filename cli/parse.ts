@@ -66,7 +66,7 @@ async function parseOne(
 
 /** `imr parse`: one JSON line per input on stdout, progress on stderr when it is a terminal. */
 export const parseCommand = defineCommand({
-  name: 'parse',
+  program: 'imr parse',
   usage: PARSE_HELP,
   // Every argument is a path: "-" and "--" too are refused rather than read as stdin or an end
   // of options.

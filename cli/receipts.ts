@@ -44,7 +44,7 @@ const sinceSchema = z.union([daySchema, z.iso.datetime({ offset: true })]);
 
 /** `imr receipts`: lists receipts, or (`rollup`) writes the daily roll-up. */
 export const receiptsCommand = defineCommand({
-  name: 'receipts',
+  program: 'imr receipts',
   usage: RECEIPTS_HELP,
   options: {
     org: { type: 'string' },

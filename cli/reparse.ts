@@ -67,7 +67,7 @@ type Choice = { kind: 'all' } | { kind: 'failed'; reasons: ReadonlySet<FailureRe
 
 /** `imr reparse`: reads chosen uploads again and reports what became of each. */
 export const reparseCommand = defineCommand({
-  name: 'reparse',
+  program: 'imr reparse',
   usage: REPARSE_HELP,
   options: {
     all: { type: 'boolean', default: false },

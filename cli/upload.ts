@@ -39,7 +39,7 @@ const uploadOptions = {
 
 /** `imr upload`: sends files to the bucket and reports what became of each. */
 export const uploadCommand = defineCommand({
-  name: 'upload',
+  program: 'imr upload',
   usage: UPLOAD_HELP,
   options: uploadOptions,
   positionals: true,

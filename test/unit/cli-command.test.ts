@@ -33,7 +33,7 @@ const USAGE = 'Usage: imr demo [--count N] NAME\n';
 function demo(behave: (name: string, count: number) => Promise<number>) {
   const closed: string[] = [];
   const command = defineCommand({
-    name: 'demo',
+    program: 'imr demo',
     usage: USAGE,
     options: { count: { type: 'string', default: '1' } },
     positionals: true,
@@ -115,9 +115,30 @@ describe('defineCommand', () => {
     expect(closed).toEqual(['s3://demo']);
   });
 
+  it('reads --help as an option when told to, so that a mistake elsewhere is reported first', async () => {
+    const command = defineCommand({
+      program: 'npm start',
+      usage: USAGE,
+      helpOption: true,
+      options: { port: { type: 'string', default: '8080' } },
+      check: (parsed) => parsed.values.port,
+      run: async () => 0,
+    });
+    for (const args of [['--help'], ['-h'], ['--port', '1', '--help']]) {
+      const io = capture();
+      expect(await command(args, io)).toBe(0);
+      expect(io.out()).toBe(USAGE);
+    }
+    const io = capture();
+    expect(await command(['--bogus', '--help'], io)).toBe(2);
+    expect(io.err()).toMatch(/^npm start: Unknown option '--bogus'/);
+    expect(io.err().endsWith(`\n\n${USAGE}`)).toBe(true);
+    expect(io.out()).toBe('');
+  });
+
   it('lets a command read its own command line', async () => {
     const command = defineCommand({
-      name: 'raw',
+      program: 'imr raw',
       usage: USAGE,
       read(args) {
         if (args.some((a) => a.startsWith('-'))) throw new UsageError(`unknown option ${args[0]}`);
