@@ -1,5 +1,4 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { lambdaRuntime, startedOnFirstEvent } from '#shared/aws/bootstrap.ts';
 import { loadConfig } from '#shared/config.ts';
 import { ingestObject, type IngestDeps } from '#shared/ingest/ingest-object.ts';
@@ -13,25 +12,19 @@ import { objectsCreated, s3NotificationSchema } from '#shared/ingest/s3-notifica
 
 /** The handler over the given dependencies (the local stack passes its own). */
 export function createIngestHandler(deps: IngestDeps) {
-  const ingestMessage = async (message: SQSRecord): Promise<void> => {
-    try {
-      const notification = s3NotificationSchema.parse(JSON.parse(message.body));
-      for (const object of objectsCreated(notification)) await ingestObject(deps, object);
-    } catch (error) {
-      deps.logger.error('message failed', { messageId: message.messageId, error });
-      throw error;
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const message of event.Records) {
+      try {
+        const notification = s3NotificationSchema.parse(JSON.parse(message.body));
+        for (const object of objectsCreated(notification)) await ingestObject(deps, object);
+      } catch (error) {
+        deps.logger.error('message failed', { messageId: message.messageId, error });
+        batchItemFailures.push({ itemIdentifier: message.messageId });
+      }
     }
+    return { batchItemFailures };
   };
-  return (event: SQSEvent): Promise<SQSBatchResponse> =>
-    // A processor per event: it holds the batch's state, and the local stack delivers batches
-    // concurrently to one handler.
-    processPartialResponse(event, ingestMessage, new BatchProcessor(EventType.SQS), {
-      // In the order SQS delivered them: two notifications of one key are ingested in turn.
-      processInParallel: false,
-      // A batch whose every message failed is reported message by message like any other, not
-      // thrown (which would have SQS retry it whole, as it does anyway).
-      throwOnFullBatchFailure: false,
-    });
 }
 
 /** Lambda entry point; configuration and clients are set up on the first event and reused after. */
