@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { lambdaRuntime, startedOnFirstEvent } from '#shared/aws/bootstrap.ts';
+import { emfIngestMetrics } from '#shared/aws/metrics.ts';
 import { loadConfig } from '#shared/config.ts';
 import { ingestObject, type IngestDeps } from '#shared/ingest/ingest-object.ts';
 import { s3LetterObjects } from '#shared/ingest/letter-objects.ts';
@@ -30,5 +31,13 @@ export function createIngestHandler(deps: IngestDeps) {
 /** Lambda entry point; configuration and clients are set up on the first event and reused after. */
 export const handler = startedOnFirstEvent(() => {
   const { table, s3, logger } = lambdaRuntime('ingest', loadConfig);
-  return createIngestHandler({ table, objects: s3LetterObjects(s3()), logger });
+  const metrics = emfIngestMetrics('ingest');
+  const ingest = createIngestHandler({ table, objects: s3LetterObjects(s3()), logger, metrics });
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    try {
+      return await ingest(event);
+    } finally {
+      metrics.publish();
+    }
+  };
 });
