@@ -131,22 +131,26 @@ export function defineCommand<I>(
     try {
       return await spec.run(input, context);
     } catch (e) {
-      const status = exitStatus(e);
-      const line = status === null ? spec.explain?.(e, held.at(-1)?.where) : (e as Error).message;
-      if (line === undefined) throw e;
-      io.stderr.write(`${prefix}${line}\n`);
-      return status ?? 1;
+      const failed = failure(e, spec, held.at(-1)?.where);
+      if (failed === null) throw e;
+      io.stderr.write(`${prefix}${failed.line}\n`);
+      return failed.status;
     } finally {
       for (const h of held.reverse()) h.close();
     }
   };
 }
 
-/** The exit status of this module's errors; null for any other. */
-function exitStatus(error: unknown): number | null {
-  if (error instanceof UsageError) return 2;
-  if (error instanceof CommandFailure) return 1;
-  return null;
+/** The line and exit status of what a run threw; null for what nobody explains (a bug). */
+function failure(
+  error: unknown,
+  spec: Pick<CommonSpec<unknown>, 'explain'>,
+  where: string | undefined,
+): { line: string; status: number } | null {
+  if (error instanceof UsageError) return { line: error.message, status: 2 };
+  if (error instanceof CommandFailure) return { line: error.message, status: 1 };
+  const line = spec.explain?.(error, where);
+  return line === undefined ? null : { line, status: 1 };
 }
 
 // parseArgs throws TypeErrors with these codes for unknown options, missing values and
