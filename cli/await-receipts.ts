@@ -1,10 +1,10 @@
-import { S3ServiceException } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { isConnectionError } from '../shared/aws/retry.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
 import { listReceiptObjects, readReceipt } from '../shared/receipts/bucket.ts';
 import { receiptKey, type Receipt } from '../shared/receipts/receipt.ts';
-import type { Io, Target } from './target.ts';
+import type { Io } from './command.ts';
+import { isAccessDenied, type Target } from './target.ts';
 
 // Sending files into the ingest and waiting for their receipts, for `imr upload` (new files) and
 // `imr reparse` (uploads read again): both end with the same summary and exit status.
@@ -127,7 +127,7 @@ export async function sendAndAwait(jobs: readonly Job[], options: SendOptions): 
         found = await newReceipts(target, options.receiptsFloor, waiting, readETags);
         lastProblem = null;
       } catch (e) {
-        if (e instanceof S3ServiceException && e.$metadata.httpStatusCode === 403) {
+        if (isAccessDenied(e)) {
           return finish(
             `the ${sent.length} files were sent, but their receipts under ` +
               `${options.receiptsFloor} cannot be read with these credentials (${e.name}); ` +

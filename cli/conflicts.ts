@@ -1,9 +1,15 @@
-import { parseArgs } from 'node:util';
 import { createDynamoClient } from '../shared/aws/clients.ts';
 import type { TableDeps } from '../shared/store/determinations.ts';
 import { acceptConflict, keepPublished, type Settlement } from '../shared/store/determinations.ts';
 import { listConflicts, type Conflict } from '../shared/store/provenance.ts';
-import { closeTarget, localTarget, UsageError, type Io } from './target.ts';
+import {
+  CommandFailure,
+  defineCommand,
+  messageOf,
+  UsageError,
+  type RunContext,
+} from './command.ts';
+import { closeTarget, localTarget } from './target.ts';
 
 export const CONFLICTS_HELP = `Usage: imr conflicts [--data-dir DIR | --table NAME]
        imr conflicts resolve CASE (--accept ORG | --keep) [--data-dir DIR | --table NAME]
@@ -28,83 +34,72 @@ usage error.
 const LIST_LIMIT = 1000;
 
 /** `imr conflicts`: lists open conflicts, or (`resolve`) settles one case's. */
-export async function conflictsCommand(args: readonly string[], io: Io): Promise<number> {
-  let options;
-  try {
-    options = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        accept: { type: 'string' },
-        keep: { type: 'boolean', default: false },
-        'data-dir': { type: 'string', default: '.data' },
-        table: { type: 'string' },
-      },
-    });
-    const [verb, caseId, ...extra] = options.positionals;
+export const conflictsCommand = defineCommand({
+  program: 'imr conflicts',
+  usage: CONFLICTS_HELP,
+  options: {
+    accept: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    'data-dir': { type: 'string', default: '.data' },
+    table: { type: 'string' },
+  },
+  positionals: true,
+  check({ values, positionals }) {
+    const [verb, caseId, ...extra] = positionals;
     if (verb !== undefined && verb !== 'resolve') throw new UsageError(`unknown action "${verb}"`);
     if (verb === 'resolve') {
       if (caseId === undefined || extra.length > 0) {
         throw new UsageError('resolve takes one case number');
       }
-      if ((options.values.accept === undefined) === !options.values.keep) {
+      if ((values.accept === undefined) === !values.keep) {
         throw new UsageError('resolve takes either --accept ORG or --keep');
       }
-    } else if (options.values.accept !== undefined || options.values.keep) {
+    } else if (values.accept !== undefined || values.keep) {
       throw new UsageError('--accept and --keep go with "resolve CASE"');
     }
-  } catch (e) {
-    io.stderr.write(`imr conflicts: ${(e as Error).message}\n\n${CONFLICTS_HELP}`);
-    return 2;
-  }
-  const { values, positionals } = options;
-
-  let table: TableDeps;
-  let close: () => void;
-  try {
-    if (values.table !== undefined) {
-      table = { client: createDynamoClient(), tableName: values.table };
-      close = () => table.client.destroy();
-    } else {
-      const target = await localTarget(values['data-dir']);
-      if (target.table === null) throw new Error('a local target always has a table');
-      table = target.table;
-      close = () => closeTarget(target);
-    }
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`imr conflicts: ${e.message}\n`);
-    return 2;
-  }
-
-  try {
-    const caseId = positionals[1];
-    if (caseId === undefined) {
-      const { conflicts, more } = await listConflicts(table, LIST_LIMIT);
-      io.stdout.write(formatConflicts(conflicts));
-      if (more) {
-        io.stdout.write(`(the ${LIST_LIMIT} oldest are shown; settle them to see the rest)\n`);
+    return { caseId, accept: values.accept, dataDir: values['data-dir'], table: values.table };
+  },
+  async run({ caseId, accept, dataDir, table: tableName }, { io, hold }) {
+    const table = await openTable(tableName, dataDir, hold);
+    try {
+      if (caseId === undefined) {
+        const { conflicts, more } = await listConflicts(table, LIST_LIMIT);
+        io.stdout.write(formatConflicts(conflicts));
+        if (more) {
+          io.stdout.write(`(the ${LIST_LIMIT} oldest are shown; settle them to see the rest)\n`);
+        }
+        return 0;
       }
+      const now = new Date().toISOString();
+      const settled =
+        accept === undefined
+          ? await keepPublished(table, caseId)
+          : await acceptConflict(table, caseId, accept, now);
+      const line = describeSettlement(caseId, settled);
+      if (settled.kind === 'no-conflict') throw new CommandFailure(line);
+      io.stdout.write(`${line}\n`);
       return 0;
+    } catch (e) {
+      // Once the table is open, whatever stops the command is told in one line.
+      if (e instanceof CommandFailure) throw e;
+      throw new CommandFailure(messageOf(e), { cause: e });
     }
-    const now = new Date().toISOString();
-    const settled =
-      values.accept === undefined
-        ? await keepPublished(table, caseId)
-        : await acceptConflict(table, caseId, values.accept, now);
-    const line = describeSettlement(caseId, settled);
-    if (settled.kind === 'no-conflict') {
-      io.stderr.write(`imr conflicts: ${line}\n`);
-      return 1;
-    }
-    io.stdout.write(`${line}\n`);
-    return 0;
-  } catch (e) {
-    io.stderr.write(`imr conflicts: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
-  } finally {
-    close();
+  },
+});
+
+/** The table on AWS (--table) or the local stack's, closed when the command ends. */
+async function openTable(
+  tableName: string | undefined,
+  dataDir: string,
+  hold: RunContext['hold'],
+): Promise<TableDeps> {
+  if (tableName !== undefined) {
+    const table = { client: createDynamoClient(), tableName, where: tableName };
+    return hold(table, (t) => t.client.destroy());
   }
+  const target = hold(await localTarget(dataDir), closeTarget);
+  if (target.table === null) throw new Error('a local target always has a table');
+  return target.table;
 }
 
 function describeSettlement(caseId: string, s: Settlement): string {

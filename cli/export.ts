@@ -1,9 +1,10 @@
-import { parseArgs } from 'node:util';
 import { readStackFile } from '../local/stack-file.ts';
 import { s3ExportBucket } from '../shared/export/bucket.ts';
 import { runExport, type ExportDeps, type ExportResult } from '../shared/export/run.ts';
+import type { Manifest } from '../shared/export/snapshots.ts';
 import { createLogger } from '../shared/logger.ts';
-import { closeTarget, localTarget, UsageError, type Io, type Target } from './target.ts';
+import { CommandFailure, defineCommand, messageOf, UsageError, type Io } from './command.ts';
+import { closeTarget, localTarget } from './target.ts';
 
 export const EXPORT_HELP = `Usage: imr export [--data-dir DIR]
 
@@ -23,81 +24,75 @@ const BUSY_WAIT_MS = 10 * 60 * 1000;
 const BUSY_POLL_MS = 1000;
 
 /** `imr export`: one snapshot of the local stack, manifest to stdout. */
-export async function exportCommand(args: readonly string[], io: Io): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: { 'data-dir': { type: 'string', default: '.data' } },
-    }));
-  } catch (e) {
-    io.stderr.write(`imr export: ${(e as Error).message}\n\n${EXPORT_HELP}`);
-    return 2;
-  }
-  const dataDir = values['data-dir'];
-  let target: Target;
-  let exportsBucket: string;
-  try {
-    target = await localTarget(dataDir);
+export const exportCommand = defineCommand({
+  program: 'imr export',
+  usage: EXPORT_HELP,
+  options: { 'data-dir': { type: 'string', default: '.data' } },
+  check: (parsed) => parsed.values['data-dir'],
+  async run(dataDir, { io, hold }) {
+    const target = hold(await localTarget(dataDir), closeTarget);
     // Beyond what localTarget reads: absent from stacks started before exports existed.
-    const fromFile = (await readStackFile(dataDir))?.exportsBucket;
-    if (fromFile === undefined) {
-      closeTarget(target);
+    const exportsBucket = (await readStackFile(dataDir))?.exportsBucket;
+    if (exportsBucket === undefined) {
       throw new UsageError(
         `the local stack in ${dataDir} has no exports bucket: restart it with "npm start"`,
       );
     }
-    exportsBucket = fromFile;
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`imr export: ${e.message}\n`);
-    return 2;
-  }
-  const table = target.table;
-  if (table === null) throw new Error('a local target always has a table');
-  const deps: ExportDeps = {
-    table,
-    bucket: s3ExportBucket(target.s3, exportsBucket),
-    logger: createLogger({
-      level: 'warn',
-      service: 'export',
-      write: (line) => io.stderr.write(line + '\n'),
-    }),
-  };
-  try {
-    const started = Date.now();
-    io.stderr.write(`imr export: reading statistics from ${table.tableName} ...\n`);
-    let result: ExportResult;
-    let told = false;
-    for (;;) {
-      result = await runExport(deps, {
-        onProgress: (p) =>
-          io.stderr.write(
-            `imr export: ${p.year === '0000' ? 'undated' : p.year}: ${p.letters} letters, ` +
-              `${p.items} items (${p.yearsDone}/${p.years} years)\n`,
-          ),
-      });
-      if (result.status !== 'busy' || Date.now() - started > BUSY_WAIT_MS) break;
-      if (!told) io.stderr.write('imr export: waiting for the export already running ...\n');
-      told = true;
-      await new Promise((r) => setTimeout(r, BUSY_POLL_MS));
+    const table = target.table;
+    if (table === null) throw new Error('a local target always has a table');
+    const deps: ExportDeps = {
+      table,
+      bucket: s3ExportBucket(target.s3, exportsBucket),
+      logger: createLogger({
+        level: 'warn',
+        service: 'export',
+        write: (line) => io.stderr.write(line + '\n'),
+      }),
+    };
+    try {
+      const manifest = await exportSnapshot(deps, table.tableName, exportsBucket, io);
+      io.stdout.write(JSON.stringify(manifest, null, 2) + '\n');
+      return 0;
+    } catch (e) {
+      // Once the stack is found, whatever stops the export is told in one line.
+      if (e instanceof CommandFailure) throw e;
+      throw new CommandFailure(messageOf(e), { cause: e });
     }
-    if (result.status !== 'complete') {
-      io.stderr.write(`imr export: the export did not finish (${result.status})\n`);
-      return 1;
-    }
-    const m = result.manifest;
-    io.stderr.write(
-      `imr export: snapshot ${m.snapshot} in s3://${exportsBucket}/snapshots/${m.snapshot}/: ` +
-        `${m.files.length} files, ${m.totals.items} items from ${m.totals.letters} letters, ` +
-        `${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-    );
-    io.stdout.write(JSON.stringify(m, null, 2) + '\n');
-    return 0;
-  } catch (e) {
-    io.stderr.write(`imr export: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
-  } finally {
-    closeTarget(target);
+  },
+});
+
+/** Runs the export to completion (waiting out one already running), progress on stderr. */
+async function exportSnapshot(
+  deps: ExportDeps,
+  tableName: string,
+  exportsBucket: string,
+  io: Io,
+): Promise<Manifest> {
+  const started = Date.now();
+  io.stderr.write(`imr export: reading statistics from ${tableName} ...\n`);
+  let result: ExportResult;
+  let told = false;
+  for (;;) {
+    result = await runExport(deps, {
+      onProgress: (p) =>
+        io.stderr.write(
+          `imr export: ${p.year === '0000' ? 'undated' : p.year}: ${p.letters} letters, ` +
+            `${p.items} items (${p.yearsDone}/${p.years} years)\n`,
+        ),
+    });
+    if (result.status !== 'busy' || Date.now() - started > BUSY_WAIT_MS) break;
+    if (!told) io.stderr.write('imr export: waiting for the export already running ...\n');
+    told = true;
+    await new Promise((r) => setTimeout(r, BUSY_POLL_MS));
   }
+  if (result.status !== 'complete') {
+    throw new CommandFailure(`the export did not finish (${result.status})`);
+  }
+  const m = result.manifest;
+  io.stderr.write(
+    `imr export: snapshot ${m.snapshot} in s3://${exportsBucket}/snapshots/${m.snapshot}/: ` +
+      `${m.files.length} files, ${m.totals.items} items from ${m.totals.letters} letters, ` +
+      `${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+  return m;
 }

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
 import { generateLetter, MAX_INDEX, type LetterFormat } from '../synthetic/generate.ts';
+import { CommandFailure, defineCommand, messageOf, UsageError, type Io } from './command.ts';
 
 export const GENERATE_HELP = `Usage: imr generate N --out DIR [--format text|pdf] [--seed S] [--start I] [--mailed]
 
@@ -19,11 +19,6 @@ LETTER" notice and parses to a record flagged "synthetic".
 Exit status: 0 when every file was written, 1 when writing failed, 2 on a usage error.
 `;
 
-interface Io {
-  stdout: Writable & { isTTY?: boolean };
-  stderr: Writable & { isTTY?: boolean };
-}
-
 interface Options {
   count: number;
   out: string;
@@ -32,8 +27,6 @@ interface Options {
   start: number;
   mailed: boolean;
 }
-
-class UsageError extends Error {}
 
 const VALUE_OPTIONS = ['--out', '--format', '--seed', '--start'] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
@@ -48,7 +41,9 @@ function integer(text: string, what: string, min: number, max: number): number {
   return n;
 }
 
-function parseArgs(args: readonly string[]): Options {
+// Its own reader, older than the other commands': "--out=DIR" and "--out DIR" alike, and its
+// own messages for a missing or repeated value.
+function readArgs(args: readonly string[]): Options {
   const values = new Map<ValueOption, string>();
   const positional: string[] = [];
   let mailed = false;
@@ -92,15 +87,14 @@ function parseArgs(args: readonly string[]): Options {
 }
 
 /** `imr generate`: writes synthetic letters, progress on stderr when it is a terminal, a summary on stdout. */
-export async function generateCommand(args: readonly string[], io: Io): Promise<number> {
-  let options: Options;
-  try {
-    options = parseArgs(args);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`imr generate: ${e.message}\n\n${GENERATE_HELP}`);
-    return 2;
-  }
+export const generateCommand = defineCommand({
+  program: 'imr generate',
+  usage: GENERATE_HELP,
+  read: readArgs,
+  run: (options, { io }) => generate(options, io),
+});
+
+async function generate(options: Options, io: Io): Promise<number> {
   const { count, out, format, seed, start, mailed } = options;
   const progress = io.stderr.isTTY === true;
   const started = Date.now();
@@ -121,9 +115,7 @@ export async function generateCommand(args: readonly string[], io: Io): Promise<
     }
   } catch (e) {
     if (progress) io.stderr.write('\n');
-    const detail = e instanceof Error ? e.message : String(e);
-    io.stderr.write(`imr generate: could not write to ${out}: ${detail}\n`);
-    return 1;
+    throw new CommandFailure(`could not write to ${out}: ${messageOf(e)}`, { cause: e });
   }
   if (progress) io.stderr.write('\n');
   const secs = ((Date.now() - started) / 1000).toFixed(1);

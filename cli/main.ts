@@ -1,5 +1,4 @@
-import { generateCommand, GENERATE_HELP } from './generate.ts';
-import { parseCommand, PARSE_HELP } from './parse.ts';
+import type { Command } from './command.ts';
 
 const HELP = `imr: IMR Atlas command line
 
@@ -21,6 +20,18 @@ Usage:
 Run it as "npx imr ..." from the project folder.
 `;
 
+// Each command is loaded when it is run: the AWS SDK, which most of them use, adds startup time
+// the others need not pay.
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  parse: async () => (await import('./parse.ts')).parseCommand,
+  generate: async () => (await import('./generate.ts')).generateCommand,
+  upload: async () => (await import('./upload.ts')).uploadCommand,
+  receipts: async () => (await import('./receipts.ts')).receiptsCommand,
+  export: async () => (await import('./export.ts')).exportCommand,
+  conflicts: async () => (await import('./conflicts.ts')).conflictsCommand,
+  reparse: async () => (await import('./reparse.ts')).reparseCommand,
+};
+
 /** Runs the CLI with the given arguments and resolves to the process exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -28,63 +39,10 @@ export async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(HELP);
     return command === undefined ? 2 : 0;
   }
-  switch (command) {
-    case 'parse':
-      if (rest.includes('--help') || rest.includes('-h')) {
-        process.stdout.write(PARSE_HELP);
-        return 0;
-      }
-      return parseCommand(rest, { stdout: process.stdout, stderr: process.stderr });
-    case 'generate':
-      if (rest.includes('--help') || rest.includes('-h')) {
-        process.stdout.write(GENERATE_HELP);
-        return 0;
-      }
-      return generateCommand(rest, { stdout: process.stdout, stderr: process.stderr });
-    case 'upload': {
-      // Loaded on demand: the AWS SDK adds startup time the other commands need not pay.
-      const { uploadCommand, UPLOAD_HELP } = await import('./upload.ts');
-      if (rest.includes('--help') || rest.includes('-h')) {
-        process.stdout.write(UPLOAD_HELP);
-        return 0;
-      }
-      return uploadCommand(rest, { stdout: process.stdout, stderr: process.stderr });
-    }
-    case 'receipts': {
-      // Loaded on demand, as upload is: the AWS SDK adds startup time.
-      const { receiptsCommand, RECEIPTS_HELP } = await import('./receipts.ts');
-      if (rest.includes('--help') || rest.includes('-h')) {
-        process.stdout.write(RECEIPTS_HELP);
-        return 0;
-      }
-      return receiptsCommand(rest, { stdout: process.stdout, stderr: process.stderr });
-    }
-    case 'export': {
-      const { exportCommand, EXPORT_HELP } = await import('./export.ts');
-      if (rest.includes('--help') || rest.includes('-h')) {
-        process.stdout.write(EXPORT_HELP);
-        return 0;
-      }
-      return exportCommand(rest, { stdout: process.stdout, stderr: process.stderr });
-    }
-    case 'conflicts': {
-      const { conflictsCommand, CONFLICTS_HELP } = await import('./conflicts.ts');
-      if (rest.includes('--help') || rest.includes('-h')) {
-        process.stdout.write(CONFLICTS_HELP);
-        return 0;
-      }
-      return conflictsCommand(rest, { stdout: process.stdout, stderr: process.stderr });
-    }
-    case 'reparse': {
-      const { reparseCommand, REPARSE_HELP } = await import('./reparse.ts');
-      if (rest.includes('--help') || rest.includes('-h')) {
-        process.stdout.write(REPARSE_HELP);
-        return 0;
-      }
-      return reparseCommand(rest, { stdout: process.stdout, stderr: process.stderr });
-    }
-    default:
-      process.stderr.write(`imr: unknown command "${command}"\n\n${HELP}`);
-      return 2;
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (load === undefined) {
+    process.stderr.write(`imr: unknown command "${command}"\n\n${HELP}`);
+    return 2;
   }
+  return (await load())(rest, { stdout: process.stdout, stderr: process.stderr });
 }

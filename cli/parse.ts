@@ -1,10 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
 import { LetterFormatError } from '../shared/errors.ts';
 import { PARSE_LIMITS } from '../shared/parser/limits.ts';
 import type { OcrProgress } from '../shared/parser/ocr.ts';
 import { parseLetterSandboxed } from '../shared/parser/parse-sandbox.ts';
+import { defineCommand, UsageError, type Io } from './command.ts';
 
 export const PARSE_HELP = `Usage: imr parse FILE|DIR...
 
@@ -16,11 +16,6 @@ beyond a limit it fails with reason "too-complex" and the other files go on.
 A directory stands for the .pdf and .txt files directly inside it, sorted by name.
 Exit status: 0 when every input parsed, 1 when any failed, 2 on a usage error.
 `;
-
-interface Io {
-  stdout: Writable & { isTTY?: boolean };
-  stderr: Writable & { isTTY?: boolean };
-}
 
 // A few files in flight keep the disk busy while one parses, and bound memory to a few letters
 // however many paths are given.
@@ -70,16 +65,21 @@ async function parseOne(
 }
 
 /** `imr parse`: one JSON line per input on stdout, progress on stderr when it is a terminal. */
-export async function parseCommand(args: readonly string[], io: Io): Promise<number> {
-  const unknown = args.find((a) => a.startsWith('-'));
-  if (unknown !== undefined) {
-    io.stderr.write(`imr parse: unknown option ${unknown}\n\n${PARSE_HELP}`);
-    return 2;
-  }
-  if (args.length === 0) {
-    io.stderr.write(`imr parse: no files given\n\n${PARSE_HELP}`);
-    return 2;
-  }
+export const parseCommand = defineCommand({
+  program: 'imr parse',
+  usage: PARSE_HELP,
+  // Every argument is a path: "-" and "--" too are refused rather than read as stdin or an end
+  // of options.
+  read(args) {
+    const unknown = args.find((a) => a.startsWith('-'));
+    if (unknown !== undefined) throw new UsageError(`unknown option ${unknown}`);
+    if (args.length === 0) throw new UsageError('no files given');
+    return args;
+  },
+  run: (paths, { io }) => parseAll(paths, io),
+});
+
+async function parseAll(args: readonly string[], io: Io): Promise<number> {
   const files = await expand(args);
   const progress = io.stderr.isTTY === true;
   let failed = 0;

@@ -1,7 +1,4 @@
-import { S3ServiceException } from '@aws-sdk/client-s3';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ORGANISATION_NAME } from '../shared/ingest/upload-key.ts';
 import { s3LetterObjects } from '../shared/ingest/letter-objects.ts';
 import { listOrganisations, readReceipts } from '../shared/receipts/bucket.ts';
 import { rollupDays, daySchema } from '../shared/receipts/daily.ts';
@@ -10,7 +7,15 @@ import {
   RECEIPTS_PREFIX,
   type Receipt,
 } from '../shared/receipts/receipt.ts';
-import { awsTarget, closeTarget, localTarget, UsageError, type Io, type Target } from './target.ts';
+import { defineCommand, optionValue, UsageError, type Io } from './command.ts';
+import {
+  awsTarget,
+  closeTarget,
+  isAccessDenied,
+  localTarget,
+  organisationOption,
+  type Target,
+} from './target.ts';
 
 export const RECEIPTS_HELP = `Usage: imr receipts [--org NAME] [--failed] [--since DATE] [--data-dir DIR | --bucket NAME]
        imr receipts rollup [--date YYYY-MM-DD] [--org NAME] [--data-dir DIR | --bucket NAME --table NAME]
@@ -38,83 +43,61 @@ Exit status: 0 on success, 1 when the receipts cannot be read, 2 on a usage erro
 const sinceSchema = z.union([daySchema, z.iso.datetime({ offset: true })]);
 
 /** `imr receipts`: lists receipts, or (`rollup`) writes the daily roll-up. */
-export async function receiptsCommand(args: readonly string[], io: Io): Promise<number> {
-  let options;
-  try {
-    options = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        org: { type: 'string' },
-        failed: { type: 'boolean', default: false },
-        since: { type: 'string' },
-        date: { type: 'string' },
-        'data-dir': { type: 'string', default: '.data' },
-        bucket: { type: 'string' },
-        table: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    io.stderr.write(
-      `imr receipts: ${e instanceof Error ? e.message : String(e)}\n\n${RECEIPTS_HELP}`,
-    );
-    return 2;
-  }
-  const { values, positionals } = options;
-  let target: Target | undefined;
-  try {
+export const receiptsCommand = defineCommand({
+  program: 'imr receipts',
+  usage: RECEIPTS_HELP,
+  options: {
+    org: { type: 'string' },
+    failed: { type: 'boolean', default: false },
+    since: { type: 'string' },
+    date: { type: 'string' },
+    'data-dir': { type: 'string', default: '.data' },
+    bucket: { type: 'string' },
+    table: { type: 'string' },
+  },
+  positionals: true,
+  check: (parsed) => parsed,
+  async run({ values, positionals }, { io, hold }) {
     const [sub, ...extra] = positionals;
     if (sub !== undefined && sub !== 'rollup') {
       throw new UsageError(`unknown argument "${sub}" (did you mean "imr receipts rollup"?)`);
     }
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    const org = values.org;
-    if (org !== undefined && !ORGANISATION_NAME.test(org)) {
-      throw new UsageError(`--org "${org}" must be letters, digits, ".", "_" or "-"`);
-    }
+    const org = organisationOption(values.org);
     if (sub === 'rollup') {
       if (values.failed || values.since !== undefined) {
         throw new UsageError('--failed and --since are for listing, not for rollup');
       }
-      const day = values.date ?? new Date().toISOString().slice(0, 10);
-      if (!daySchema.safeParse(day).success) {
-        throw new UsageError(`--date "${day}" must be a day, YYYY-MM-DD`);
-      }
+      const day = optionValue(
+        values.date ?? new Date().toISOString().slice(0, 10),
+        daySchema,
+        `--date "${values.date}" must be a day, YYYY-MM-DD`,
+      );
       if (values.bucket !== undefined && values.table === undefined) {
         throw new UsageError('rollup on AWS reads the upload records: give --table NAME');
       }
-      target = await targetOf(values);
-      return await rollup(target, day, org, io);
+      return rollup(hold(await targetOf(values), closeTarget), day, org, io);
     }
     if (values.date !== undefined) throw new UsageError('--date is for "imr receipts rollup"');
     let since: Date | undefined;
     if (values.since !== undefined) {
-      const parsed = sinceSchema.safeParse(values.since);
-      if (!parsed.success) {
-        throw new UsageError(`--since "${values.since}" must be a day (YYYY-MM-DD) or an ISO time`);
-      }
-      // A bare day is its start in UTC, as receipts' times are.
-      since = new Date(parsed.data.length === 10 ? `${parsed.data}T00:00:00Z` : parsed.data);
-    }
-    target = await targetOf(values);
-    return await list(target, { org, failed: values.failed, since }, io);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr.write(`imr receipts: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof S3ServiceException && e.$metadata.httpStatusCode === 403) {
-      io.stderr.write(
-        `imr receipts: ${target?.where ?? 'the bucket'} refused to list or read the receipts ` +
-          `(${e.name}); an organisation's credentials can read only receipts/<org>/: pass --org.\n`,
+      const given = optionValue(
+        values.since,
+        sinceSchema,
+        `--since "${values.since}" must be a day (YYYY-MM-DD) or an ISO time`,
       );
-      return 1;
+      // A bare day is its start in UTC, as receipts' times are.
+      since = new Date(given.length === 10 ? `${given}T00:00:00Z` : given);
     }
-    throw e;
-  } finally {
-    if (target !== undefined) closeTarget(target);
-  }
-}
+    const target = hold(await targetOf(values), closeTarget);
+    return list(target, { org, failed: values.failed, since }, io);
+  },
+  explain: (e, where) =>
+    isAccessDenied(e)
+      ? `${where ?? 'the bucket'} refused to list or read the receipts (${e.name}); ` +
+        "an organisation's credentials can read only receipts/<org>/: pass --org."
+      : undefined,
+});
 
 function targetOf(values: {
   'data-dir': string;

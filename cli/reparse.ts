@@ -4,16 +4,23 @@ import {
   ListObjectsV2Command,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { parseArgs } from 'node:util';
 import { FAILURE_REASONS, type FailureReason } from '../shared/ingest/failures.ts';
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
-import { ORGANISATION_NAME, organisationOf, UPLOADS_PREFIX } from '../shared/ingest/upload-key.ts';
+import { organisationOf, UPLOADS_PREFIX } from '../shared/ingest/upload-key.ts';
 import { listOrganisations } from '../shared/receipts/bucket.ts';
 import { listOrganisationUploadsBetween } from '../shared/store/uploads.ts';
 import { organisationReceiptsPrefix, RECEIPTS_PREFIX } from '../shared/receipts/receipt.ts';
 import { sendAndAwait, type Job } from './await-receipts.ts';
-import { awsTarget, closeTarget, localTarget, UsageError, type Io, type Target } from './target.ts';
+import { defineCommand, optionValue, POSITIVE, UsageError } from './command.ts';
+import {
+  awsTarget,
+  closeTarget,
+  isAccessDenied,
+  localTarget,
+  organisationOption,
+  type Target,
+} from './target.ts';
 
 export const REPARSE_HELP = `Usage: imr reparse (--all | --failed | --reason CODE...) [--org NAME] [--dry-run]
                    [--data-dir DIR | --bucket NAME [--table NAME]]
@@ -59,42 +66,33 @@ const COPIES_IN_FLIGHT = 8;
 type Choice = { kind: 'all' } | { kind: 'failed'; reasons: ReadonlySet<FailureReason> | null };
 
 /** `imr reparse`: reads chosen uploads again and reports what became of each. */
-export async function reparseCommand(args: readonly string[], io: Io): Promise<number> {
-  let options;
-  try {
-    options = parseArgs({
-      args: [...args],
-      options: {
-        all: { type: 'boolean', default: false },
-        failed: { type: 'boolean', default: false },
-        reason: { type: 'string', multiple: true },
-        org: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        limit: { type: 'string', default: String(DEFAULT_LIMIT) },
-        timeout: { type: 'string', default: '600' },
-        'data-dir': { type: 'string', default: '.data' },
-        bucket: { type: 'string' },
-        table: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    io.stderr.write(`imr reparse: ${(e as Error).message}\n\n${REPARSE_HELP}`);
-    return 2;
-  }
-  const { values } = options;
-  let target: Target | undefined;
-  try {
+export const reparseCommand = defineCommand({
+  program: 'imr reparse',
+  usage: REPARSE_HELP,
+  options: {
+    all: { type: 'boolean', default: false },
+    failed: { type: 'boolean', default: false },
+    reason: { type: 'string', multiple: true },
+    org: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    limit: { type: 'string', default: String(DEFAULT_LIMIT) },
+    timeout: { type: 'string', default: '600' },
+    'data-dir': { type: 'string', default: '.data' },
+    bucket: { type: 'string' },
+    table: { type: 'string' },
+  },
+  check: (parsed) => parsed.values,
+  async run(values, { io, hold }) {
     const choice = chosen(values);
-    const org = values.org;
-    if (org !== undefined && !ORGANISATION_NAME.test(org)) {
-      throw new UsageError(`--org "${org}" must be letters, digits, ".", "_" or "-"`);
-    }
-    const limit = positiveNumber('--limit', values.limit);
-    const timeout = positiveNumber('--timeout', values.timeout);
-    target =
+    const org = organisationOption(values.org);
+    const limit = optionValue(values.limit, POSITIVE, '--limit must be a positive number');
+    const timeout = optionValue(values.timeout, POSITIVE, '--timeout must be a positive number');
+    const target = hold(
       values.bucket === undefined
         ? await localTarget(values['data-dir'])
-        : awsTarget(values.bucket, values.table);
+        : awsTarget(values.bucket, values.table),
+      closeTarget,
+    );
     const what = describe(choice, org);
     const chosenKeys = await choose(target, choice, org);
     if (chosenKeys.length > limit) {
@@ -126,10 +124,9 @@ export async function reparseCommand(args: readonly string[], io: Io): Promise<n
     }
     const started = new Date().toISOString();
     io.stderr.write(`Reading again ${present.length} uploads ${what} in ${target.where}\n`);
-    const from = target;
     const receipts = org === undefined ? 'imr receipts' : `imr receipts --org ${org}`;
-    return await sendAndAwait(
-      present.map((o) => copyOntoItself(from, o)),
+    return sendAndAwait(
+      present.map((o) => copyOntoItself(target, o)),
       {
         command: 'reparse',
         verb: 'Read again',
@@ -144,23 +141,13 @@ export async function reparseCommand(args: readonly string[], io: Io): Promise<n
         inFlight: COPIES_IN_FLIGHT,
       },
     );
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr.write(`imr reparse: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof S3ServiceException && e.$metadata.httpStatusCode === 403) {
-      io.stderr.write(
-        `imr reparse: ${target?.where ?? 'the bucket'} refused to list the uploads or receipts ` +
-          `(${e.name}); reading letters again needs an operator's credentials.\n`,
-      );
-      return 1;
-    }
-    throw e;
-  } finally {
-    if (target !== undefined) closeTarget(target);
-  }
-}
+  },
+  explain: (e, where) =>
+    isAccessDenied(e)
+      ? `${where ?? 'the bucket'} refused to list the uploads or receipts (${e.name}); ` +
+        "reading letters again needs an operator's credentials."
+      : undefined,
+});
 
 function chosen(values: { all: boolean; failed: boolean; reason?: string[] | undefined }): Choice {
   const reasons = values.reason ?? [];
@@ -182,12 +169,6 @@ function chosen(values: { all: boolean; failed: boolean; reason?: string[] | und
     };
   }
   throw new UsageError('say which uploads to read again: --all, --failed or --reason CODE');
-}
-
-function positiveNumber(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number`);
-  return n;
 }
 
 function describe(choice: Choice, org: string | undefined): string {

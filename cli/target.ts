@@ -1,21 +1,12 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { Writable } from 'node:stream';
+import { S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
+import { ORGANISATION_NAME } from '../shared/ingest/upload-key.ts';
 import type { TableDeps } from '../shared/store/determinations.ts';
 import { isRunning, readStackFile } from '../local/stack-file.ts';
+import { UsageError } from './command.ts';
 
 // Where the commands that talk to a running system send and read: the local stack `npm start`
 // runs (found through its stack.json), or a bucket (and table) on AWS with the usual credentials.
-
-export interface Io {
-  stdout: Writable;
-  stderr: Writable & { isTTY?: boolean };
-}
-
-/** A mistake in the command line: printed with exit status 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 export interface Target {
   s3: S3Client;
@@ -66,4 +57,17 @@ export function awsTarget(bucket: string, table: string | undefined): Target {
 export function closeTarget(target: Target): void {
   target.s3.destroy();
   target.table?.client.destroy();
+}
+
+/** A bucket's refusal of the credentials (HTTP 403), which the commands explain rather than throw. */
+export function isAccessDenied(error: unknown): error is S3ServiceException {
+  return error instanceof S3ServiceException && error.$metadata.httpStatusCode === 403;
+}
+
+/** The --org value, when given, checked as the upload keys name organisations. */
+export function organisationOption<T extends string | undefined>(org: T): T {
+  if (org !== undefined && !ORGANISATION_NAME.test(org)) {
+    throw new UsageError(`--org "${org}" must be letters, digits, ".", "_" or "-"`);
+  }
+  return org;
 }

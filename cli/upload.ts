@@ -2,12 +2,11 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
-import { ORGANISATION_NAME } from '../shared/ingest/upload-key.ts';
 import { organisationReceiptsPrefix } from '../shared/receipts/receipt.ts';
 import { sendAndAwait, type Job } from './await-receipts.ts';
-import { awsTarget, closeTarget, localTarget, UsageError, type Io, type Target } from './target.ts';
+import { defineCommand, optionValue, POSITIVE, UsageError } from './command.ts';
+import { awsTarget, closeTarget, localTarget, organisationOption, type Target } from './target.ts';
 
 export const UPLOAD_HELP = `Usage: imr upload PATH... [--org NAME] [--data-dir DIR]
        imr upload PATH... --bucket NAME [--org NAME]
@@ -30,34 +29,25 @@ Exit status: 0 when every file was ingested, 1 when any failed, 2 on a usage err
 
 const LETTER_FILE = /\.(?:pdf|txt)$/i;
 
+const uploadOptions = {
+  org: { type: 'string', default: 'local' },
+  'data-dir': { type: 'string', default: '.data' },
+  bucket: { type: 'string' },
+  table: { type: 'string' },
+  timeout: { type: 'string', default: '600' },
+} as const;
+
 /** `imr upload`: sends files to the bucket and reports what became of each. */
-export async function uploadCommand(args: readonly string[], io: Io): Promise<number> {
-  let options;
-  try {
-    options = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        org: { type: 'string', default: 'local' },
-        'data-dir': { type: 'string', default: '.data' },
-        bucket: { type: 'string' },
-        table: { type: 'string' },
-        timeout: { type: 'string', default: '600' },
-      },
-    });
-  } catch (e) {
-    io.stderr.write(`imr upload: ${(e as Error).message}\n\n${UPLOAD_HELP}`);
-    return 2;
-  }
-  const { values, positionals } = options;
-  try {
+export const uploadCommand = defineCommand({
+  program: 'imr upload',
+  usage: UPLOAD_HELP,
+  options: uploadOptions,
+  positionals: true,
+  check: (parsed) => parsed,
+  async run({ values, positionals }, { io, hold }) {
     if (positionals.length === 0) throw new UsageError('no files or folders given');
-    if (!ORGANISATION_NAME.test(values.org)) {
-      throw new UsageError(`--org "${values.org}" must be letters, digits, ".", "_" or "-"`);
-    }
-    const timeout = Number(values.timeout);
-    if (!Number.isFinite(timeout) || timeout <= 0)
-      throw new UsageError('--timeout must be a positive number');
+    const org = organisationOption(values.org);
+    const timeout = optionValue(values.timeout, POSITIVE, '--timeout must be a positive number');
     // The same file named twice is sent once.
     const files = [
       ...new Map((await expand(positionals)).map((f) => [resolve(f.path), f])).values(),
@@ -66,40 +56,31 @@ export async function uploadCommand(args: readonly string[], io: Io): Promise<nu
     const clash = firstClash(files);
     if (clash !== null) {
       throw new UsageError(
-        `${clash[0]} and ${clash[1]} would both be uploaded as uploads/${values.org}/${clash[2]}; ` +
+        `${clash[0]} and ${clash[1]} would both be uploaded as uploads/${org}/${clash[2]}; ` +
           'rename one, or upload the folder that contains both',
       );
     }
     // Results come from the receipts, so no table is needed (--table is accepted for scripts
     // written before receipts existed).
-    const target =
+    const target = hold(
       values.bucket === undefined
         ? await localTarget(values['data-dir'])
-        : awsTarget(values.bucket, undefined);
-    try {
-      const org = values.org;
-      const jobs = files.map((file) => sendFile(file, `uploads/${org}/${file.name}`, target));
-      return await sendAndAwait(jobs, {
-        command: 'upload',
-        verb: 'Uploaded',
-        preposition: 'to',
-        receiptsFloor: organisationReceiptsPrefix(org),
-        receiptsHint: `imr receipts --org ${org}`,
-        target,
-        timeoutMs: timeout * 1000,
-        io,
-      });
-    } finally {
-      closeTarget(target);
-    }
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr.write(`imr upload: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
-}
+        : awsTarget(values.bucket, undefined),
+      closeTarget,
+    );
+    const jobs = files.map((file) => sendFile(file, `uploads/${org}/${file.name}`, target));
+    return sendAndAwait(jobs, {
+      command: 'upload',
+      verb: 'Uploaded',
+      preposition: 'to',
+      receiptsFloor: organisationReceiptsPrefix(org),
+      receiptsHint: `imr receipts --org ${org}`,
+      target,
+      timeoutMs: timeout * 1000,
+      io,
+    });
+  },
+});
 
 interface FileToSend {
   path: string;

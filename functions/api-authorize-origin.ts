@@ -3,6 +3,7 @@ import type {
   APIGatewaySimpleAuthorizerResult,
 } from 'aws-lambda';
 import { ORIGIN_HEADER, originVerified } from '#shared/api/origin.ts';
+import { once } from '#shared/aws/bootstrap.ts';
 import { keptSecret, secretsManagerReader } from '#shared/aws/secrets.ts';
 import { loadOriginConfig } from '#shared/config.ts';
 
@@ -10,6 +11,7 @@ import { loadOriginConfig } from '#shared/config.ts';
 export const handler: APIGatewayRequestSimpleAuthorizerHandlerV2 = async (event) => {
   const header = event.headers?.[ORIGIN_HEADER];
   if (header === undefined) return DENY;
+  const secret = await originSecret();
   if (originVerified(header, await secret.value())) return ALLOW;
   // Perhaps a value put since this instance read it (a rotation): read again, once a minute.
   const again = secret.reread();
@@ -19,9 +21,8 @@ export const handler: APIGatewayRequestSimpleAuthorizerHandlerV2 = async (event)
 const ALLOW: APIGatewaySimpleAuthorizerResult = { isAuthorized: true };
 const DENY: APIGatewaySimpleAuthorizerResult = { isAuthorized: false };
 
-const config = loadOriginConfig(process.env);
-const secret = keptSecret(
-  secretsManagerReader(config.AWS_REGION),
-  config.ORIGIN_SECRET_ARN,
-  60_000,
-);
+// It reads no table, so it needs no more of the bootstrap than its configuration, read once.
+const originSecret = once(() => {
+  const config = loadOriginConfig(process.env);
+  return keptSecret(secretsManagerReader(config.AWS_REGION), config.ORIGIN_SECRET_ARN, 60_000);
+});

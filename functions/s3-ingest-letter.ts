@@ -1,10 +1,10 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createDynamoClient, createS3Client } from '#shared/aws/clients.ts';
+import { lambdaRuntime, startedOnFirstEvent } from '#shared/aws/bootstrap.ts';
+import { emfIngestMetrics } from '#shared/aws/metrics.ts';
 import { loadConfig } from '#shared/config.ts';
 import { ingestObject, type IngestDeps } from '#shared/ingest/ingest-object.ts';
 import { s3LetterObjects } from '#shared/ingest/letter-objects.ts';
 import { objectsCreated, s3NotificationSchema } from '#shared/ingest/s3-notification.ts';
-import { createLogger } from '#shared/logger.ts';
 
 // S3 object-created notifications, delivered through SQS: each message's objects become
 // determinations or recorded failures. A message whose processing threw (the store or S3 was
@@ -28,25 +28,16 @@ export function createIngestHandler(deps: IngestDeps) {
   };
 }
 
-let handle: ReturnType<typeof createIngestHandler> | undefined;
-
-/** Lambda entry point; clients are created on the first event and reused after. */
-export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => {
-  handle ??= (() => {
-    const config = loadConfig(process.env);
-    return createIngestHandler({
-      table: {
-        client: createDynamoClient({
-          region: config.AWS_REGION,
-          endpoint: config.IMR_DYNAMODB_ENDPOINT,
-        }),
-        tableName: config.TABLE_NAME,
-      },
-      objects: s3LetterObjects(
-        createS3Client({ region: config.AWS_REGION, endpoint: config.IMR_S3_ENDPOINT }),
-      ),
-      logger: createLogger({ level: config.LOG_LEVEL, service: 'ingest' }),
-    });
-  })();
-  return handle(event);
-};
+/** Lambda entry point; configuration and clients are set up on the first event and reused after. */
+export const handler = startedOnFirstEvent(() => {
+  const { table, s3, logger } = lambdaRuntime('ingest', loadConfig);
+  const metrics = emfIngestMetrics('ingest');
+  const ingest = createIngestHandler({ table, objects: s3LetterObjects(s3()), logger, metrics });
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    try {
+      return await ingest(event);
+    } finally {
+      metrics.publish();
+    }
+  };
+});

@@ -1,10 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { createDynamoClient, createS3Client } from '#shared/aws/clients.ts';
+import { lambdaRuntime, startedOnFirstEvent } from '#shared/aws/bootstrap.ts';
 import { s3ExportBucket } from '#shared/export/bucket.ts';
 import { loadExportConfig } from '#shared/export/config.ts';
 import { runExport, type ExportDeps, type ExportOptions } from '#shared/export/run.ts';
-import { createLogger } from '#shared/logger.ts';
 
 // The statistics export, on a schedule: `{"action": "start"}` (or a plain scheduled event) daily
 // begins a snapshot; `{"action": "continue"}` every few minutes finishes one that ran out of time
@@ -39,29 +38,11 @@ export function createExportHandler(
   };
 }
 
-let handle: ReturnType<typeof createExportHandler> | undefined;
-
-/** Lambda entry point; clients are created on the first event and reused after. */
-export const handler = (event: unknown, context: Context) => {
-  handle ??= (() => {
-    const config = loadExportConfig(process.env);
-    return createExportHandler(
-      {
-        table: {
-          client: createDynamoClient({
-            region: config.AWS_REGION,
-            endpoint: config.IMR_DYNAMODB_ENDPOINT,
-          }),
-          tableName: config.TABLE_NAME,
-        },
-        bucket: s3ExportBucket(
-          createS3Client({ region: config.AWS_REGION, endpoint: config.IMR_S3_ENDPOINT }),
-          config.EXPORTS_BUCKET,
-        ),
-        logger: createLogger({ level: config.LOG_LEVEL, service: 'export' }),
-      },
-      { keep: config.EXPORT_KEEP, concurrency: config.EXPORT_CONCURRENCY },
-    );
-  })();
-  return handle(event, context);
-};
+/** Lambda entry point; configuration and clients are set up on the first event and reused after. */
+export const handler = startedOnFirstEvent(() => {
+  const { config, table, s3, logger } = lambdaRuntime('export', loadExportConfig);
+  return createExportHandler(
+    { table, bucket: s3ExportBucket(s3(), config.EXPORTS_BUCKET), logger },
+    { keep: config.EXPORT_KEEP, concurrency: config.EXPORT_CONCURRENCY },
+  );
+});

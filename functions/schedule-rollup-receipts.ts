@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { createDynamoClient, createS3Client } from '#shared/aws/clients.ts';
+import { lambdaRuntime, once } from '#shared/aws/bootstrap.ts';
 import { loadBucketConfig } from '#shared/config.ts';
 import { s3LetterObjects } from '#shared/ingest/letter-objects.ts';
-import { createLogger } from '#shared/logger.ts';
 import { listOrganisations } from '#shared/receipts/bucket.ts';
 import { dayBefore, rollupDays, type DailyRollup } from '#shared/receipts/daily.ts';
 
@@ -10,27 +9,25 @@ import { dayBefore, rollupDays, type DailyRollup } from '#shared/receipts/daily.
 // the day before. The day comes from the event's time, so a retried run rolls up the same day.
 const scheduledEventSchema = z.object({ time: z.iso.datetime() });
 
-function setUp() {
-  const c = loadBucketConfig(process.env);
-  const s3 = createS3Client({ region: c.AWS_REGION, endpoint: c.IMR_S3_ENDPOINT });
-  const client = createDynamoClient({ region: c.AWS_REGION, endpoint: c.IMR_DYNAMODB_ENDPOINT });
+const runtime = once(() => {
+  const { config, table, s3, logger } = lambdaRuntime('receipts-rollup', loadBucketConfig);
   return {
     deps: {
-      table: { client, tableName: c.TABLE_NAME },
-      objects: s3LetterObjects(s3),
-      bucket: c.BUCKET_NAME,
-      organisations: () => listOrganisations(s3, c.BUCKET_NAME),
+      table,
+      objects: s3LetterObjects(s3()),
+      bucket: config.BUCKET_NAME,
+      organisations: () => listOrganisations(s3(), config.BUCKET_NAME),
     },
-    logger: createLogger({ level: c.LOG_LEVEL, service: 'receipts-rollup' }),
+    logger,
   };
-}
-let setup: ReturnType<typeof setUp> | undefined;
+});
 
 /** Lambda entry point; configuration and clients are set up on the first event. */
 export const handler = async (event: unknown): Promise<DailyRollup[]> => {
+  // The event is checked first: a malformed one is refused before anything is set up.
   const day = dayBefore(scheduledEventSchema.parse(event).time);
-  setup ??= setUp();
-  const rollups = await rollupDays(setup.deps, day);
-  setup.logger.info('receipts rolled up', { day, rollups });
+  const { deps, logger } = await runtime();
+  const rollups = await rollupDays(deps, day);
+  logger.info('receipts rolled up', { day, rollups });
   return rollups;
 };

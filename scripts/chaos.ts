@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { defineCommand, optionValue, type Io } from '../cli/command.ts';
 import { auditPassed, auditProblems } from './chaos/audit.ts';
 import { runScenario, SCENARIOS, type ScenarioResult } from './chaos/scenarios.ts';
 
@@ -27,44 +28,41 @@ Options:
   --only LIST     scenario numbers to run, e.g. 1,3
 `;
 
-async function main(): Promise<number> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      options: {
-        letters: { type: 'string', default: '2000' },
-        'data-dir': { type: 'string' },
-        only: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    process.stderr.write(`npm run chaos: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const letters = Number(values.letters);
-  if (!Number.isInteger(letters) || letters < 12) {
-    process.stderr.write(`npm run chaos: --letters must be a whole number ≥ 12\n`);
-    return 2;
-  }
-  const only = values.only?.split(',').map(Number) ?? SCENARIOS.map((_, i) => i + 1);
-  if (only.some((n) => !Number.isInteger(n) || n < 1 || n > SCENARIOS.length)) {
-    process.stderr.write(`npm run chaos: --only takes scenario numbers 1-${SCENARIOS.length}\n`);
-    return 2;
-  }
+const chaosCommand = defineCommand({
+  program: 'npm run chaos',
+  usage: HELP,
+  helpOption: true,
+  options: {
+    letters: { type: 'string', default: '2000' },
+    'data-dir': { type: 'string' },
+    only: { type: 'string' },
+  },
+  check: (parsed) => parsed.values,
+  run: (values, { io }) => chaos(values, io),
+});
+
+/** Runs the chosen scenarios and prints their table; 1 when any of them lost or miscounted. */
+async function chaos(
+  values: { letters: string; 'data-dir'?: string | undefined; only?: string | undefined },
+  io: Io,
+): Promise<number> {
+  const letters = optionValue(
+    values.letters,
+    z.coerce.number().int().min(12),
+    '--letters must be a whole number ≥ 12',
+  );
+  const only = optionValue(
+    values.only?.split(',') ?? SCENARIOS.map((_, i) => String(i + 1)),
+    z.array(z.coerce.number().int().min(1).max(SCENARIOS.length)),
+    `--only takes scenario numbers 1-${SCENARIOS.length}`,
+  );
   const temporary = values['data-dir'] === undefined;
   const dataDir = values['data-dir'] ?? (await mkdtemp(join(tmpdir(), 'imr-chaos-')));
 
   const started = new Date();
   const log = (line: string): void => {
     const t = ((Date.now() - started.getTime()) / 1000).toFixed(1).padStart(6);
-    process.stdout.write(`${t}s ${line}\n`);
+    io.stdout.write(`${t}s ${line}\n`);
   };
   log(`${letters} letters per scenario, data in ${dataDir}`);
   const results: ScenarioResult[] = [];
@@ -80,14 +78,14 @@ async function main(): Promise<number> {
     if (temporary) await rm(dataDir, { recursive: true, force: true });
   }
 
-  process.stdout.write(
+  io.stdout.write(
     `\n${report(results)}\n\n${started.toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}\n`,
   );
   const failed = results.filter((r) => !auditPassed(r.audit) || r.wrong.length > 0);
   for (const r of failed) {
-    process.stdout.write(`\nFAILED: ${r.name}\n`);
+    io.stdout.write(`\nFAILED: ${r.name}\n`);
     for (const p of [...auditProblems(r.audit), ...r.wrong.slice(0, 5)])
-      process.stdout.write(`  ${p}\n`);
+      io.stdout.write(`  ${p}\n`);
   }
   return failed.length > 0 ? 1 : 0;
 }
@@ -130,7 +128,8 @@ function report(results: readonly ScenarioResult[]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-main().then(
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+chaosCommand(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
   (code) => process.exit(code),
   (e: unknown) => {
     process.stderr.write(

@@ -1,10 +1,11 @@
-import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { CommandFailure, defineCommand, optionValue, type Io } from '../cli/command.ts';
 import { JavaMissingError } from '../local/dynamodb-local.ts';
 import { startExportSchedule, type ExportSchedule } from '../local/exports.ts';
 import { startLocalServer, type LocalServer } from '../local/server.ts';
 import { s3ExportBucket } from '../shared/export/bucket.ts';
-import { DataDirInUseError, startLocalStack, type LocalStack } from '../local/stack.ts';
-import { createLogger, type LogLevel } from '../shared/logger.ts';
+import { DataDirInUseError, startLocalStack } from '../local/stack.ts';
+import { createLogger } from '../shared/logger.ts';
 
 // `npm start`: the whole system on this machine. DynamoDB Local and the local S3 on loopback,
 // the ingest handler behind the local S3's events, and the API (and site) on --port
@@ -25,74 +26,68 @@ Options:
   --log-level L   ingest log level: debug, info, warn, error, silent (default warn)
 `;
 
-async function main(): Promise<number> {
-  // Emitted when the first client is built, so setting it here is early enough (see bin/imr.js).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      options: {
-        port: { type: 'string', default: '8080' },
-        'data-dir': { type: 'string', default: '.data' },
-        demo: { type: 'string', default: '0' },
-        'export-interval': { type: 'string', default: '60' },
-        'log-level': { type: 'string', default: 'warn' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    process.stderr.write(`npm start: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const port = Number(values.port);
-  const demo = Number(values.demo);
-  const level = values['log-level'];
-  const exportMinutes = Number(values['export-interval']);
-  if (!Number.isFinite(exportMinutes) || exportMinutes < 0) {
-    process.stderr.write(
-      `npm start: --export-interval must be a number of minutes (0: never), not "${values['export-interval']}"\n`,
-    );
-    return 2;
-  }
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`npm start: --port must be a port number, not "${values.port}"\n`);
-    return 2;
-  }
-  if (!Number.isInteger(demo) || demo < 0) {
-    process.stderr.write(
-      `npm start: --demo must be a whole number of letters, not "${values.demo}"\n`,
-    );
-    return 2;
-  }
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) {
-    process.stderr.write(`npm start: --log-level must be debug, info, warn, error or silent\n`);
-    return 2;
-  }
+const LOG_LEVELS = z.enum(['debug', 'info', 'warn', 'error', 'silent']);
+
+const startCommand = defineCommand({
+  program: 'npm start',
+  usage: HELP,
+  helpOption: true,
+  options: {
+    port: { type: 'string', default: '8080' },
+    'data-dir': { type: 'string', default: '.data' },
+    demo: { type: 'string', default: '0' },
+    'export-interval': { type: 'string', default: '60' },
+    'log-level': { type: 'string', default: 'warn' },
+  },
+  check: (parsed) => parsed.values,
+  run: (values, { io }) => start(values, io),
+  // Java missing or the data dir held by another stack: said in a line, exit status 1.
+  explain: (e) =>
+    e instanceof JavaMissingError || e instanceof DataDirInUseError ? e.message : undefined,
+});
+
+/** Starts the stack and resolves to -1 while it runs (Ctrl+C stops it and exits). */
+async function start(
+  values: {
+    port: string;
+    'data-dir': string;
+    demo: string;
+    'export-interval': string;
+    'log-level': string;
+  },
+  io: Io,
+): Promise<number> {
+  const exportMinutes = optionValue(
+    values['export-interval'],
+    z.coerce.number().min(0),
+    `--export-interval must be a number of minutes (0: never), not "${values['export-interval']}"`,
+  );
+  const port = optionValue(
+    values.port,
+    z.coerce.number().int().min(0).max(65535),
+    `--port must be a port number, not "${values.port}"`,
+  );
+  const demo = optionValue(
+    values.demo,
+    z.coerce.number().int().min(0),
+    `--demo must be a whole number of letters, not "${values.demo}"`,
+  );
+  const level = optionValue(
+    values['log-level'],
+    LOG_LEVELS,
+    '--log-level must be debug, info, warn, error or silent',
+  );
 
   const started = Date.now();
   // A fresh clone has no web/build, and a stale one would serve yesterday's site.
   const site = await import('../web/scripts/build.ts');
   if (site.siteIsStale()) {
-    process.stdout.write('IMR Atlas: building the site into web/build ...\n');
+    io.stdout.write('IMR Atlas: building the site into web/build ...\n');
     site.buildSite();
   }
-  process.stdout.write(`IMR Atlas: starting the local stack in ${values['data-dir']} ...\n`);
-  const logger = createLogger({ level: level as LogLevel, service: 'local' });
-  let stack: LocalStack;
-  try {
-    stack = await startLocalStack({ dataDir: values['data-dir'], logger });
-  } catch (e) {
-    if (e instanceof JavaMissingError || e instanceof DataDirInUseError) {
-      process.stderr.write(`npm start: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  io.stdout.write(`IMR Atlas: starting the local stack in ${values['data-dir']} ...\n`);
+  const logger = createLogger({ level, service: 'local' });
+  const stack = await startLocalStack({ dataDir: values['data-dir'], logger });
 
   let server: LocalServer;
   try {
@@ -104,12 +99,12 @@ async function main(): Promise<number> {
   } catch (e) {
     await stack.stop();
     const code = (e as NodeJS.ErrnoException).code;
-    process.stderr.write(
+    throw new CommandFailure(
       code === 'EADDRINUSE'
-        ? `npm start: port ${port} is in use; choose another with --port N\n`
-        : `npm start: cannot listen on port ${port}: ${(e as Error).message}\n`,
+        ? `port ${port} is in use; choose another with --port N`
+        : `cannot listen on port ${port}: ${(e as Error).message}`,
+      { cause: e },
     );
-    return 1;
   }
   const url = server.url;
 
@@ -118,17 +113,17 @@ async function main(): Promise<number> {
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`\n${signal}: stopping (waiting for letters being ingested) ...\n`);
+    io.stdout.write(`\n${signal}: stopping (waiting for letters being ingested) ...\n`);
     await server.close();
     await exports?.stop();
     await stack.stop();
-    process.stdout.write('Stopped. Data kept in ' + values['data-dir'] + '\n');
+    io.stdout.write('Stopped. Data kept in ' + values['data-dir'] + '\n');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  process.stdout.write(
+  io.stdout.write(
     [
       `Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
       `  Site and API   ${url}   (API: ${url}api/stats?by=category, ${url}api/openapi.json)`,
@@ -146,7 +141,7 @@ async function main(): Promise<number> {
     const { seedDemo } = await import('../local/demo.ts');
     // Uploads queued again at start (see replayUnrecorded) finish first, so the demo counts them.
     await stack.ingest.idle();
-    await seedDemo(stack, demo, process.stdout);
+    await seedDemo(stack, demo, io.stdout);
   }
   if (exportMinutes > 0 && !stopping) {
     // After the demo, so that the first snapshot holds it.
@@ -156,7 +151,7 @@ async function main(): Promise<number> {
       logger,
       onResult: (result) => {
         if (result.status === 'complete') {
-          process.stdout.write(
+          io.stdout.write(
             `Export: snapshot ${result.manifest.snapshot} written (${result.manifest.totals.items} items), listed at ${url}api/exports\n`,
           );
         }
@@ -166,7 +161,9 @@ async function main(): Promise<number> {
   return -1;
 }
 
-main().then(
+// Emitted when the first client is built, so setting it here is early enough (see bin/imr.js).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+startCommand(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {
     if (code >= 0) process.exit(code);
   },

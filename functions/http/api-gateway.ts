@@ -2,11 +2,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { createApiDeps, type ApiDeps } from '#shared/api/deps.ts';
 import { endpoint, type EndpointName } from '#shared/api/endpoints.ts';
 import { respond } from '#shared/api/http.ts';
-import { createDynamoClient, createS3Client } from '#shared/aws/clients.ts';
+import { lambdaRuntime, startedOnFirstEvent } from '#shared/aws/bootstrap.ts';
 import { s3ExportBucket } from '#shared/export/bucket.ts';
 import { secretsManagerReader } from '#shared/aws/secrets.ts';
 import { ConfigError, loadApiConfig, type ApiConfig } from '#shared/config.ts';
-import { createLogger } from '#shared/logger.ts';
 
 // API Gateway (HTTP API, payload 2.0) in front of the endpoints of shared/api: every api-*
 // function is this adapter around one endpoint. The local server builds the same events.
@@ -28,39 +27,18 @@ export function createApiHandler(fn: EndpointName, deps: ApiDeps): ApiHandler {
 
 /** Lambda entry point of one endpoint; configuration, clients and secrets are set up once per instance. */
 export function lambdaApiHandler(fn: EndpointName): ApiHandler {
-  let handle: Promise<ApiHandler> | undefined;
-  return async (event) => {
-    if (handle === undefined) {
-      const started = lambdaDeps(fn).then((deps) => createApiHandler(fn, deps));
-      // A failed start (the secret unreadable) is not kept: the next request tries again.
-      started.catch(() => {
-        if (handle === started) handle = undefined;
-      });
-      handle = started;
-    }
-    return (await handle)(event);
-  };
+  // A failed start (the secret unreadable) is not kept: the next request tries again.
+  return startedOnFirstEvent(async () => createApiHandler(fn, await lambdaDeps(fn)));
 }
 
 async function lambdaDeps(fn: EndpointName): Promise<ApiDeps> {
-  const config = loadApiConfig(process.env);
+  const { config, table, s3, logger } = lambdaRuntime(fn, loadApiConfig);
   return createApiDeps({
-    table: {
-      client: createDynamoClient({
-        region: config.AWS_REGION,
-        endpoint: config.IMR_DYNAMODB_ENDPOINT,
-      }),
-      tableName: config.TABLE_NAME,
-    },
+    table,
     cursorSecret: endpoint(fn).pages === true ? await cursorSecret(config) : null,
     exports:
-      config.EXPORTS_BUCKET === undefined
-        ? null
-        : s3ExportBucket(
-            createS3Client({ region: config.AWS_REGION, endpoint: config.IMR_S3_ENDPOINT }),
-            config.EXPORTS_BUCKET,
-          ),
-    logger: createLogger({ level: config.LOG_LEVEL, service: fn }),
+      config.EXPORTS_BUCKET === undefined ? null : s3ExportBucket(s3(), config.EXPORTS_BUCKET),
+    logger,
   });
 }
 

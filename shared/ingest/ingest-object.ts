@@ -23,6 +23,13 @@ export interface IngestDeps {
   objects: LetterObjects;
   logger: Logger;
   now?: () => Date;
+  /** Per-upload figures for a metrics backend (CloudWatch on AWS); none locally or in tests. */
+  metrics?: IngestMetrics;
+}
+
+/** Receives the figures of each upload as its status is recorded (once per upload, not per retry). */
+export interface IngestMetrics {
+  uploadIngested(upload: Pick<UploadRecord, 'status' | 'items'>): void;
 }
 
 export { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from './upload-key.ts';
@@ -259,6 +266,7 @@ async function record(
     caseNumber: upload.caseNumber,
     items: upload.items,
   });
+  deps.metrics?.uploadIngested(upload);
   return upload;
 }
 
