@@ -7,7 +7,7 @@ import {
 import { FAILURE_REASONS, type FailureReason } from '../shared/ingest/failures.ts';
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
-import { organisationOf, UPLOADS_PREFIX } from '../shared/ingest/upload-key.ts';
+import { organisationOf, UPLOADS_PREFIX } from '../shared/uploads/keys.ts';
 import { listOrganisations } from '../shared/receipts/bucket.ts';
 import { listOrganisationUploadsBetween } from '../shared/store/uploads.ts';
 import { organisationReceiptsPrefix, RECEIPTS_PREFIX } from '../shared/receipts/receipt.ts';

@@ -1,10 +1,10 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { lambdaRuntime, startedOnFirstEvent } from '#shared/aws/bootstrap.ts';
-import { emfIngestMetrics } from '#shared/aws/metrics.ts';
-import { loadConfig } from '#shared/config.ts';
-import { ingestObject, type IngestDeps } from '#shared/ingest/ingest-object.ts';
-import { s3LetterObjects } from '#shared/ingest/letter-objects.ts';
-import { objectsCreated, s3NotificationSchema } from '#shared/ingest/s3-notification.ts';
+import { lambdaRuntime, startedOnFirstEvent } from '../shared/aws/bootstrap.ts';
+import { emfIngestMetrics } from '../shared/aws/metrics.ts';
+import { loadConfig } from '../shared/config.ts';
+import { ingestObject, type IngestDeps } from '../shared/ingest/ingest-object.ts';
+import { s3LetterObjects } from '../shared/ingest/letter-objects.ts';
+import { objectsCreated, s3NotificationSchema } from '../shared/ingest/s3-notification.ts';
 
 // S3 object-created notifications, delivered through SQS: each message's objects become
 // determinations or recorded failures. A message whose processing threw (the store or S3 was

@@ -16,7 +16,7 @@ import {
 } from './failures.ts';
 import type { LetterObjects } from './letter-objects.ts';
 import type { ObjectCreated } from './s3-notification.ts';
-import { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from './upload-key.ts';
+import { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from '../uploads/keys.ts';
 
 export interface IngestDeps {
   table: TableDeps;
@@ -32,7 +32,7 @@ export interface IngestMetrics {
   uploadIngested(upload: Pick<UploadRecord, 'status' | 'items'>): void;
 }
 
-export { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from './upload-key.ts';
+export { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from '../uploads/keys.ts';
 
 /**
  * Turns one created object into a determination or a recorded failure, writes its receipt, and

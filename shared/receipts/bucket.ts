@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { retryConnectionErrors } from '../aws/retry.ts';
 import { forEachLimit } from '../concurrency.ts';
-import { ORGANISATION_NAME, UPLOADS_PREFIX } from '../ingest/upload-key.ts';
+import { ORGANISATION_NAME, UPLOADS_PREFIX } from '../uploads/keys.ts';
 import { isReceiptKey, receiptSchema, type Receipt } from './receipt.ts';
 
 // Reading receipts back from the bucket, as an organisation can (its role may list and read its

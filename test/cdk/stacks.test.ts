@@ -7,9 +7,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CACHE, ENDPOINTS, endpoint } from '#shared/api/endpoints.ts';
-import { PARSE_LIMITS } from '#shared/parser/limits.ts';
-import { GSI1 } from '#shared/store/table.ts';
+import { CACHE, ENDPOINTS, endpoint } from '../../shared/api/endpoints.ts';
+import { PARSE_LIMITS } from '../../shared/parser/limits.ts';
+import { GSI1 } from '../../shared/store/table.ts';
 import { buildAtlas } from '../../cdk/atlas.ts';
 import { bundleSizes } from '../../cdk/bundle-sizes.ts';
 import { OCR_RUNTIME_FILES } from '../../cdk/bundling/esbuild.ts';
@@ -25,7 +25,7 @@ import {
   THROTTLE,
 } from '../../cdk/stacks/api.ts';
 import { RATE_LIMITS, RATE_WINDOW_SECONDS, webAclParameterName } from '../../cdk/stacks/edge.ts';
-import { ORIGIN_HEADER } from '#shared/api/origin.ts';
+import { ORIGIN_HEADER } from '../../shared/api/origin.ts';
 import {
   BATCH_SIZE,
   INGEST_TIMEOUT,

@@ -95,14 +95,14 @@ describe('the cursor secret in a Lambda function', () => {
 describe('the origin authorizer', () => {
   afterEach(() => {
     vi.unstubAllEnvs();
-    vi.doUnmock('#shared/aws/secrets.ts');
+    vi.doUnmock('../../shared/aws/secrets.ts');
     vi.resetModules();
   });
 
   it('lets in the header with the secret and refuses any other, reading the secret once', async () => {
     vi.stubEnv('ORIGIN_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:1:secret:origin');
     const reads: string[] = [];
-    vi.doMock('#shared/aws/secrets.ts', async (original) => ({
+    vi.doMock('../../shared/aws/secrets.ts', async (original) => ({
       ...(await original<typeof secretsModule>()),
       secretsManagerReader: () => ({
         read: (id: string) => {
