@@ -41,6 +41,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     allowOnly: false,
+    // Two files at a time on the 2-core machine (Vitest's default there is one): most files wait
+    // on DynamoDB Local, a browser or a worker thread for much of their time.
+    maxWorkers: 2,
     // See bin/imr.js: the SDK's notice about Node 22 is noise on this project's Node 20.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     onUnhandledError(error) {
