@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { lambdaRuntime, startedOnFirstEvent } from '../shared/aws/bootstrap.ts';
-import { emfIngestMetrics } from '../shared/aws/metrics.ts';
+import { emfIngestMetrics } from '../shared/ingest/metrics.ts';
 import { loadConfig } from '../shared/config.ts';
 import { ingestObject, type IngestDeps } from '../shared/ingest/ingest-object.ts';
 import { s3LetterObjects } from '../shared/ingest/letter-objects.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { emfIngestMetrics, METRICS_NAMESPACE } from '../../shared/aws/metrics.ts';
+import { emfIngestMetrics, METRICS_NAMESPACE } from '../../shared/ingest/metrics.ts';
 
 /** What is written to stdout and stderr while `run` runs. */
 function written(run: () => void): { stdout: string[]; stderr: string[] } {

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { IngestMetrics } from '../ingest/ingest-object.ts';
+import type { IngestMetrics } from './ingest-object.ts';
 
 // The ingest's figures as CloudWatch embedded metrics (EMF): JSON lines on stdout that CloudWatch
 // Logs turns into metrics, with no PutMetricData call and no permission to grant. Only the Lambda
