@@ -3,7 +3,7 @@
 // units land on partitions. DynamoDB Local does not model partitions or throughput, so this is
 // arithmetic over the items the ingest really writes, not a measurement of AWS.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Determination } from '../shared/determination.ts';
+import type { Determination } from '../shared/record/determination.ts';
 import { toItem } from '../shared/store/attributes.ts';
 import { counterDeltas, indexEntries } from '../shared/store/contribution.ts';
 import {

@@ -3,7 +3,7 @@
 // faster than the ingest's guarded transactions. Used by bench:api, bench:scale and bench:load.
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { forEachLimit } from '../shared/concurrency.ts';
-import type { Determination } from '../shared/determination.ts';
+import type { Determination } from '../shared/record/determination.ts';
 import { parseLetter } from '../shared/parser/parse-letter.ts';
 import { counterDeltas, mergeDeltas, type CounterDelta } from '../shared/store/contribution.ts';
 import {

@@ -23,7 +23,7 @@ import { startLocalServer } from '../local/server.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { LOCAL_CREDENTIALS } from '../shared/aws/clients.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
-import type { Determination } from '../shared/determination.ts';
+import type { Determination } from '../shared/record/determination.ts';
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
 import { createLogger } from '../shared/logger.ts';
 import { parseLetter } from '../shared/parser/parse-letter.ts';

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename } from 'node:path';
-import type { Determination } from '../shared/determination.ts';
+import type { Determination } from '../shared/record/determination.ts';
 import { extractText } from '../shared/parser/extract-text.ts';
 import { PARSE_LIMITS } from '../shared/parser/limits.ts';
 import { parseLetter, parseLetterText } from '../shared/parser/parse-letter.ts';

@@ -1,4 +1,4 @@
-import type { CitationSource } from '../shared/determination.ts';
+import type { CitationSource } from '../shared/record/determination.ts';
 import { SYNTHETIC_MARKER } from '../shared/parser/synthetic.ts';
 import type { Category } from '../shared/taxonomy/vocabulary.ts';
 import { guidelinesFor } from './guidelines.ts';

@@ -2,7 +2,7 @@ import { ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-s
 import type { S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
 import { forEachLimit } from '../../shared/concurrency.ts';
-import { determinationSchema, type Determination } from '../../shared/determination.ts';
+import { determinationSchema, type Determination } from '../../shared/record/determination.ts';
 import { readReceipt } from '../../shared/receipts/bucket.ts';
 import { receiptFor, receiptKey } from '../../shared/receipts/receipt.ts';
 import { fromItem } from '../../shared/store/attributes.ts';

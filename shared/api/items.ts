@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Decision } from '../determination.ts';
+import type { Decision } from '../record/determination.ts';
 import { subcategoryValue, type ItemSummary } from '../store/contribution.ts';
 import {
   ALL_VALUE,

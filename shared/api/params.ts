@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
-import { CASE_NUMBER } from '../determination.ts';
+import { CASE_NUMBER } from '../record/determination.ts';
 import { terms } from '../search/terms.ts';
 import { STATS_BY } from '../stats/statistics.ts';
 import { BODY_REGIONS } from '../taxonomy/classify.ts';

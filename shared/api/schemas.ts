@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decisionSchema, outcomeSchema } from '../determination.ts';
+import { decisionSchema, outcomeSchema } from '../record/determination.ts';
 import { itemSummarySchema } from '../store/queries.ts';
 import { STATS_BY, TREND_FILTERS } from '../stats/statistics.ts';
 import { categorySchema } from '../taxonomy/vocabulary.ts';

@@ -1,6 +1,6 @@
 import type { SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer';
-import type { Determination } from '../determination.ts';
+import type { Determination } from '../record/determination.ts';
 import { csvLine, type CsvValue } from '../csv.ts';
 import { yearOf } from '../privacy/public-record.ts';
 import type { FileSink, WrittenFile } from './sink.ts';

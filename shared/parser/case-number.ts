@@ -1,6 +1,6 @@
-import type { LetterFlag } from '../flags.ts';
+import type { LetterFlag } from '../record/flags.ts';
 
-import { CASE_NUMBER } from '../determination.ts';
+import { CASE_NUMBER } from '../record/determination.ts';
 
 const caseNumberRe = new RegExp(String.raw`\b${CASE_NUMBER}\b`, 'i');
 // A line that is only a case number, as a running header repeats it at the top of each page.

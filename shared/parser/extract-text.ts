@@ -1,5 +1,5 @@
 import { getResolvedPDFJS } from 'unpdf';
-import type { TextSource } from '../determination.ts';
+import type { TextSource } from '../record/determination.ts';
 import { LetterFormatError } from '../errors.ts';
 import { PARSE_LIMITS, tooComplex, type ParseLimits } from './limits.ts';
 import { repairOcrText } from './ocr-text.ts';

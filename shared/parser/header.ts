@@ -1,6 +1,6 @@
-import { CASE_NUMBER } from '../determination.ts';
+import { CASE_NUMBER } from '../record/determination.ts';
 import { NUMERIC_DATE, WORDY_DATE, toIsoDate } from '../text/dates.ts';
-import type { DateField } from '../flags.ts';
+import type { DateField } from '../record/flags.ts';
 
 export type HeaderField =
   | 'caseNumber'

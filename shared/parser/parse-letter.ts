@@ -5,11 +5,11 @@ import {
   type Issue,
   type Layout,
   type TextSource,
-} from '../determination.ts';
+} from '../record/determination.ts';
 import { LetterFormatError } from '../errors.ts';
 import { readCover } from '../privacy/cover.ts';
 import { scrubberFor, type Redacted } from '../privacy/redact.ts';
-import type { Citation } from '../determination.ts';
+import type { Citation } from '../record/determination.ts';
 import { findCaseNumber, isCaseNumberLine, resolveCaseNumber } from './case-number.ts';
 import { classifyRequest } from '../taxonomy/classify.ts';
 import { parseCitations } from './citations.ts';
@@ -25,7 +25,7 @@ import { joinLines, toLines } from './normalize.ts';
 import { readReviewer } from './reviewer.ts';
 import { applySummary } from './summary.ts';
 import { isSyntheticLetter } from './synthetic.ts';
-import type { LetterFlag } from '../flags.ts';
+import type { LetterFlag } from '../record/flags.ts';
 
 const HEADINGS = {
   how: /^HOW THE IMR FINAL DETERMINATION WAS MADE$/i,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { determinationSchema, type Determination } from '../determination.ts';
+import { determinationSchema, type Determination } from '../record/determination.ts';
 import { ANY_DATE, toIsoDate } from '../text/dates.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { outcomeSchema } from '../determination.ts';
+import { outcomeSchema } from '../record/determination.ts';
 import { organisationOf, UPLOADS_PREFIX } from '../uploads/keys.ts';
 import { uploadStatusSchema, type UploadRecord } from '../store/uploads.ts';
 import { FAILURE_REASONS } from '../errors.ts';

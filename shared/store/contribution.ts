@@ -1,5 +1,5 @@
-import type { Determination, Issue } from '../determination.ts';
-import type { Citation } from '../determination.ts';
+import type { Determination, Issue } from '../record/determination.ts';
+import type { Citation } from '../record/determination.ts';
 import { requestTerms } from '../search/terms.ts';
 import {
   ALL_VALUE,

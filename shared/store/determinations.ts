@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Determination } from '../determination.ts';
+import type { Determination } from '../record/determination.ts';
 import { fromItem, toItem } from './attributes.ts';
 import { decode, encode, MAX_RECORD_BYTES, RecordTooLargeError } from './record-codec.ts';
 import {

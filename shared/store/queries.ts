@@ -5,7 +5,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { decisionSchema, type Determination } from '../determination.ts';
+import { decisionSchema, type Determination } from '../record/determination.ts';
 import { categorySchema } from '../taxonomy/vocabulary.ts';
 import { fromItem, toItem } from './attributes.ts';
 import type { ItemSummary } from './contribution.ts';

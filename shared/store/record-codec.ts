@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { determinationSchema, type Determination } from '../determination.ts';
+import { determinationSchema, type Determination } from '../record/determination.ts';
 import { guidelineOf } from '../taxonomy/guidelines.ts';
 
 // Records are stored as gzipped JSON. A claim carries the record and the one it replaces in one

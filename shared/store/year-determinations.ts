@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Determination } from '../determination.ts';
+import type { Determination } from '../record/determination.ts';
 import { fromItem, toItem } from './attributes.ts';
 import type { TableDeps } from './determinations.ts';
 import { decode } from './record-codec.ts';

@@ -10,7 +10,7 @@ import { createApiDeps, type ApiDeps } from '../../shared/api/deps.ts';
 import { listDeterminations } from '../../shared/api/determinations.ts';
 import { listItems, MAX_QUERIES } from '../../shared/api/items.ts';
 import { itemsQuerySchema, parseParams } from '../../shared/api/params.ts';
-import type { Determination } from '../../shared/determination.ts';
+import type { Determination } from '../../shared/record/determination.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { parseLetter } from '../../shared/parser/parse-letter.ts';
 import { requestTerms } from '../../shared/search/terms.ts';

@@ -19,7 +19,7 @@ import {
   similarSchema,
   statsSchema,
 } from '../../shared/api/schemas.ts';
-import { determinationSchema, type Determination } from '../../shared/determination.ts';
+import { determinationSchema, type Determination } from '../../shared/record/determination.ts';
 import { s3ExportBucket } from '../../shared/export/bucket.ts';
 import { runExport } from '../../shared/export/run.ts';
 import { createLogger } from '../../shared/logger.ts';

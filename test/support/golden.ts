@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Determination } from '../../shared/determination.ts';
+import type { Determination } from '../../shared/record/determination.ts';
 
 const digest = (s: string): { sha256: string; chars: number } => ({
   sha256: createHash('sha256').update(s).digest('hex').slice(0, 16),

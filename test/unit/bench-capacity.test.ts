@@ -7,7 +7,7 @@ import {
   withoutYear,
   writeUnits,
 } from '../../bench/capacity.ts';
-import type { Determination } from '../../shared/determination.ts';
+import type { Determination } from '../../shared/record/determination.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { counterDeltas, indexEntries } from '../../shared/store/contribution.ts';
 import { loadRequests } from '../../shared/store/determinations.ts';

@@ -6,7 +6,11 @@ import {
   parseCitations,
   withGuideline,
 } from '../../shared/parser/citations.ts';
-import { citationSchema, type Citation, type CitationSource } from '../../shared/determination.ts';
+import {
+  citationSchema,
+  type Citation,
+  type CitationSource,
+} from '../../shared/record/determination.ts';
 
 /** Builds a Citation with empty defaults so that each table row states only what matters. */
 function cite(

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { determinationSchema } from '../../shared/determination.ts';
+import { determinationSchema } from '../../shared/record/determination.ts';
 import { CORPUS_DIR, HAVE_LETTERS, SEEDS_DIR } from '../support/letters.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { determinationSchema } from '../../shared/determination.ts';
+import { determinationSchema } from '../../shared/record/determination.ts';
 import { FAILURE_REASONS, LETTER_FORMAT_REASONS } from '../../shared/errors.ts';
-import { ITEM_FLAGS, LETTER_FLAGS } from '../../shared/flags.ts';
+import { ITEM_FLAGS, LETTER_FLAGS } from '../../shared/record/flags.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { receiptSchema } from '../../shared/receipts/receipt.ts';
 import { uploadRecordSchema } from '../../shared/store/uploads.ts';

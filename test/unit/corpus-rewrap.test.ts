@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Determination } from '../../shared/determination.ts';
+import type { Determination } from '../../shared/record/determination.ts';
 import { parseLetter, parseLetterText } from '../../shared/parser/parse-letter.ts';
 import {
   renderLetter,

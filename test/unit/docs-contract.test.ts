@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAILURE_REASONS, LETTER_FORMAT_REASONS } from '../../shared/errors.ts';
-import { DATE_FIELDS, ITEM_FLAGS, LETTER_FLAGS } from '../../shared/flags.ts';
+import { DATE_FIELDS, ITEM_FLAGS, LETTER_FLAGS } from '../../shared/record/flags.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Determination } from '../../shared/determination.ts';
+import type { Determination } from '../../shared/record/determination.ts';
 import { csvLine } from '../../shared/csv.ts';
 import {
   ITEM_COLUMNS,

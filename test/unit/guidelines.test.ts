@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Citation } from '../../shared/determination.ts';
+import type { Citation } from '../../shared/record/determination.ts';
 import { parseCitations } from '../../shared/parser/citations.ts';
 import { parseLetter } from '../../shared/parser/parse-letter.ts';
 import { decode, encode } from '../../shared/store/record-codec.ts';

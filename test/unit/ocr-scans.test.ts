@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand } from '../../cli/parse.ts';
-import { determinationSchema, type Determination } from '../../shared/determination.ts';
+import { determinationSchema, type Determination } from '../../shared/record/determination.ts';
 import { LetterFormatError } from '../../shared/errors.ts';
 import { readLetterText } from '../../shared/parser/extract-text.ts';
 import { flagUncertain } from '../../shared/parser/ocr-flags.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { determinationSchema } from '../../shared/determination.ts';
+import { determinationSchema } from '../../shared/record/determination.ts';
 import { LetterFormatError } from '../../shared/errors.ts';
 import { PARSE_LIMITS } from '../../shared/parser/limits.ts';
 import { ParseSandbox } from '../../shared/parser/parse-sandbox.ts';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { publicItem } from '../../shared/api/items.ts';
-import type { Determination } from '../../shared/determination.ts';
+import type { Determination } from '../../shared/record/determination.ts';
 import { itemCsvHeader, itemCsvLine, itemRows } from '../../shared/export/items.ts';
 import { extractText } from '../../shared/parser/extract-text.ts';
 import { toLines } from '../../shared/parser/normalize.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Determination } from '../../shared/determination.ts';
+import type { Determination } from '../../shared/record/determination.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { samePublishedRecord } from '../../shared/store/provenance.ts';
 import { renderLetter } from '../../synthetic/render-letter.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Determination } from '../../shared/determination.ts';
+import type { Determination } from '../../shared/record/determination.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { requestTerms, terms } from '../../shared/search/terms.ts';
 import { fromItem, toItem } from '../../shared/store/attributes.ts';

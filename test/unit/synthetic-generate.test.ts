@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { generateCommand } from '../../cli/generate.ts';
-import type { Determination } from '../../shared/determination.ts';
+import type { Determination } from '../../shared/record/determination.ts';
 import { extractText } from '../../shared/parser/extract-text.ts';
 import { parseLetter, parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { SYNTHETIC_MARKER } from '../../shared/parser/synthetic.ts';
