@@ -4,7 +4,7 @@ const HELP = `imr: IMR Atlas command line
 
 Usage:
   imr parse FILE|DIR...   Parse IMR determination letters (PDF or text) into JSON lines
-  imr generate N --out DIR [--format text|pdf] [--seed S] [--start I]
+  imr generate N --out DIR [--format text|pdf] [--seed S] [--start I] [--mailed]
                           Write N synthetic (made-up) letters for testing
   imr upload PATH...      Upload letters to the local stack (or AWS) and report what became of each
   imr export              Write a statistics export snapshot of the local stack; print its manifest
