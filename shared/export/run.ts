@@ -11,21 +11,8 @@ import { deleteSnapshotFolder, tidy } from './retention.ts';
 import { DEFAULT_PART_SIZE } from './sink.ts';
 import { readManifest, snapshotId, type Manifest } from './snapshots.ts';
 
-// The order of an export's steps (docs/EXPORTS.md, "How an export runs"); each step's work is in
-// its own module. One export is a job that may take several runs:
-//
-// 1. Start: write the statistics files (dataset.ts) and save the job (job.ts): the snapshot's
-//    name and time and the decision years to export.
-// 2. Years: each year's item files (dataset.ts), a few years at once. A finished year is
-//    recorded in the job at once. When the time budget runs out, years in progress are dropped
-//    and the run returns "incomplete"; the next run does the years left.
-// 3. Finish: the manifest, then latest.json (manifest.ts), then the job is deleted and old
-//    snapshots, and folders no manifest completed, are removed (retention.ts).
-//
-// Every file of a year is a pure function of the table's content, so a year redone after a
-// failure or a stop is byte for byte what an uninterrupted run would have written. A run that
-// throws leaves the job and latest.json as they were: the previous snapshot stays the latest
-// and the next run continues. Runs take turns through a lease (lease.ts).
+// The order of an export's steps; each step's work is in its own module. The steps, why a redone
+// year is byte for byte the same and how runs take turns: docs/EXPORTS.md, "How an export runs".
 
 export interface ExportDeps {
   table: TableDeps;

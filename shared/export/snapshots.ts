@@ -3,17 +3,9 @@ import { forEachLimit } from '../concurrency.ts';
 import { STATS_BY } from '../stats/statistics.ts';
 import type { ExportBucket } from './bucket.ts';
 
-// The exports bucket's layout (README, "Statistics exports"):
-//
-//   snapshots/<YYYY-MM-DD>T<hhmmss>Z/statistics/<dimension>.csv   one per dimension
-//   snapshots/<...>/statistics/statistics.json                    every dimension
-//   snapshots/<...>/items/<yyyy>.csv, items/<yyyy>.parquet         one row per item, by year
-//   snapshots/<...>/manifest.json                                  written last
-//   latest.json                                                    the newest complete snapshot
-//   jobs/current.json, jobs/lock.json                              the export in progress
-//
-// A snapshot is complete when its manifest exists; readers go through manifests (or latest.json,
-// which names one), so a half-written snapshot is invisible to them.
+// The exports bucket's layout (docs/EXPORTS.md, "Layout of the exports bucket"). A snapshot is
+// complete when its manifest exists, and readers go through manifests, so a half-written one is
+// invisible to them.
 
 export const SNAPSHOTS_PREFIX = 'snapshots/';
 export const LATEST_KEY = 'latest.json';

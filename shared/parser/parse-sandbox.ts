@@ -13,20 +13,8 @@ import {
 import type { OcrProgress } from './ocr.ts';
 import { replySchema, type Job } from './sandbox-protocol.ts';
 
-// Letters from outside are parsed in a worker thread under limits (limits.ts): pages and
-// characters are counted as the worker extracts; its heap is capped by `resourceLimits`; a
-// deadline and a watch on the process's memory (decompressed streams live outside the heap, and
-// every real letter is encrypted, so their size cannot be read before pdf.js decodes them) end
-// a letter that goes beyond, by terminating the worker. The next letter gets a new worker.
-//
-// A scan is read by OCR in the worker too. The worker says so (`scan`) before OCR starts, and
-// from then on the letter is held to the scan limits (forScan): seconds a page rather than 5 s
-// a letter, and room for the OCR engines' WebAssembly memory (outside the heap, so the heap
-// limit stays as it is), counted from when the worker took the letter.
-//
-// One worker, reused for letter after letter (starting one costs about 130 ms bundled, parsing
-// a letter about 10 ms): the ingest handles its letters one at a time, and `imr parse` had one
-// thread of parsing before. One worker also makes the process's memory growth that letter's.
+// Letters from outside are parsed in one reused worker thread under limits (limits.ts), and a
+// scan by OCR under the scan's own: docs/RELIABILITY.md, "Hostile letters: the parse sandbox".
 
 // Run from source (tsx, vitest) the worker is TypeScript and needs tsx's loader; bundled
 // (cdk/bundling/esbuild.ts) it is parse-worker.mjs, next to the function's index.mjs.

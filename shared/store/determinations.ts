@@ -35,18 +35,9 @@ import {
   type HeldCopy,
 } from './provenance.ts';
 
-// Writing a determination touches many items: its record, an index entry per item and dimension,
-// and dozens of counters, more than one transaction may hold. The protocol (DATA-MODEL.md,
-// "Writing a determination"):
-// 1. claim: a conditional put of the record in state "pending", carrying the previous record it
-//    replaces; the condition (absent, or the version that was read and complete) makes concurrent
-//    writers of one case take turns;
-// 2. complete: write the new index entries, delete the old ones, then apply the counter difference
-//    in transactions of at most 98 updates, each with a marker item that makes a retried chunk a
-//    no-op and a check that the record is still this pending claim;
-// 3. mark the record complete and drop the markers.
-// Whoever finds a pending record completes it first, so a writer that died half-way is finished by
-// the next one (or by its own retry) and no counter is applied twice or lost.
+// Writes a determination in three steps (claim, complete, finish) so that a writer that dies
+// half-way is finished by the next and no counter moves twice: docs/DATA-MODEL.md, "Writing a
+// determination".
 
 export interface TableDeps {
   client: DynamoDBClient;
