@@ -52,7 +52,7 @@ const TX_SECONDS = Number(values['tx-seconds']);
 const NEW_TABLE_WRU_PER_SECOND = 4_000;
 const SEED = 13;
 const TABLE = 'bench-scale';
-// bench:ingest, README: letters/s from upload to queryable through the whole local ingest.
+// bench:ingest (docs/BENCHMARKS.md): letters/s from upload to queryable through the whole local ingest.
 const LOCAL_INGEST_LETTERS_PER_SECOND = 35.2;
 // DynamoDB on-demand, us-east-1: USD per million write request units (2024-11 price).
 const USD_PER_MILLION_WRU = 0.625;

@@ -33,7 +33,7 @@ import { isRunning, readStackFile, STACK_FILE, writeStackFile } from './stack-fi
 /** Names the local stack gives its table and bucket (AWS names come from the CDK stacks). */
 export const LOCAL_TABLE = 'imr-atlas';
 export const LOCAL_BUCKET = 'imr-atlas-uploads';
-/** Where statistics exports are written (README, "Statistics exports"). */
+/** Where statistics exports are written (docs/EXPORTS.md). */
 export const LOCAL_EXPORTS_BUCKET = 'imr-atlas-exports';
 
 export interface LocalStackOptions {

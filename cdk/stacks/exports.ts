@@ -10,7 +10,7 @@ import { alarmAbove } from '../constructs/alarms.ts';
 import { acknowledgeWildcards } from '../constructs/nag.ts';
 import { AtlasFunction } from '../constructs/function.ts';
 
-// The statistics exports (README "Statistics exports"): a daily snapshot, finished by a run every
+// The statistics exports (docs/EXPORTS.md): a daily snapshot, finished by a run every
 // 15 minutes when one run was not enough.
 
 /** Schedules: the daily start and the quarter-hourly continuation, with the event each sends. */

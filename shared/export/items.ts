@@ -39,7 +39,7 @@ interface Column {
   name: keyof ItemRow;
   kind: Kind;
   nullable: boolean;
-  /** For the README and the manifest's readers. */
+  /** For docs/EXPORTS.md and the manifest's readers. */
   description: string;
 }
 

@@ -79,7 +79,7 @@ export class ExportFailedError extends Error {
 
 /**
  * Rows per Parquet row group, and so the most rows a year in progress holds: with three years at
- * once, the export's peak memory stays under 400 MB however large the table (README, benchmark).
+ * once, the export's peak memory stays under 400 MB however large the table (docs/BENCHMARKS.md, "Exports").
  */
 export const DEFAULT_ROW_GROUP_SIZE = 20_000;
 

@@ -37,7 +37,7 @@ export const receiptSchema = z.object({
   uploadId: z.string().nullable(),
   /** When the status was recorded (ISO 8601, UTC). */
   time: z.iso.datetime(),
-  /** Stable failure code (README, "Storage and ingestion"); null unless failed. */
+  /** Stable failure code (docs/RECORD.md, "Failure reasons"); null unless failed. */
   reason: z.enum(FAILURE_REASONS).nullable(),
   /** What the sender can do about a failure, in words; null unless failed. */
   message: z.string().nullable(),

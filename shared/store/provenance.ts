@@ -89,7 +89,7 @@ function comparable(r: Determination): string {
   });
 }
 
-// A copy read by OCR is compared on what OCR is shown to read reliably (README, "Scanned
+// A copy read by OCR is compared on what OCR is shown to read reliably (docs/PARSER.md, "Scanned
 // letters"): the case, its dates, outcome and each item's decision. Its other fields may carry
 // misreadings (a citation's title, a licensing state), so a scan of a published letter would
 // otherwise be a conflict for an operator to settle while saying the same decisions.
