@@ -9,6 +9,7 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
+  realpathSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -98,15 +99,22 @@ if (parsed['write-manifest']) {
   process.exit(0);
 }
 
-// Every file below DIR by its name; a name found twice is tried in both places.
+// Every file below DIR by its name; a name found twice is tried in both places. Symbolic links
+// are followed (a folder once, by its real path, so a loop ends); a dangling one is passed over.
 const SKIP_DIRS = new Set(['node_modules', '.git', '.letters']);
 const found = new Map<string, string[]>();
+const walked = new Set<string>();
 const walk = (dir: string): void => {
+  const real = realpathSync(dir);
+  if (walked.has(real)) return;
+  walked.add(real);
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, e.name);
-    if (e.isDirectory()) {
+    const target = e.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : e;
+    if (target === undefined) continue;
+    if (target.isDirectory()) {
       if (!SKIP_DIRS.has(e.name)) walk(path);
-    } else if (e.isFile() || (e.isSymbolicLink() && statSync(path).isFile())) {
+    } else if (target.isFile()) {
       found.set(e.name, [...(found.get(e.name) ?? []), path]);
     }
   }
