@@ -82,6 +82,16 @@ describe('npm run letters', () => {
   });
 });
 
+describe('the manifest', () => {
+  it('names each letter once', async () => {
+    const { manifestSchema } = await import('../letters/manifest.ts');
+    const letter = { name: 'CM16-0000001', kind: 'pdf', sha256: sha256(PDF), bytes: PDF.length };
+    expect(manifestSchema.safeParse({ letters: [letter] }).success).toBe(true);
+    const other = { ...letter, sha256: sha256(SEED), bytes: SEED.length };
+    expect(manifestSchema.safeParse({ letters: [letter, other] }).success).toBe(false);
+  });
+});
+
 describe('the cache check (HAVE_LETTERS)', () => {
   it('counts a cached letter changed in place at its size as missing', () => {
     mkdirSync(join(from, 'corpus/pdf'), { recursive: true });
