@@ -25,7 +25,14 @@ const letterSchema = z.discriminatedUnion('kind', [
   z.strictObject({ name: z.string().regex(/^CM\d{2}-\d{7}$/), kind: z.literal('pdf'), ...content }),
   z.strictObject({ name: z.string().regex(/^[\w-]+\.txt$/), kind: z.literal('seed'), ...content }),
 ]);
-export const manifestSchema = z.strictObject({ letters: z.array(letterSchema).min(1) });
+export const manifestSchema = z.strictObject({
+  letters: z
+    .array(letterSchema)
+    .min(1)
+    .refine((ls) => new Set(ls.map((l) => `${l.kind}:${l.name}`)).size === ls.length, {
+      message: 'a letter is listed twice',
+    }),
+});
 export type Letter = z.infer<typeof letterSchema>;
 export type Manifest = z.infer<typeof manifestSchema>;
 
