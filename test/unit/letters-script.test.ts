@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -80,6 +80,45 @@ describe('npm run letters', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('placed 2, already there 0, missing 0, mismatched 0');
   });
+});
+
+describe('npm run letters run several times at once', () => {
+  it("places every letter in each run, none failing on another run's copy", async () => {
+    // Enough letters that the runs copy the same files at the same time.
+    const many = Array.from({ length: 1000 }, (_, i) => {
+      const bytes = Buffer.alloc(100_000, i % 251);
+      bytes.write(`letter ${i}`);
+      return { name: `seed-${i}.txt`, bytes };
+    });
+    for (const l of many) writeFileSync(join(from, 'seeds', l.name), l.bytes);
+    writeFileSync(
+      join(root, 'test/letters/manifest.json'),
+      JSON.stringify({
+        letters: many.map((l) => ({
+          name: l.name,
+          kind: 'seed',
+          sha256: sha256(l.bytes),
+          bytes: l.bytes.length,
+        })),
+      }),
+    );
+    const run = (): Promise<{ status: number | null; stderr: string }> =>
+      new Promise((done) => {
+        const child = spawn(
+          join(root, 'node_modules/.bin/tsx'),
+          ['scripts/letters.ts', '--from', from],
+          { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
+        );
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (status) => done({ status, stderr }));
+      });
+    const runs = await Promise.all([run(), run(), run(), run()]);
+    expect(runs).toEqual(runs.map(() => ({ status: 0, stderr: '' })));
+    for (const l of many) {
+      expect(readFileSync(join(root, '.letters/seeds', l.name)).equals(l.bytes)).toBe(true);
+    }
+  }, 120_000);
 });
 
 describe('the manifest', () => {
