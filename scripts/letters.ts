@@ -11,8 +11,8 @@ import {
   readdirSync,
   realpathSync,
   renameSync,
+  rmSync,
   statSync,
-  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -130,6 +130,16 @@ const verify = (path: string, l: Letter): Buffer | { bytes: number; sha256: stri
     : { bytes: bytes.length, sha256: hash };
 };
 
+/** `verify` of a cached copy; a copy another run removed meanwhile is a mismatch. */
+const verifyCached = (path: string, l: Letter): ReturnType<typeof verify> => {
+  try {
+    return verify(path, l);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { bytes: 0, sha256: '' };
+    throw error;
+  }
+};
+
 const letters = readManifest();
 let placed = 0;
 let already = 0;
@@ -141,12 +151,13 @@ log(
 for (const [i, l] of letters.entries()) {
   const dest = cachePath(l);
   if (existsSync(dest)) {
-    if (Buffer.isBuffer(verify(dest, l))) {
+    if (Buffer.isBuffer(verifyCached(dest, l))) {
       already++;
       continue;
     }
     // A cached copy that no longer matches is never read: the tests count it as missing.
-    unlinkSync(dest);
+    // (Another run at the same time may have removed or replaced it already.)
+    rmSync(dest, { force: true });
   }
   const candidates = found.get(fileName(l)) ?? [];
   if (candidates.length === 0) {
@@ -165,10 +176,12 @@ for (const [i, l] of letters.entries()) {
     }
     continue;
   }
-  // Written under a temporary name and renamed, so an interrupted copy never looks cached.
+  // Written under a temporary name of this run's own and renamed, so an interrupted copy never
+  // looks cached and runs at the same time each rename a whole copy of their own.
   mkdirSync(dirname(dest), { recursive: true });
-  writeFileSync(`${dest}.partial`, good.result);
-  renameSync(`${dest}.partial`, dest);
+  const partial = `${dest}.${process.pid}.partial`;
+  writeFileSync(partial, good.result);
+  renameSync(partial, dest);
   placed++;
   if (placed % 25 === 0) log(`placed ${placed} (${i + 1}/${letters.length} checked)`);
 }
