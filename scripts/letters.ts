@@ -9,9 +9,10 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
+  realpathSync,
   renameSync,
+  rmSync,
   statSync,
-  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -98,15 +99,22 @@ if (parsed['write-manifest']) {
   process.exit(0);
 }
 
-// Every file below DIR by its name; a name found twice is tried in both places.
+// Every file below DIR by its name; a name found twice is tried in both places. Symbolic links
+// are followed (a folder once, by its real path, so a loop ends); a dangling one is passed over.
 const SKIP_DIRS = new Set(['node_modules', '.git', '.letters']);
 const found = new Map<string, string[]>();
+const walked = new Set<string>();
 const walk = (dir: string): void => {
+  const real = realpathSync(dir);
+  if (walked.has(real)) return;
+  walked.add(real);
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, e.name);
-    if (e.isDirectory()) {
+    const target = e.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : e;
+    if (target === undefined) continue;
+    if (target.isDirectory()) {
       if (!SKIP_DIRS.has(e.name)) walk(path);
-    } else if (e.isFile() || (e.isSymbolicLink() && statSync(path).isFile())) {
+    } else if (target.isFile()) {
       found.set(e.name, [...(found.get(e.name) ?? []), path]);
     }
   }
@@ -122,6 +130,16 @@ const verify = (path: string, l: Letter): Buffer | { bytes: number; sha256: stri
     : { bytes: bytes.length, sha256: hash };
 };
 
+/** `verify` of a cached copy; a copy another run removed meanwhile is a mismatch. */
+const verifyCached = (path: string, l: Letter): ReturnType<typeof verify> => {
+  try {
+    return verify(path, l);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { bytes: 0, sha256: '' };
+    throw error;
+  }
+};
+
 const letters = readManifest();
 let placed = 0;
 let already = 0;
@@ -133,12 +151,13 @@ log(
 for (const [i, l] of letters.entries()) {
   const dest = cachePath(l);
   if (existsSync(dest)) {
-    if (Buffer.isBuffer(verify(dest, l))) {
+    if (Buffer.isBuffer(verifyCached(dest, l))) {
       already++;
       continue;
     }
     // A cached copy that no longer matches is never read: the tests count it as missing.
-    unlinkSync(dest);
+    // (Another run at the same time may have removed or replaced it already.)
+    rmSync(dest, { force: true });
   }
   const candidates = found.get(fileName(l)) ?? [];
   if (candidates.length === 0) {
@@ -157,10 +176,12 @@ for (const [i, l] of letters.entries()) {
     }
     continue;
   }
-  // Written under a temporary name and renamed, so an interrupted copy never looks cached.
+  // Written under a temporary name of this run's own and renamed, so an interrupted copy never
+  // looks cached and runs at the same time each rename a whole copy of their own.
   mkdirSync(dirname(dest), { recursive: true });
-  writeFileSync(`${dest}.partial`, good.result);
-  renameSync(`${dest}.partial`, dest);
+  const partial = `${dest}.${process.pid}.partial`;
+  writeFileSync(partial, good.result);
+  renameSync(partial, dest);
   placed++;
   if (placed % 25 === 0) log(`placed ${placed} (${i + 1}/${letters.length} checked)`);
 }

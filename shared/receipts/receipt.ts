@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { outcomeSchema } from '../record/determination.ts';
 import { organisationOf, UPLOADS_PREFIX } from '../uploads/keys.ts';
 import { uploadStatusSchema, type UploadRecord } from '../store/uploads.ts';
-import { FAILURE_REASONS } from '../errors.ts';
 
 // A receipt tells the organisation that sent a file what became of it, without anyone to ask.
 // It lives beside the uploads, under the organisation's own prefix, so a bucket policy can give
@@ -37,8 +36,11 @@ export const receiptSchema = z.object({
   uploadId: z.string().nullable(),
   /** When the status was recorded (ISO 8601, UTC). */
   time: z.iso.datetime(),
-  /** Stable failure code (docs/RECORD.md, "Failure reasons"); null unless failed. */
-  reason: z.enum(FAILURE_REASONS).nullable(),
+  /**
+   * Stable failure code (docs/RECORD.md, "Failure reasons"); null unless failed. Any string is
+   * read back, as on the upload record (shared/store/uploads.ts).
+   */
+  reason: z.string().nullable(),
   /** What the sender can do about a failure, in words; null unless failed. */
   message: z.string().nullable(),
 });

@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { determinationSchema, type Determination } from '../record/determination.ts';
+import { ITEM_FLAGS, LETTER_FLAGS } from '../record/flags.ts';
 import { guidelineOf } from '../taxonomy/guidelines.ts';
 
 // Records are stored as gzipped JSON. A claim carries the record and the one it replaces in one
@@ -31,13 +32,42 @@ const legacyRecord = z.looseObject({ source: z.string(), textSource: z.unknown()
 /** A stored (gzipped) record back as a Determination, validated. */
 export function decode(data: Uint8Array | undefined): Determination | null {
   if (data === undefined) return null;
-  const stored = withGuidelines(JSON.parse(gunzipSync(data).toString('utf8')));
+  const stored = withKnownFlags(withGuidelines(JSON.parse(gunzipSync(data).toString('utf8'))));
   const legacy = legacyRecord.safeParse(stored);
   if (legacy.success && legacy.data.textSource === undefined) {
     const textSource = /\.txt$/i.test(legacy.data.source) ? 'plain-text' : 'pdf-text';
     return determinationSchema.parse({ ...legacy.data, textSource });
   }
   return determinationSchema.parse(stored);
+}
+
+const LETTER_FLAG_SET: ReadonlySet<string> = new Set(LETTER_FLAGS);
+const ITEM_FLAG_SET: ReadonlySet<string> = new Set(ITEM_FLAGS);
+
+/**
+ * The parser writes only this version's flags (the schema holds it to them), but a record may
+ * have been stored by another version, e.g. a newer one before a rollback: a flag this version
+ * does not know is left out on read rather than making the record, and with it an API page, the
+ * export or the ingest's claim on its case, fail.
+ */
+function withKnownFlags(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const known = (flags: unknown, set: ReadonlySet<string>): unknown =>
+    Array.isArray(flags) ? flags.filter((f) => typeof f !== 'string' || set.has(f)) : flags;
+  const record = raw as { flags?: unknown; issues?: unknown };
+  return {
+    ...record,
+    ...('flags' in record ? { flags: known(record.flags, LETTER_FLAG_SET) } : {}),
+    ...(Array.isArray(record.issues)
+      ? {
+          issues: (record.issues as unknown[]).map((issue) =>
+            typeof issue === 'object' && issue !== null && 'flags' in issue
+              ? { ...issue, flags: known(issue.flags, ITEM_FLAG_SET) }
+              : issue,
+          ),
+        }
+      : {}),
+  };
 }
 
 /**

@@ -32,8 +32,12 @@ export const uploadRecordSchema = z.object({
   key: z.string(),
   organisation: z.string(),
   status: uploadStatusSchema,
-  /** Stable failure code (see shared/ingest/failures.ts); null unless failed. */
-  reason: z.enum(FAILURE_REASONS).nullable(),
+  /**
+   * Stable failure code (FAILURE_REASONS, shared/errors.ts); null unless failed. The ingest
+   * writes only those codes (its failures are typed FailureReason), but any string is read back:
+   * a code stored by another version must not make the status, its receipt or a roll-up fail.
+   */
+  reason: z.string().nullable(),
   /** What the person who sent the file can do about a failure or conflict; null otherwise. */
   message: z.string().nullable(),
   caseNumber: z.string().nullable(),
@@ -50,6 +54,11 @@ export const uploadRecordSchema = z.object({
   updatedAt: z.string(),
 });
 export type UploadRecord = z.infer<typeof uploadRecordSchema>;
+
+/** An upload status as this version writes it: its failure reason one of FAILURE_REASONS. */
+export const uploadWriteSchema = uploadRecordSchema.extend({
+  reason: z.enum(FAILURE_REASONS).nullable(),
+});
 
 function parseUpload(item: Record<string, unknown>): UploadRecord {
   return uploadRecordSchema.parse(item);
@@ -99,6 +108,7 @@ export async function getUploads(
  * arrive out of order). Returns false when the write lost to a later event.
  */
 export async function putUpload(deps: TableDeps, upload: UploadRecord): Promise<boolean> {
+  uploadWriteSchema.parse(upload);
   try {
     await deps.client.send(
       new PutItemCommand({

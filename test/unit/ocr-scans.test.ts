@@ -18,7 +18,7 @@ import { capture } from '../support/capture.ts';
 import { corpusPdfs, HAVE_LETTERS } from '../support/letters.ts';
 import { imagePdf, scanPdf } from '../../synthetic/scan.ts';
 
-// Scans of real letters, made the way an office scanner makes them (test/support/scan.ts: 200
+// Scans of real letters, made the way an office scanner makes them (synthetic/scan.ts: 200
 // dpi grey, tilted half a degree, light noise, images only), must parse to the same record as
 // the letter's own PDF. The scans are built at run time into node_modules/.cache (git-ignored,
 // reused by the next run) and never committed: they are copies of third-party letters.
