@@ -42,13 +42,30 @@ export async function acquireLease(
   return held?.success === true && held.data.owner === owner;
 }
 
-/** Extends a lease this run holds by `leaseMs` from now. */
+/** Another run took the lease over while this one held it expired: this run must stop. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor(readonly owner: string) {
+    super(`the export lease passed to another run while run ${owner} was working`);
+  }
+}
+
+/**
+ * Extends a lease this run holds by `leaseMs` from now. Throws LeaseLostError when another run
+ * holds it (this run's lease expired and was taken): renewing would take it back, and two runs
+ * would then write one snapshot.
+ */
 export async function renewLease(
   bucket: ExportBucket,
   owner: string,
   timing: LeaseTiming,
 ): Promise<void> {
-  await putLease(bucket, owner, timing, 'renew');
+  const current = await bucket.get(LOCK_KEY);
+  const lease = current === null ? null : lockSchema.safeParse(parseJsonBody(current.body));
+  if (lease?.success !== true || lease.data.owner !== owner) throw new LeaseLostError(owner);
+  if (!(await putLease(bucket, owner, timing, { ifMatch: current!.etag }))) {
+    throw new LeaseLostError(owner);
+  }
 }
 
 /** Gives the lease up, only if this owner still holds it (an expired one may have been taken). */
@@ -63,10 +80,10 @@ function putLease(
   bucket: ExportBucket,
   owner: string,
   timing: LeaseTiming,
-  condition: { ifNoneMatch: '*' } | { ifMatch: string } | 'renew',
+  condition: { ifNoneMatch: '*' } | { ifMatch: string },
 ): Promise<boolean> {
   const body = Buffer.from(
     JSON.stringify({ owner, until: timing.now().getTime() + timing.leaseMs }),
   );
-  return bucket.put(LOCK_KEY, body, JSON_TYPE, condition === 'renew' ? undefined : condition);
+  return bucket.put(LOCK_KEY, body, JSON_TYPE, condition);
 }

@@ -189,15 +189,18 @@ async function startJob(deps: ExportDeps, s: Settings, owner: string): Promise<J
   }
 }
 
-/** Saves the job; each save is progress, so it renews the lease too. */
+/**
+ * Saves the job; each save is progress, so it renews the lease too, first: a run whose lease
+ * another run took over stops (LeaseLostError) before it writes over that run's job.
+ */
 async function checkpoint(
   bucket: ExportBucket,
   job: Job,
   owner: string,
   s: Settings,
 ): Promise<void> {
-  await saveJob(bucket, job);
   await renewLease(bucket, owner, s);
+  await saveJob(bucket, job);
 }
 
 /** Exports the years not done yet; true when every year is done, false when time ran out. */

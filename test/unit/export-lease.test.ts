@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ExportBucket } from '../../shared/export/bucket.ts';
-import { acquireLease, releaseLease, renewLease } from '../../shared/export/lease.ts';
+import {
+  acquireLease,
+  LeaseLostError,
+  releaseLease,
+  renewLease,
+} from '../../shared/export/lease.ts';
 import { LOCK_KEY } from '../../shared/export/snapshots.ts';
 import { memoryBucket } from '../support/export-bucket.ts';
 
@@ -84,5 +89,23 @@ describe('the export lease', () => {
     await releaseLease(bucket, 'a');
     expect(await lock(bucket)).toBeNull();
     await expect(releaseLease(bucket, 'a')).resolves.toBeUndefined();
+  });
+
+  it('is not taken back by a renewal once another run took it over: that run stops', async () => {
+    const bucket = memoryBucket();
+    await acquireLease(bucket, 'a', at(T0));
+    expect(await acquireLease(bucket, 'b', at(T0 + LEASE_MS))).toBe(true);
+    await expect(renewLease(bucket, 'a', at(T0 + LEASE_MS + 1))).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
+    expect(await lock(bucket)).toMatchObject({ owner: 'b' });
+  });
+
+  it('is not renewed once released or lost', async () => {
+    const bucket = memoryBucket();
+    await acquireLease(bucket, 'a', at(T0));
+    await releaseLease(bucket, 'a');
+    await expect(renewLease(bucket, 'a', at(T0 + 1))).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await lock(bucket)).toBeNull();
   });
 });
