@@ -5,7 +5,7 @@ import { startExportSchedule, type ExportSchedule } from '../local/exports.ts';
 import { startLocalServer, type LocalServer } from '../local/server.ts';
 import { s3ExportBucket } from '../shared/export/bucket.ts';
 import { DataDirInUseError, startLocalStack } from '../local/stack.ts';
-import { createLogger } from '../shared/logger.ts';
+import { createLogger, LOG_LEVELS } from '../shared/logger.ts';
 
 // `npm start`: the whole system on this machine. DynamoDB Local and the local S3 on loopback,
 // the ingest handler behind the local S3's events, and the API (and site) on --port
@@ -25,8 +25,6 @@ Options:
                   (default 60; 0: never)
   --log-level L   ingest log level: debug, info, warn, error, silent (default warn)
 `;
-
-const LOG_LEVELS = z.enum(['debug', 'info', 'warn', 'error', 'silent']);
 
 const startCommand = defineCommand({
   program: 'npm start',
@@ -74,7 +72,7 @@ async function start(
   );
   const level = optionValue(
     values['log-level'],
-    LOG_LEVELS,
+    z.enum(LOG_LEVELS),
     '--log-level must be debug, info, warn, error or silent',
   );
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { LOG_LEVELS } from './logger.ts';
 
 // Configuration comes from the environment, read once and validated, so a missing setting fails
 // at start with its name rather than as an odd error on the first request.
 
 const awsSchema = z.object({
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
 });
 

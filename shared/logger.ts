@@ -1,7 +1,9 @@
 // Structured logs: a constant message and the data in fields, one JSON object per line, as
 // CloudWatch Logs Insights reads them.
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+/** The levels a logger can be set to, least severe first; `silent` writes nothing. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
 export interface Logger {
