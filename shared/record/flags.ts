@@ -1,6 +1,6 @@
 // The data-quality flags a record and its items may carry: a public contract (docs list them and
-// a test holds the docs to these lists). Each parameterised flag is spelled out per date field so
-// that the schema can check every value and the compiler every place that raises one.
+// a test holds the docs to these lists). A flag about a date has one value per date field, so the
+// schema checks every value and the compiler every place that raises one.
 
 /** The dates a letter states, by their field in the record. */
 export const DATE_FIELDS = [
@@ -12,21 +12,18 @@ export const DATE_FIELDS = [
 ] as const;
 export type DateField = (typeof DATE_FIELDS)[number];
 
+/** `prefix:<field>` for every date field. */
+function perDate<P extends string>(prefix: P): `${P}:${DateField}`[] {
+  return DATE_FIELDS.map((field) => `${prefix}:${field}` as const);
+}
+
 /** Flags of a whole letter (`flags` of the record). */
 export const LETTER_FLAGS = [
   'redacted-identifiers',
   'missing-section:how-the-determination-was-made',
   'missing-section:clinical-case-summary',
-  'missing-date:assigned',
-  'missing-date:decision',
-  'missing-date:injury',
-  'missing-date:urDenial',
-  'missing-date:applicationReceived',
-  'unparsed-date:assigned',
-  'unparsed-date:decision',
-  'unparsed-date:injury',
-  'unparsed-date:urDenial',
-  'unparsed-date:applicationReceived',
+  ...perDate('missing-date'),
+  ...perDate('unparsed-date'),
   'missing-case-number',
   'missing-priority',
   'case-number-from-file-name',
@@ -35,11 +32,7 @@ export const LETTER_FLAGS = [
   'ocr',
   'ocr-low-confidence',
   'ocr-uncertain-case-number',
-  'ocr-uncertain-date:assigned',
-  'ocr-uncertain-date:decision',
-  'ocr-uncertain-date:injury',
-  'ocr-uncertain-date:urDenial',
-  'ocr-uncertain-date:applicationReceived',
+  ...perDate('ocr-uncertain-date'),
   'ocr-uncertain-reviewer',
   'synthetic',
 ] as const;
