@@ -15,7 +15,7 @@ import { classifyRequest } from '../taxonomy/classify.ts';
 import { parseCitations } from './citations.ts';
 import { rationaleConclusion } from './conclusion.ts';
 import { readLetterText } from './extract-text.ts';
-import { parseHeader, type HeaderField } from './header.ts';
+import { parseHeader } from './header.ts';
 import { readItems, type RawItem } from './items.ts';
 import { PARSE_LIMITS, type ParseLimits } from './limits.ts';
 import { readLegacy } from './legacy.ts';
@@ -25,7 +25,7 @@ import { joinLines, toLines } from './normalize.ts';
 import { readReviewer } from './reviewer.ts';
 import { applySummary } from './summary.ts';
 import { isSyntheticLetter } from './synthetic.ts';
-import type { LetterFlag } from '../record/flags.ts';
+import { DATE_FIELDS, type LetterFlag } from '../record/flags.ts';
 
 const HEADINGS = {
   how: /^HOW THE IMR FINAL DETERMINATION WAS MADE$/i,
@@ -173,14 +173,8 @@ function readStandard(lines: readonly string[], fileName: string): LetterParts |
   const dates = { ...header.dates };
   for (const field of header.unreadable) flags.push(`unparsed-date:${field}`);
   if (layout === 'full-letter') {
-    const required: (HeaderField & keyof typeof dates)[] = [
-      'assigned',
-      'decision',
-      'injury',
-      'urDenial',
-      'applicationReceived',
-    ];
-    for (const field of required) {
+    // Every date of the record is one the full layout's header states.
+    for (const field of DATE_FIELDS) {
       if (dates[field] === null && !header.unreadable.includes(field))
         flags.push(`missing-date:${field}`);
     }
