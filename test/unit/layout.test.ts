@@ -1,6 +1,6 @@
 // The layout holds: shared/ (the deployed domain code) imports nothing from the tools around it,
 // its folders import one another without cycles, and every import is a relative path.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -8,11 +8,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const SHARED = join(ROOT, 'shared');
 
 function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : sources(path);
-    return /\.(ts|svelte)$/.test(name) ? [path] : [];
-  });
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => /\.(ts|svelte)$/.test(name))
+    .map((name) => join(dir, name));
 }
 
 /** The relative imports of a file (static, dynamic and re-exports), as absolute paths. */
