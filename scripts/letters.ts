@@ -3,7 +3,6 @@
 // DIR is either laid out as corpus/pdf/*.pdf and seeds/*.txt or holds the files anywhere below it.
 // With --write-manifest, writes the manifest from DIR (corpus/pdf and seeds) instead.
 // See docs/TESTING.md.
-import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -24,6 +23,7 @@ import {
   MANIFEST_PATH,
   manifestSchema,
   readManifest,
+  sha256,
   type Letter,
 } from '../test/letters/manifest.ts';
 
@@ -69,8 +69,6 @@ if (!existsSync(from) || !statSync(from).isDirectory()) {
   }
   usage(`${shown} is not a folder`);
 }
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 if (parsed['write-manifest']) {
   const list = (dir: string, ext: string): string[] =>

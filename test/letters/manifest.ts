@@ -47,14 +47,14 @@ export const fileName = (l: Letter): string => (l.kind === 'pdf' ? `${l.name}.pd
 export const cachePath = (l: Letter): string =>
   join(l.kind === 'pdf' ? CORPUS_DIR : SEEDS_DIR, fileName(l));
 
+/** A file's sha256 in hex, as the manifest records it. */
+export const sha256 = (bytes: Uint8Array): string =>
+  createHash('sha256').update(bytes).digest('hex');
+
 /** Whether the cache holds the letter's bytes: its size, then its sha256 (a few ms for all). */
 const cached = (l: Letter): boolean => {
   if (statSync(cachePath(l), { throwIfNoEntry: false })?.size !== l.bytes) return false;
-  return (
-    createHash('sha256')
-      .update(readFileSync(cachePath(l)))
-      .digest('hex') === l.sha256
-  );
+  return sha256(readFileSync(cachePath(l))) === l.sha256;
 };
 
 /** The letters of the manifest not in the cache with their size and sha256. */
