@@ -2,7 +2,9 @@
 // (each difference and its fix: docs/CLI.md, "Where the local S3 differs from s3rver").
 
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,6 +38,8 @@ export interface S3LocalOptions {
   buckets: string[];
   /** Receives a line when listening and one per internal server error. */
   log?: (line: string) => void;
+  /** Called with each object removed at start because a killed process left it cut short. */
+  onCutShort?: (object: { bucket: string; key: string }) => void;
 }
 
 export interface S3Local {
@@ -74,6 +78,7 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
   serveDesFromTripleDes();
   const directory = path.resolve(options.directory);
   await mkdir(directory, { recursive: true });
+  for (const object of await removeCutShortObjects(directory)) options.onCutShort?.(object);
   const log = options.log;
   const server = new S3rver({
     address: '127.0.0.1',
@@ -156,6 +161,50 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
       }
     },
   };
+}
+
+const OBJECT_SUFFIX = '._S3rver_object';
+
+/**
+ * Removes every object a killed process left half-written, and returns them. s3rver writes an
+ * object's body, then its `.md5`, then its `metadata.json`, each in place, so a SIGKILL can leave
+ * an empty or cut-short file that s3rver later fails to parse, answering InternalError to every
+ * listing that reaches the object. An object is whole when its metadata parses and its recorded
+ * MD5 is its body's; anything else is a PUT that never completed, which AWS would not show either.
+ */
+export async function removeCutShortObjects(
+  directory: string,
+): Promise<{ bucket: string; key: string }[]> {
+  const removed: { bucket: string; key: string }[] = [];
+  const files = await readdir(directory, { recursive: true });
+  const names = new Set(files);
+  for (const file of files) {
+    if (!file.endsWith(OBJECT_SUFFIX)) continue;
+    const base = path.join(directory, file.slice(0, -OBJECT_SUFFIX.length));
+    if (await isWholeObject(base)) continue;
+    const stem = `${path.basename(base)}._S3rver_`;
+    const folder = path.dirname(file);
+    for (const sidecar of names) {
+      if (path.dirname(sidecar) === folder && path.basename(sidecar).startsWith(stem)) {
+        await rm(path.join(directory, sidecar), { force: true });
+      }
+    }
+    const [bucket = '', ...key] = file.slice(0, -OBJECT_SUFFIX.length).split(path.sep);
+    removed.push({ bucket, key: key.join('/') });
+  }
+  return removed;
+}
+
+async function isWholeObject(base: string): Promise<boolean> {
+  try {
+    JSON.parse(await readFile(`${base}._S3rver_metadata.json`, 'utf8'));
+    const recorded = (await readFile(`${base}${OBJECT_SUFFIX}.md5`, 'utf8')).trim();
+    const hash = createHash('md5');
+    for await (const chunk of createReadStream(`${base}${OBJECT_SUFFIX}`)) hash.update(chunk);
+    return recorded === hash.digest('hex');
+  } catch {
+    return false;
+  }
 }
 
 /** An s3rver ObjectCreated record as AWS would deliver it, once the object is fully on disk. */

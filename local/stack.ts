@@ -84,6 +84,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3Server = await startS3Local({
       directory: s3Dir,
       buckets: [LOCAL_BUCKET, LOCAL_EXPORTS_BUCKET],
+      onCutShort: (object) =>
+        logger.warn('object left cut short by a killed process removed', object),
       ...(options.s3Port === undefined ? {} : { port: options.s3Port }),
     });
   } catch (e) {

@@ -382,4 +382,54 @@ describe('s3rver', () => {
     unsubscribe = s3.onObjectCreated(collect);
     expect((await readBody('kept.bin')).equals(body)).toBe(true);
   });
+
+  it('removes at start the objects a killed process left cut short, and lists the rest', async () => {
+    const put = (key: string, body: Buffer) =>
+      client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    const whole = randomBytes(2048);
+    await put('killed/whole.json', whole);
+    await put('killed/empty-metadata.json', randomBytes(100));
+    await put('killed/short-body.json', randomBytes(3000));
+    await put('killed/no-md5.json', randomBytes(10));
+    client.destroy();
+    await s3?.stop();
+    s3 = undefined;
+    // Where a SIGKILL between writeFile's truncate and its write leaves s3rver's files.
+    const file = (key: string, resource: string) =>
+      path.join(
+        directory,
+        bucket,
+        ...key.split('/').slice(0, -1),
+        `${path.basename(key)}._S3rver_${resource}`,
+      );
+    await writeFile(file('killed/empty-metadata.json', 'metadata.json'), '');
+    await writeFile(file('killed/short-body.json', 'object'), randomBytes(1000));
+    await rm(file('killed/no-md5.json', 'object.md5'));
+
+    const removed: { bucket: string; key: string }[] = [];
+    s3 = await startS3Local({
+      directory,
+      buckets: [bucket],
+      onCutShort: (object) => removed.push(object),
+    });
+    client = new S3Client(s3ClientConfig(s3.endpoint));
+    unsubscribe = s3.onObjectCreated(collect);
+    expect(removed.map((o) => `${o.bucket}/${o.key}`).sort()).toEqual([
+      `${bucket}/killed/empty-metadata.json`,
+      `${bucket}/killed/no-md5.json`,
+      `${bucket}/killed/short-body.json`,
+    ]);
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+    expect((listed.Contents ?? []).map((o) => o.Key)).toEqual(
+      [
+        'bytes/large.bin',
+        'bytes/streamed.bin',
+        'kept.bin',
+        'killed/whole.json',
+        'uploads/acme/a+b (1)=c.pdf',
+        'uploads/acme/multipart.pdf',
+      ].sort(),
+    );
+    expect((await readBody('killed/whole.json')).equals(whole)).toBe(true);
+  });
 });
