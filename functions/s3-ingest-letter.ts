@@ -1,4 +1,5 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaRuntime, startedOnFirstEvent } from '../shared/aws/bootstrap.ts';
 import { emfIngestMetrics } from '../shared/ingest/metrics.ts';
 import { loadConfig } from '../shared/config.ts';
@@ -13,19 +14,25 @@ import { objectsCreated, s3NotificationSchema } from '../shared/ingest/s3-notifi
 
 /** The handler over the given dependencies (the local stack passes its own). */
 export function createIngestHandler(deps: IngestDeps) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const message of event.Records) {
-      try {
-        const notification = s3NotificationSchema.parse(JSON.parse(message.body));
-        for (const object of objectsCreated(notification)) await ingestObject(deps, object);
-      } catch (error) {
-        deps.logger.error('message failed', { messageId: message.messageId, error });
-        batchItemFailures.push({ itemIdentifier: message.messageId });
-      }
+  const ingestMessage = async (message: SQSRecord): Promise<void> => {
+    try {
+      const notification = s3NotificationSchema.parse(JSON.parse(message.body));
+      for (const object of objectsCreated(notification)) await ingestObject(deps, object);
+    } catch (error) {
+      deps.logger.error('message failed', { messageId: message.messageId, error });
+      throw error;
     }
-    return { batchItemFailures };
   };
+  return (event: SQSEvent): Promise<SQSBatchResponse> =>
+    // A processor per batch: it holds the batch's results, and the local stack runs batches at once.
+    processPartialResponse(event, ingestMessage, new BatchProcessor(EventType.SQS), {
+      // One after another, as SQS delivered them: two events of one key in a batch must be
+      // ingested in order (the later one sees the earlier one's status).
+      processInParallel: false,
+      // A batch that failed whole is reported message by message, like any other failure,
+      // rather than thrown: SQS retries the same messages either way.
+      throwOnFullBatchFailure: false,
+    });
 }
 
 /** Lambda entry point; configuration and clients are set up on the first event and reused after. */
