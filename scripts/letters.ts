@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { CommandFailure, defineCommand, UsageError, type Io } from '../cli/command.ts';
 import {
   cachePath,
   fileName,
@@ -30,47 +30,52 @@ import {
 const USAGE = `usage: npm run letters -- --from DIR [--if-present] [--write-manifest]
   --from DIR          a folder holding the letters (corpus/pdf and seeds, or any layout)
   --if-present        do nothing, successfully, when DIR does not exist
-  --write-manifest    write test/letters/manifest.json from DIR's corpus/pdf and seeds`;
+  --write-manifest    write test/letters/manifest.json from DIR's corpus/pdf and seeds
+`;
 
-const usage = (message: string): never => {
-  process.stderr.write(`letters: ${message}\n${USAGE}\n`);
-  process.exit(2);
-};
+const lettersCommand = defineCommand({
+  program: 'letters',
+  usage: USAGE,
+  helpOption: true,
+  options: {
+    from: { type: 'string' },
+    'if-present': { type: 'boolean', default: false },
+    'write-manifest': { type: 'boolean', default: false },
+  },
+  check: ({ values }) => {
+    if (values.from === undefined) throw new UsageError('--from DIR is required');
+    return { ...values, from: values.from };
+  },
+  run: (options, { io }) => Promise.resolve(letters(options, io)),
+});
 
-const parsed = (() => {
-  try {
-    return parseArgs({
-      options: {
-        from: { type: 'string' },
-        'if-present': { type: 'boolean', default: false },
-        'write-manifest': { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    return usage(error instanceof Error ? error.message : String(error));
-  }
-})();
-if (parsed.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-if (parsed.from === undefined) usage('--from DIR is required');
-const from = resolve(parsed.from ?? '');
-const shown = relative(process.cwd(), from) || '.';
-const log = (line: string): void => void process.stdout.write(`letters: ${line}\n`);
-
-if (!existsSync(from) || !statSync(from).isDirectory()) {
-  if (parsed['if-present']) {
-    log(`${shown} is not there; the cache is left as it is`);
-    process.exit(0);
-  }
-  usage(`${shown} is not a folder`);
+interface Options {
+  from: string;
+  'if-present': boolean;
+  'write-manifest': boolean;
 }
 
-if (parsed['write-manifest']) {
+/** Places the letters (or writes the manifest); the exit status. */
+function letters(options: Options, io: Io): number {
+  const from = resolve(options.from);
+  const shown = relative(process.cwd(), from) || '.';
+  const log = (line: string): void => void io.stdout.write(`letters: ${line}\n`);
+
+  if (!existsSync(from) || !statSync(from).isDirectory()) {
+    if (options['if-present']) {
+      log(`${shown} is not there; the cache is left as it is`);
+      return 0;
+    }
+    throw new UsageError(`${shown} is not a folder`);
+  }
+  if (options['write-manifest']) return writeManifest(from, shown, log);
+  return placeLetters(from, shown, log);
+}
+
+type Log = (line: string) => void;
+
+/** Writes the manifest from DIR's corpus/pdf and seeds. */
+function writeManifest(from: string, shown: string, log: Log): number {
   const list = (dir: string, ext: string): string[] =>
     existsSync(dir)
       ? readdirSync(dir)
@@ -79,7 +84,9 @@ if (parsed['write-manifest']) {
       : [];
   const pdfs = list(join(from, 'corpus/pdf'), '.pdf');
   const seeds = list(join(from, 'seeds'), '.txt');
-  if (pdfs.length + seeds.length === 0) usage(`${shown} has no corpus/pdf/*.pdf nor seeds/*.txt`);
+  if (pdfs.length + seeds.length === 0) {
+    throw new UsageError(`${shown} has no corpus/pdf/*.pdf nor seeds/*.txt`);
+  }
   const entry = (kind: Letter['kind'], path: string, name: string) => {
     const bytes = readFileSync(path);
     return { name, kind, sha256: sha256(bytes), bytes: bytes.length };
@@ -94,30 +101,37 @@ if (parsed['write-manifest']) {
   log(
     `wrote ${relative(process.cwd(), MANIFEST_PATH)}: ${pdfs.length} PDFs, ${seeds.length} seeds`,
   );
-  process.exit(0);
+  return 0;
 }
 
-// Every file below DIR by its name; a name found twice is tried in both places. Symbolic links
-// are followed (a folder once, by its real path, so a loop ends); a dangling one is passed over.
+// Names skipped while looking for the letters below DIR.
 const SKIP_DIRS = new Set(['node_modules', '.git', '.letters']);
-const found = new Map<string, string[]>();
-const walked = new Set<string>();
-const walk = (dir: string): void => {
-  const real = realpathSync(dir);
-  if (walked.has(real)) return;
-  walked.add(real);
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, e.name);
-    const target = e.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : e;
-    if (target === undefined) continue;
-    if (target.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) walk(path);
-    } else if (target.isFile()) {
-      found.set(e.name, [...(found.get(e.name) ?? []), path]);
+
+/**
+ * Every file below DIR by its name; a name found twice is tried in both places. Symbolic links
+ * are followed (a folder once, by its real path, so a loop ends); a dangling one is passed over.
+ */
+function filesByName(from: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const walked = new Set<string>();
+  const walk = (dir: string): void => {
+    const real = realpathSync(dir);
+    if (walked.has(real)) return;
+    walked.add(real);
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      const target = e.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : e;
+      if (target === undefined) continue;
+      if (target.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) walk(path);
+      } else if (target.isFile()) {
+        found.set(e.name, [...(found.get(e.name) ?? []), path]);
+      }
     }
-  }
-};
-walk(from);
+  };
+  walk(from);
+  return found;
+}
 
 /** The file's bytes when it has the letter's size and hash, else its size and hash. */
 const verify = (path: string, l: Letter): Buffer | { bytes: number; sha256: string } => {
@@ -138,61 +152,75 @@ const verifyCached = (path: string, l: Letter): ReturnType<typeof verify> => {
   }
 };
 
-const letters = readManifest();
-let placed = 0;
-let already = 0;
-const missing: string[] = [];
-const mismatched: string[] = [];
-log(
-  `checking ${letters.length} letters from ${shown} into ${relative(process.cwd(), LETTERS_CACHE)}`,
-);
-for (const [i, l] of letters.entries()) {
-  const dest = cachePath(l);
-  if (existsSync(dest)) {
-    if (Buffer.isBuffer(verifyCached(dest, l))) {
-      already++;
+/** Copies every letter of the manifest found below DIR, verified, into the cache. */
+function placeLetters(from: string, shown: string, log: Log): number {
+  const found = filesByName(from);
+  const letters = readManifest();
+  let placed = 0;
+  let already = 0;
+  const missing: string[] = [];
+  const mismatched: string[] = [];
+  log(
+    `checking ${letters.length} letters from ${shown} into ${relative(process.cwd(), LETTERS_CACHE)}`,
+  );
+  for (const [i, l] of letters.entries()) {
+    const dest = cachePath(l);
+    if (existsSync(dest)) {
+      if (Buffer.isBuffer(verifyCached(dest, l))) {
+        already++;
+        continue;
+      }
+      // A cached copy that no longer matches is never read: the tests count it as missing.
+      // (Another run at the same time may have removed or replaced it already.)
+      rmSync(dest, { force: true });
+    }
+    const candidates = found.get(fileName(l)) ?? [];
+    if (candidates.length === 0) {
+      missing.push(l.name);
       continue;
     }
-    // A cached copy that no longer matches is never read: the tests count it as missing.
-    // (Another run at the same time may have removed or replaced it already.)
-    rmSync(dest, { force: true });
-  }
-  const candidates = found.get(fileName(l)) ?? [];
-  if (candidates.length === 0) {
-    missing.push(l.name);
-    continue;
-  }
-  const checks = candidates.map((path) => ({ path, result: verify(path, l) }));
-  const good = checks.find((c) => Buffer.isBuffer(c.result));
-  if (good === undefined || !Buffer.isBuffer(good.result)) {
-    for (const { path, result } of checks) {
-      if (Buffer.isBuffer(result)) continue;
-      mismatched.push(
-        `${l.name}: ${relative(process.cwd(), path)} has ${result.bytes} bytes, sha256 ${result.sha256}; ` +
-          `the manifest expects ${l.bytes} bytes, sha256 ${l.sha256}`,
-      );
+    const checks = candidates.map((path) => ({ path, result: verify(path, l) }));
+    const good = checks.find((c) => Buffer.isBuffer(c.result));
+    if (good === undefined || !Buffer.isBuffer(good.result)) {
+      for (const { path, result } of checks) {
+        if (Buffer.isBuffer(result)) continue;
+        mismatched.push(
+          `${l.name}: ${relative(process.cwd(), path)} has ${result.bytes} bytes, sha256 ${result.sha256}; ` +
+            `the manifest expects ${l.bytes} bytes, sha256 ${l.sha256}`,
+        );
+      }
+      continue;
     }
-    continue;
+    // Written under a temporary name of this run's own and renamed, so an interrupted copy never
+    // looks cached and runs at the same time each rename a whole copy of their own.
+    mkdirSync(dirname(dest), { recursive: true });
+    const partial = `${dest}.${process.pid}.partial`;
+    writeFileSync(partial, good.result);
+    renameSync(partial, dest);
+    placed++;
+    if (placed % 25 === 0) log(`placed ${placed} (${i + 1}/${letters.length} checked)`);
   }
-  // Written under a temporary name of this run's own and renamed, so an interrupted copy never
-  // looks cached and runs at the same time each rename a whole copy of their own.
-  mkdirSync(dirname(dest), { recursive: true });
-  const partial = `${dest}.${process.pid}.partial`;
-  writeFileSync(partial, good.result);
-  renameSync(partial, dest);
-  placed++;
-  if (placed % 25 === 0) log(`placed ${placed} (${i + 1}/${letters.length} checked)`);
+
+  log(
+    `placed ${placed}, already there ${already}, missing ${missing.length}, mismatched ${mismatched.length}`,
+  );
+  if (missing.length > 0) {
+    log(`missing from ${shown}: ${missing.join(', ')}`);
+    log('the tests that read them do not run (and fail with CI=true) until they are placed');
+  }
+  if (mismatched.length > 0) {
+    for (const m of mismatched) log(`MISMATCH ${m}`);
+    throw new CommandFailure(
+      'mismatched files were not copied: get the letters the manifest names, unchanged',
+    );
+  }
+  return 0;
 }
 
-log(
-  `placed ${placed}, already there ${already}, missing ${missing.length}, mismatched ${mismatched.length}`,
+lettersCommand(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`letters: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
 );
-if (missing.length > 0) {
-  log(`missing from ${shown}: ${missing.join(', ')}`);
-  log('the tests that read them do not run (and fail with CI=true) until they are placed');
-}
-if (mismatched.length > 0) {
-  for (const m of mismatched) log(`MISMATCH ${m}`);
-  log('mismatched files were not copied: get the letters the manifest names, unchanged');
-  process.exit(1);
-}

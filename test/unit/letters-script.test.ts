@@ -29,6 +29,8 @@ beforeEach(() => {
   mkdirSync(join(root, 'scripts'));
   mkdirSync(join(root, 'test/letters'), { recursive: true });
   cpSync(join(ROOT, 'scripts/letters.ts'), join(root, 'scripts/letters.ts'));
+  mkdirSync(join(root, 'cli'));
+  cpSync(join(ROOT, 'cli/command.ts'), join(root, 'cli/command.ts'));
   cpSync(join(ROOT, 'test/letters/manifest.ts'), join(root, 'test/letters/manifest.ts'));
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
   writeFileSync(
