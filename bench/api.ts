@@ -12,7 +12,7 @@ import { startLocalServer } from '../local/server.ts';
 import { ensureTable } from '../local/stack.ts';
 import { createLogger } from '../shared/logger.ts';
 import { toItem } from '../shared/store/attributes.ts';
-import type { TableDeps } from '../shared/store/determinations.ts';
+import type { TableDeps } from '../shared/store/table.ts';
 import {
   determinationKey,
   indexPartition,

@@ -6,12 +6,8 @@ import { forEachLimit } from '../shared/concurrency.ts';
 import type { Determination } from '../shared/record/determination.ts';
 import { parseLetter } from '../shared/parser/parse-letter.ts';
 import { counterDeltas, mergeDeltas, type CounterDelta } from '../shared/store/contribution.ts';
-import {
-  batchWrite,
-  counterLoadRequests,
-  loadRequests,
-  type TableDeps,
-} from '../shared/store/determinations.ts';
+import { batchWrite, counterLoadRequests, loadRequests } from './bulk-load.ts';
+import { type TableDeps } from '../shared/store/table.ts';
 import { generateLetter } from '../synthetic/generate.ts';
 
 export interface FillOptions {

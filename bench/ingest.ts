@@ -20,7 +20,7 @@ import { forEachLimit } from '../shared/concurrency.ts';
 import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
 import { createLogger } from '../shared/logger.ts';
 import { toItem } from '../shared/store/attributes.ts';
-import { batchWrite } from '../shared/store/determinations.ts';
+import { batchWrite } from './bulk-load.ts';
 import { createTableInput } from '../shared/store/table.ts';
 import { generateLetter } from '../synthetic/generate.ts';
 import { countWriteUnits } from './consumed.ts';

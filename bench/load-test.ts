@@ -31,7 +31,7 @@ import { readReceipt } from '../shared/receipts/bucket.ts';
 import { receiptKey } from '../shared/receipts/receipt.ts';
 import { terms } from '../shared/search/terms.ts';
 import { STATS_BY } from '../shared/stats/statistics.ts';
-import { loadRequests } from '../shared/store/determinations.ts';
+import { loadRequests } from './bulk-load.ts';
 import { getUploads } from '../shared/store/uploads.ts';
 import { generateLetter } from '../synthetic/generate.ts';
 import { snapshot } from '../scripts/chaos/audit.ts';

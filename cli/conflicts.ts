@@ -1,5 +1,5 @@
 import { createDynamoClient } from '../shared/aws/clients.ts';
-import type { TableDeps } from '../shared/store/determinations.ts';
+import type { TableDeps } from '../shared/store/table.ts';
 import { acceptConflict, keepPublished, type Settlement } from '../shared/store/determinations.ts';
 import { listConflicts, type Conflict } from '../shared/store/provenance.ts';
 import {

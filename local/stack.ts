@@ -23,7 +23,7 @@ import {
 } from '../shared/receipts/receipt.ts';
 import { getUploads } from '../shared/store/uploads.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
-import type { TableDeps } from '../shared/store/determinations.ts';
+import type { TableDeps } from '../shared/store/table.ts';
 import { createTableInput } from '../shared/store/table.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';

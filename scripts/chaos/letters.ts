@@ -5,7 +5,7 @@ import { toSqsEvent } from '../../local/ingest-queue.ts';
 import { objectCreatedEvent } from '../../local/s3-local.ts';
 import { forEachLimit } from '../../shared/concurrency.ts';
 import { UPLOAD_ID_METADATA } from '../../shared/ingest/letter-objects.ts';
-import type { TableDeps } from '../../shared/store/determinations.ts';
+import type { TableDeps } from '../../shared/store/table.ts';
 import { getUploads } from '../../shared/store/uploads.ts';
 import { generateLetter } from '../../synthetic/generate.ts';
 import { Random } from '../../synthetic/random.ts';

@@ -1,6 +1,6 @@
 import type { ExportBucket } from '../export/bucket.ts';
 import type { Logger } from '../logger.ts';
-import type { TableDeps } from '../store/determinations.ts';
+import type { TableDeps } from '../store/table.ts';
 import { ALL_VALUE, UNDATED_YEAR } from '../store/keys.ts';
 import { readTallies } from '../store/queries.ts';
 import { readStats } from '../store/stats.ts';

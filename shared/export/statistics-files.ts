@@ -1,5 +1,5 @@
 import { forEachLimit } from '../concurrency.ts';
-import type { TableDeps } from '../store/determinations.ts';
+import type { TableDeps } from '../store/table.ts';
 import { STATS_BY, statistics, type StatsResult } from '../stats/statistics.ts';
 import { csvLine } from '../csv.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { csvLine } from '../csv.ts';
-import type { TableDeps } from '../store/determinations.ts';
+import type { TableDeps } from '../store/table.ts';
 import {
   listOrganisationUploadsBetween,
   uploadStatusSchema,

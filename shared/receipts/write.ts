@@ -1,4 +1,4 @@
-import type { TableDeps } from '../store/determinations.ts';
+import type { TableDeps } from '../store/table.ts';
 import { getUpload, type UploadRecord } from '../store/uploads.ts';
 import { receiptFor, receiptJson, receiptKey, type Receipt } from './receipt.ts';
 

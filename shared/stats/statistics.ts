@@ -1,4 +1,4 @@
-import type { TableDeps } from '../store/determinations.ts';
+import type { TableDeps } from '../store/table.ts';
 import { SCOPED_DIMENSIONS } from '../store/contribution.ts';
 import { ALL_VALUE, type StatsDimension } from '../store/keys.ts';
 import { readTallies } from '../store/queries.ts';

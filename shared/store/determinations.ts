@@ -1,28 +1,23 @@
 import {
-  BatchWriteItemCommand,
   ConditionalCheckFailedException,
-  GetItemCommand,
   PutItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
-  type DynamoDBClient,
-  type AttributeValue,
   type TransactWriteItem,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import type { Determination } from '../record/determination.ts';
-import { fromItem, toItem } from './attributes.ts';
-import { decode, encode, MAX_RECORD_BYTES, RecordTooLargeError } from './record-codec.ts';
+import { toItem } from './attributes.ts';
+import { encode, MAX_RECORD_BYTES, RecordTooLargeError } from './record-codec.ts';
+import { counterDeltas, indexEntries, mergeDeltas } from './contribution.ts';
+import { counterMarkerKey, determinationKey, heldCopyKey } from './keys.ts';
 import {
-  counterDeltas,
-  indexEntries,
-  mergeDeltas,
-  type CounterDelta,
-  type IndexEntry,
-} from './contribution.ts';
-import { counterMarkerKey, determinationKey, heldCopyKey, recentKey } from './keys.ts';
+  entryItem,
+  getStoredDetermination,
+  storedItem,
+  type StoredDetermination,
+} from './stored-determination.ts';
+import type { TableDeps } from './table.ts';
 import {
   caseConflicts,
   dropHeld,
@@ -39,96 +34,12 @@ import {
 // half-way is finished by the next and no counter moves twice: docs/DATA-MODEL.md, "Writing a
 // determination".
 
-export interface TableDeps {
-  client: DynamoDBClient;
-  tableName: string;
-}
-
 /**
  * `superseded`: a newer upload of the same key is already stored; nothing was written.
  * `duplicate`: the published record already says this (from this organisation or another).
  * `conflict`: another organisation owns the case and published different content.
  */
 export type WriteOutcome = 'parsed' | 'duplicate' | 'replaced' | 'conflict' | 'superseded';
-
-const bytes = z.instanceof(Uint8Array);
-const storedSchema = z.object({
-  caseId: z.string(),
-  state: z.enum(['pending', 'complete']),
-  version: z.number().int().positive(),
-  claim: z.string(),
-  outcome: z.enum(['parsed', 'replaced', 'removed']),
-  contentHash: z.string().nullable(),
-  owner: z.string(),
-  sourceKey: z.string().nullable(),
-  sourceSequencer: z.string().nullable().default(null),
-  record: bytes.optional(),
-  previous: bytes.optional(),
-  previousSource: z
-    .object({
-      owner: z.string(),
-      sourceKey: z.string(),
-      contentHash: z.string(),
-      sequencer: z.string(),
-    })
-    .nullable()
-    .default(null),
-  updatedAt: z.string(),
-});
-
-/** A determination as stored, with the bookkeeping the write protocol needs. */
-export interface StoredDetermination {
-  caseId: string;
-  state: 'pending' | 'complete';
-  version: number;
-  /**
-   * Unique to one claim. Versions restart at 1 after a removal, so the pending work (markers,
-   * checks) is tied to this token instead: a writer holding an old claim can never match a new one.
-   */
-  claim: string;
-  /** What the claim did, reported again to a retry that finds its own write. */
-  outcome: 'parsed' | 'replaced' | 'removed';
-  contentHash: string | null;
-  /**
-   * The organisation whose upload produced the record: only it replaces or removes it (or an
-   * operator settling a conflict). Private: never served.
-   */
-  owner: string;
-  /** The upload key the current record came from. Private: never served. */
-  sourceKey: string | null;
-  /** S3's event sequencer of that upload: an older event for the same key must not win. */
-  sourceSequencer: string | null;
-  /** null while a removal is pending. */
-  record: Determination | null;
-  previous: Determination | null;
-  /**
-   * Set while an operator's settlement moves the case to another organisation: the upload the
-   * replaced record came from, held aside as a copy when the change completes.
-   */
-  previousSource: {
-    owner: string;
-    sourceKey: string;
-    contentHash: string;
-    sequencer: string;
-  } | null;
-}
-
-/** The stored determination of a case (read consistently), or null. */
-export async function getStoredDetermination(
-  deps: TableDeps,
-  id: string,
-): Promise<StoredDetermination | null> {
-  const out = await deps.client.send(
-    new GetItemCommand({
-      TableName: deps.tableName,
-      Key: toItem({ ...determinationKey(id) }),
-      ConsistentRead: true,
-    }),
-  );
-  if (out.Item === undefined) return null;
-  const s = storedSchema.parse(fromItem(out.Item));
-  return { ...s, record: decode(s.record), previous: decode(s.previous) };
-}
 
 export interface WriteRequestInput {
   id: string;
@@ -429,70 +340,6 @@ async function rewrite<T>(
   throw new Error(`case ${id} is being rewritten by other writers; try again later`);
 }
 
-function storedItem(next: StoredDetermination, now: string): Record<string, AttributeValue> {
-  const decisionDate = next.record?.dates.decision ?? null;
-  return toItem({
-    ...determinationKey(next.caseId),
-    // A pending removal leaves the recent list at once; a record joins it when claimed.
-    ...(next.record === null ? {} : recentKey(next.caseId, decisionDate)),
-    type: 'determination',
-    caseId: next.caseId,
-    state: next.state,
-    version: next.version,
-    claim: next.claim,
-    outcome: next.outcome,
-    contentHash: next.contentHash,
-    owner: next.owner,
-    sourceKey: next.sourceKey,
-    sourceSequencer: next.sourceSequencer,
-    decisionDate,
-    record: next.record === null ? undefined : encode(next.record),
-    previous: next.previous === null ? undefined : encode(next.previous),
-    previousSource: next.previousSource ?? undefined,
-    updatedAt: now,
-  });
-}
-
-function entryItem(e: IndexEntry): Record<string, AttributeValue> {
-  return toItem({ PK: e.PK, SK: e.SK, type: 'item', ...e.item });
-}
-
-/**
- * The items a determination leaves once written (its complete record and index entries), for
- * filling an empty table in bulk (benchmarks); counters come from `counterLoadRequests`.
- */
-export function loadRequests(input: WriteRequestInput): WriteRequest[] {
-  const stored: StoredDetermination = {
-    caseId: input.id,
-    state: 'complete',
-    version: 1,
-    claim: randomUUID(),
-    outcome: 'parsed',
-    contentHash: input.contentHash,
-    owner: input.organisation,
-    sourceKey: input.sourceKey,
-    sourceSequencer: input.sequencer,
-    record: input.record,
-    previous: null,
-    previousSource: null,
-  };
-  return [
-    { PutRequest: { Item: storedItem(stored, input.now) } },
-    ...indexEntries(input.id, input.record).map((e) => ({
-      PutRequest: { Item: entryItem(e) },
-    })),
-  ];
-}
-
-/** Counters holding the summed deltas, for a bulk-filled table (see `loadRequests`). */
-export function counterLoadRequests(deltas: readonly CounterDelta[]): WriteRequest[] {
-  return mergeDeltas([...deltas]).map((d) => ({
-    PutRequest: {
-      Item: toItem({ PK: d.PK, SK: d.SK, upheld: d.upheld, overturned: d.overturned }),
-    },
-  }));
-}
-
 async function claim(
   deps: TableDeps,
   current: StoredDetermination | null,
@@ -718,25 +565,6 @@ async function applyChunk(
   if (codes === null) return 'applied';
   if (codes[0] === 'ConditionalCheckFailed') return 'superseded';
   return 'already';
-}
-
-const BATCH_WRITE_LIMIT = 25;
-
-/** Writes all requests in batches of 25, resending what DynamoDB leaves unprocessed. */
-export async function batchWrite(deps: TableDeps, requests: WriteRequest[]): Promise<void> {
-  for (const batch of chunk(requests, BATCH_WRITE_LIMIT)) {
-    let pending: WriteRequest[] = batch;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await sleep(jitter(attempt));
-      const out = await deps.client.send(
-        new BatchWriteItemCommand({ RequestItems: { [deps.tableName]: pending } }),
-      );
-      pending = out.UnprocessedItems?.[deps.tableName] ?? [];
-      if (attempt > 20 && pending.length > 0) {
-        throw new Error(`DynamoDB left ${pending.length} writes unprocessed after 20 retries`);
-      }
-    }
-  }
 }
 
 function chunk<T>(list: readonly T[], size: number): T[][] {

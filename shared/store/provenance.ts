@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Determination } from '../record/determination.ts';
 import { fromItem, toItem } from './attributes.ts';
-import type { TableDeps } from './determinations.ts';
+import type { TableDeps } from './table.ts';
 import {
   casePartition,
   heldCopyKey,

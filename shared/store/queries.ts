@@ -9,7 +9,7 @@ import { decisionSchema, type Determination } from '../record/determination.ts';
 import { categorySchema } from '../taxonomy/vocabulary.ts';
 import { fromItem, toItem } from './attributes.ts';
 import type { ItemSummary } from './contribution.ts';
-import type { TableDeps } from './determinations.ts';
+import type { TableDeps } from './table.ts';
 import { decode } from './record-codec.ts';
 import {
   determinationKey,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fromItem, toItem } from './attributes.ts';
 import { queryPages } from './paging.ts';
-import type { TableDeps } from './determinations.ts';
+import type { TableDeps } from './table.ts';
 import {
   parseStatsSortKey,
   STATS_ALL_TIME_PREFIX,

@@ -1,7 +1,13 @@
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 // The table's shape, shared by the local stack (which creates it) and the CDK stack (which
 // declares it), so the two cannot drift.
+
+/** The table and the client that reaches it, passed to everything that reads or writes it. */
+export interface TableDeps {
+  client: DynamoDBClient;
+  tableName: string;
+}
 
 export const PARTITION_KEY = 'PK';
 export const SORT_KEY = 'SK';

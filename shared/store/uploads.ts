@@ -10,7 +10,7 @@ import {
 import { z } from 'zod';
 import { fromItem, toItem } from './attributes.ts';
 import { queryPages } from './paging.ts';
-import type { TableDeps } from './determinations.ts';
+import type { TableDeps } from './table.ts';
 import {
   organisationUploadsKey,
   organisationUploadsPartition,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Determination } from '../record/determination.ts';
 import { fromItem, toItem } from './attributes.ts';
-import type { TableDeps } from './determinations.ts';
+import type { TableDeps } from './table.ts';
 import { decode } from './record-codec.ts';
 import { recentPartition } from './keys.ts';
 import { queryPages } from './paging.ts';

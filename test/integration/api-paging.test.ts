@@ -16,11 +16,7 @@ import { parseLetter } from '../../shared/parser/parse-letter.ts';
 import { requestTerms } from '../../shared/search/terms.ts';
 import { canonicalDrugNames } from '../../shared/taxonomy/drugs.ts';
 import { counterDeltas } from '../../shared/store/contribution.ts';
-import {
-  batchWrite,
-  counterLoadRequests,
-  loadRequests,
-} from '../../shared/store/determinations.ts';
+import { batchWrite, counterLoadRequests, loadRequests } from '../../bench/bulk-load.ts';
 import { generateLetter } from '../../synthetic/generate.ts';
 
 // Pagination where the corpus cannot reach: synthetic letters over a dozen decision years, some

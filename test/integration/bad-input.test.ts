@@ -6,7 +6,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { healthSchema, statsSchema } from '../../shared/api/schemas.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { receiptKey } from '../../shared/receipts/receipt.ts';
-import { getStoredDetermination } from '../../shared/store/determinations.ts';
+import { getStoredDetermination } from '../../shared/store/stored-determination.ts';
 import { getUpload, type UploadRecord } from '../../shared/store/uploads.ts';
 import { generateLetter, generateSpec } from '../../synthetic/generate.ts';
 import { Random } from '../../synthetic/random.ts';

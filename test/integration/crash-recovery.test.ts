@@ -5,11 +5,11 @@ import { createLogger } from '../../shared/logger.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import {
   completePending,
-  getStoredDetermination,
   putDetermination,
   removeDetermination,
-  type TableDeps,
 } from '../../shared/store/determinations.ts';
+import { getStoredDetermination } from '../../shared/store/stored-determination.ts';
+import { type TableDeps } from '../../shared/store/table.ts';
 import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { snapshot } from '../support/store.ts';

@@ -15,7 +15,7 @@ import {
 import { receiptKey } from '../../shared/receipts/receipt.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { generateLetter } from '../../synthetic/generate.ts';
-import { getStoredDetermination } from '../../shared/store/determinations.ts';
+import { getStoredDetermination } from '../../shared/store/stored-determination.ts';
 import { readStats } from '../../shared/store/stats.ts';
 import { corpusPdfs, HAVE_LETTERS } from '../support/letters.ts';
 import { capture } from '../support/capture.ts';

@@ -12,11 +12,11 @@ import { parseLetter } from '../../shared/parser/parse-letter.ts';
 import { renderLetter, type LetterSpec } from '../../synthetic/render-letter.ts';
 import {
   acceptConflict,
-  getStoredDetermination,
   keepPublished,
   putDetermination,
-  type TableDeps,
 } from '../../shared/store/determinations.ts';
+import { getStoredDetermination } from '../../shared/store/stored-determination.ts';
+import { type TableDeps } from '../../shared/store/table.ts';
 import { listConflicts, listCorroborations } from '../../shared/store/provenance.ts';
 import { readDetermination } from '../../shared/store/queries.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';

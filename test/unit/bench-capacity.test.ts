@@ -10,7 +10,7 @@ import {
 import type { Determination } from '../../shared/record/determination.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { counterDeltas, indexEntries } from '../../shared/store/contribution.ts';
-import { loadRequests } from '../../shared/store/determinations.ts';
+import { loadRequests } from '../../bench/bulk-load.ts';
 import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 
