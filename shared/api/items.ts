@@ -1,35 +1,19 @@
 import { z } from 'zod';
 import type { Decision } from '../record/determination.ts';
-import { subcategoryValue, type ItemSummary } from '../store/contribution.ts';
-import {
-  ALL_VALUE,
-  UNDATED_YEAR,
-  type IndexDimension,
-  type StatsDimension,
-} from '../store/keys.ts';
+import type { ItemSummary } from '../store/contribution.ts';
+import type { IndexDimension, StatsDimension } from '../store/keys.ts';
 import { readIndexPage, readTallies, type IndexEntryRead } from '../store/queries.ts';
-import { requestTerms } from '../search/terms.ts';
 import { openCursor, queryContext, sealCursor } from './cursor.ts';
 import type { ApiDeps } from './deps.ts';
-import {
-  checkDrug,
-  checkRange,
-  dayOf,
-  DEFAULT_LIMIT,
-  queryTerms,
-  resolveSubcategory,
-  unknownSpecialty,
-  type feedQuerySchema,
-  type itemsQuerySchema,
-} from './params.ts';
+import { newestStream, planItemsRead, yearsToRead, type ItemsQuery } from './items-plan.ts';
+import { unknownSpecialty, type feedQuerySchema } from './params.ts';
 import type { ItemsPage, PublicItem } from './schemas.ts';
 
 // Items newest first, from the index entries (docs/DATA-MODEL.md). One filter drives the read:
 // its value's partitions, one per decision year, each read backwards within the decision and date
 // range of its sort key. With no decision filter the upheld and overturned ranges are two sorted
 // streams merged by date. Any further filter is checked against the summary each entry carries.
-
-type ItemsQuery = z.output<typeof itemsQuerySchema>;
+// Which filter drives and what is checked is planned in items-plan.ts; this reads the plan out.
 
 /**
  * Index Queries per request at most: a page that needs more returns what it found and a cursor
@@ -106,59 +90,9 @@ async function findItems(
   maxQueries: number,
   withTotal: boolean,
 ): Promise<Found> {
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  const from = query.from === undefined ? null : dayOf('from', query.from, 'first');
-  const to = query.to === undefined ? null : dayOf('to', query.to, 'last');
-  checkRange(from, to);
-  const category =
-    query.subcategory === undefined
-      ? query.category
-      : resolveSubcategory(query.category, query.subcategory);
-  const words = query.q === undefined ? [] : queryTerms('q', query.q);
-  const drug = query.drug === undefined ? undefined : checkDrug(query.drug);
-
-  const subcategory =
-    query.subcategory === undefined ? undefined : subcategoryValue(category!, query.subcategory);
-  // The most selective filter drives the read. A category named beside a subcategory adds
-  // nothing (the subcategory's key includes it), so it is not a filter of its own.
-  const filters: [IndexDimension, string | undefined][] = [
-    ['drug', drug],
-    ['subcategory', subcategory],
-    ['term', words[0]],
-    ['specialty', query.specialty],
-    ['bodyRegion', query.bodyRegion],
-    ['category', subcategory === undefined ? category : undefined],
-  ];
-  const active = filters.filter((f): f is [IndexDimension, string] => f[1] !== undefined);
-  const [dimension, value] = active[0] ?? ['all', ALL_VALUE];
-  // Words beyond the one that drives the read (all of them when another filter drives it).
-  const checkedWords = dimension === 'term' ? words.slice(1) : words;
-  const narrowed = active.length > 1 || checkedWords.length > 0;
-  const matches = (item: ItemSummary): boolean => {
-    if (category !== undefined && item.category !== category) return false;
-    if (query.subcategory !== undefined && item.subcategory !== query.subcategory) return false;
-    if (drug !== undefined && item.drug !== drug) return false;
-    if (query.bodyRegion !== undefined && !item.bodyRegions.includes(query.bodyRegion))
-      return false;
-    if (query.specialty !== undefined && !item.specialties.includes(query.specialty)) return false;
-    if (checkedWords.length > 0) {
-      const have = requestTerms(item.request, item.drug);
-      if (!checkedWords.every((w) => have.includes(w))) return false;
-    }
-    return true;
-  };
-
+  const plan = planItemsRead(query);
+  const { limit, dimension, value } = plan;
   const context = queryContext('items', { ...query, limit });
-  const decisions: Decision[] =
-    query.decision === undefined ? ['overturned', 'upheld'] : [query.decision];
-  const fresh = (): Stream[] =>
-    decisions.map((decision) => ({
-      decision,
-      after: null,
-      done: false,
-      buffer: [],
-      exhausted: false,
-    }));
   let years: string[];
   let streams: Stream[];
   if (query.cursor !== undefined) {
@@ -166,14 +100,8 @@ async function findItems(
     years = position.years;
     streams = position.streams.map((s) => ({ ...s, buffer: [], exhausted: false }));
   } else {
-    const dated = from !== null || to !== null;
-    years = (await deps.years()).filter(
-      (y) =>
-        !(dated && y === UNDATED_YEAR) &&
-        (from === null || y >= from.slice(0, 4)) &&
-        (to === null || y <= to.slice(0, 4)),
-    );
-    streams = fresh();
+    years = yearsToRead(plan, await deps.years());
+    streams = freshStreams(plan.decisions);
   }
 
   // Read beside the page; a failure surfaces when awaited below, never as an unhandled rejection.
@@ -181,53 +109,51 @@ async function findItems(
     dimension,
     value,
     decision: query.decision,
-    countable: withTotal && !narrowed && words.length === 0 && from === null && to === null,
+    countable: withTotal && plan.countable,
   });
   totalRead.catch(() => undefined);
   const items: PublicItem[] = [];
   let reads = 0;
-  read: while (years.length > 0) {
-    const year = years[0]!;
-    for (;;) {
-      const empty = streams.filter((s) => !s.done && s.buffer.length === 0 && !s.exhausted);
-      if (empty.length > 0) {
-        if (reads + empty.length > maxQueries) break read;
-        reads += empty.length;
-        // One more than the page needs, so that a page ending a stream knows it is the last.
-        const want = narrowed ? FILTERED_READ : limit - items.length + 1;
-        await Promise.all(
-          empty.map(async (s) => {
-            const page = await readIndexPage(deps.table, {
-              dimension,
-              value,
-              year,
-              decision: s.decision,
-              from,
-              to,
-              after: s.after,
-              limit: want,
-            });
-            s.buffer = page.entries;
-            s.exhausted = !page.more;
-          }),
-        );
-      }
-      for (const s of streams) if (s.buffer.length === 0 && s.exhausted) s.done = true;
-      const live = streams.filter((s) => s.buffer.length > 0);
-      if (live.length === 0) {
-        years.shift();
-        streams = fresh();
-        continue read;
-      }
-      // Newest first across the decision streams: compare what follows the decision prefix.
-      let next = live[0]!;
-      for (const s of live) if (suffix(s.buffer[0]!.sk) > suffix(next.buffer[0]!.sk)) next = s;
-      const entry = next.buffer.shift()!;
-      next.after = entry.sk;
-      if (matches(entry.item)) {
-        items.push(publicItem(entry.item));
-        if (items.length === limit) break read;
-      }
+  // Each turn reads the streams that ran dry, then takes the newest entry; a year whose streams
+  // have all ended gives way to the next.
+  while (years.length > 0) {
+    const empty = streams.filter((s) => !s.done && s.buffer.length === 0 && !s.exhausted);
+    if (empty.length > 0) {
+      if (reads + empty.length > maxQueries) break;
+      reads += empty.length;
+      // One more than the page needs, so that a page ending a stream knows it is the last.
+      const want = plan.narrowed ? FILTERED_READ : limit - items.length + 1;
+      const year = years[0]!;
+      await Promise.all(
+        empty.map(async (s) => {
+          const page = await readIndexPage(deps.table, {
+            dimension,
+            value,
+            year,
+            decision: s.decision,
+            from: plan.from,
+            to: plan.to,
+            after: s.after,
+            limit: want,
+          });
+          s.buffer = page.entries;
+          s.exhausted = !page.more;
+        }),
+      );
+    }
+    for (const s of streams) if (s.buffer.length === 0 && s.exhausted) s.done = true;
+    const live = streams.filter((s) => s.buffer.length > 0);
+    if (live.length === 0) {
+      years.shift();
+      streams = freshStreams(plan.decisions);
+      continue;
+    }
+    const next = newestStream(live);
+    const entry = next.buffer.shift()!;
+    next.after = entry.sk;
+    if (plan.matches(entry.item)) {
+      items.push(publicItem(entry.item));
+      if (items.length === limit) break;
     }
   }
   const more =
@@ -245,8 +171,14 @@ async function findItems(
   return { items, position: more ? position : null, context, total: await totalRead };
 }
 
-function suffix(sk: string): string {
-  return sk.slice(sk.indexOf('#') + 1);
+function freshStreams(decisions: readonly Decision[]): Stream[] {
+  return decisions.map((decision) => ({
+    decision,
+    after: null,
+    done: false,
+    buffer: [],
+    exhausted: false,
+  }));
 }
 
 /** The public fields of an entry's summary (the filter-only fields stay behind). */
