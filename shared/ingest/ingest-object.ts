@@ -1,23 +1,28 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { LetterFormatError } from '../errors.ts';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { parseLetterSandboxed } from '../parser/parse-sandbox.ts';
-import { caseId } from '../store/keys.ts';
 import { putDetermination, removeDetermination } from '../store/determinations.ts';
-import { type TableDeps } from '../store/table.ts';
+import type { TableDeps } from '../store/table.ts';
 import { getUpload, putUpload, type UploadRecord } from '../store/uploads.ts';
 import { writeReceipt } from '../receipts/write.ts';
 import { dropHeld, getConflict } from '../store/provenance.ts';
-import { RecordTooLargeError } from '../store/record-codec.ts';
 import {
-  conflictMessage,
-  failureMessage,
-  MAX_LETTER_BYTES,
-  type FailureReason,
-} from './failures.ts';
+  caseToRelease,
+  classifyEvent,
+  classifyParse,
+  classifyRead,
+  classifyStore,
+  failedUpload,
+  fileNameOf,
+  isUploadKey,
+  overtaken,
+  storedUpload,
+  type Failure,
+  type Release,
+  type Settled,
+} from './decide.ts';
 import type { LetterObjects } from './letter-objects.ts';
 import type { ObjectCreated } from './s3-notification.ts';
-import { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from '../uploads/keys.ts';
 
 export interface IngestDeps {
   table: TableDeps;
@@ -39,204 +44,119 @@ export { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from '../uploads/keys
  * Turns one created object into a determination or a recorded failure, writes its receipt, and
  * returns its status record (null for objects outside `uploads/`, which are not letters). Throws
  * only for errors worth retrying (the store or S3 unavailable); a bad letter is a recorded
- * failure, never a throw, so a poison object is not retried forever.
+ * failure, never a throw, so a poison object is not retried forever. What each step calls for is
+ * decided in decide.ts; this function only reads and writes.
  */
 export async function ingestObject(
   deps: IngestDeps,
   object: ObjectCreated,
 ): Promise<UploadRecord | null> {
-  // Folder markers (the S3 console's "create folder") are not uploads either.
-  if (!object.key.startsWith(UPLOADS_PREFIX) || object.key.endsWith('/')) return null;
+  if (!isUploadKey(object.key)) return null;
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const log = deps.logger.child({ key: object.key });
-  const fileName = object.key.slice(object.key.lastIndexOf('/') + 1);
-  const organisation = organisationOf(object.key);
   const prior = await getUpload(deps.table, object.key);
-  // An event older than the one already recorded for this key: the newer upload replaced what it
-  // announced, and the newer event's result stands.
-  if (prior !== null && prior.sequencer > object.sequencer) return prior;
-
-  const base = {
-    key: object.key,
-    organisation: organisation ?? NO_ORGANISATION,
-    sequencer: object.sequencer,
-    updatedAt: now,
-  };
-  const failed = async (
-    reason: FailureReason,
-    message: string,
-    read: { version: string; uploadId: string | null; size: number | null; contentHash?: string },
-  ): Promise<UploadRecord> => {
-    await releasePrevious(deps.table, prior, object.key, read.contentHash ?? null, null, now);
-    return record(deps, log, object.bucket, {
-      ...base,
-      status: 'failed',
-      reason,
-      message,
-      caseNumber: null,
-      items: null,
-      outcome: null,
-      contentHash: read.contentHash ?? null,
-      size: read.size,
-      objectVersion: read.version,
-      uploadId: read.uploadId,
-    });
+  const failed = async (failure: Failure): Promise<UploadRecord> => {
+    if (failure.report !== undefined) log.error(failure.report.event, failure.report.fields);
+    const release = caseToRelease(prior, failure.read.contentHash, null);
+    await releasePrevious(deps.table, object.key, release, now);
+    return record(deps, log, object.bucket, failedUpload(object, now, failure));
   };
 
-  if (organisation === null) {
-    return failed('outside-uploads', failureMessage('outside-uploads', { fileName: object.key }), {
-      version: `key@${object.sequencer}`,
-      uploadId: null,
-      size: object.size,
-    });
-  }
-  if (object.size !== null && object.size > MAX_LETTER_BYTES) {
-    return failed('too-large', failureMessage('too-large', { fileName, size: object.size }), {
-      version: `size:${object.size}@${object.sequencer}`,
-      uploadId: null,
-      size: object.size,
-    });
-  }
-  const read = await deps.objects.read(object.bucket, object.key);
-  if (read.kind === 'missing') {
-    // Deleted between its event and this read: say so, rather than leave no trace.
-    // The recorded event itself, delivered again after the object was deleted: its status stands.
-    if (prior !== null && prior.sequencer === object.sequencer)
-      return redelivered(deps, object.bucket, prior);
-    return failed('object-missing', failureMessage('object-missing', { fileName }), {
-      version: `missing@${object.sequencer}`,
-      uploadId: null,
-      size: null,
-    });
-  }
-  // The same version seen again (a re-delivered event): its status stands.
-  if (prior !== null && prior.objectVersion === read.version) {
-    log.info('event redelivered', { status: prior.status });
-    return redelivered(deps, object.bucket, prior);
-  }
-  if (read.kind === 'too-large') {
-    return failed('too-large', failureMessage('too-large', { fileName, size: read.size }), {
-      ...read,
-      size: read.size,
-    });
-  }
+  const event = classifyEvent(object, prior);
+  if (event.kind === 'stale') return event.prior;
+  if (event.kind === 'fail') return failed(event);
 
-  const contentHash = createHash('sha256').update(read.bytes).digest('hex');
-  const readInfo = {
-    version: read.version,
-    uploadId: read.uploadId,
-    size: read.bytes.length,
-    contentHash,
-  };
-  let parsed;
-  try {
-    parsed = await parseLetterSandboxed(read.bytes, fileName);
-  } catch (e) {
-    if (e instanceof LetterFormatError) return failed(e.reason, e.message, readInfo);
-    // A parser bug is as permanent as a bad letter: retrying the same bytes cannot help.
-    const reference = randomUUID();
-    log.error('parser failed', { reference, error: e });
-    return failed(
-      'parser-error',
-      failureMessage('parser-error', { fileName, reference }),
-      readInfo,
-    );
+  const read = classifyRead(object, prior, await deps.objects.read(object.bucket, object.key));
+  if (read.kind === 'redelivery') {
+    if (read.by === 'version') log.info('event redelivered', { status: read.prior.status });
+    return redelivered(deps, object.bucket, read.prior);
   }
+  if (read.kind === 'fail') return failed(read);
 
-  const id = caseId(parsed.caseNumber, contentHash);
-  let outcome;
-  try {
-    outcome = await putDetermination(deps.table, {
-      id,
-      record: parsed,
-      contentHash,
-      organisation,
-      sourceKey: object.key,
-      sequencer: object.sequencer,
-      now,
-    });
-  } catch (e) {
-    if (e instanceof RecordTooLargeError) {
-      return failed(
-        'record-too-large',
-        failureMessage('record-too-large', { fileName, problem: e.problem }),
-        readInfo,
-      );
-    }
-    // DynamoDB refusing a request as invalid is as permanent as a bad letter: the same request
-    // would be refused again, so it is recorded rather than retried into the dead-letter queue.
-    if (isValidationError(e)) {
-      const reference = randomUUID();
-      log.error('store rejected the write', { reference, caseNumber: id, error: e });
-      return failed(
-        'store-rejected',
-        failureMessage('store-rejected', { fileName, reference, caseId: id }),
-        readInfo,
-      );
-    }
-    throw e;
-  }
-  if (outcome === 'superseded') {
-    // A newer upload of this key got there first; its own event records its status.
-    log.info('superseded by a later event', { status: outcome });
+  const parsed = classifyParse(
+    object,
+    read.content,
+    await settle(() => parseLetterSandboxed(read.bytes, fileNameOf(object.key))),
+    randomUUID,
+  );
+  if (parsed.kind === 'fail') return failed(parsed);
+
+  const { id, content } = parsed;
+  const stored = classifyStore(
+    object,
+    parsed,
+    await settle(() =>
+      putDetermination(deps.table, {
+        id,
+        record: parsed.determination,
+        contentHash: content.contentHash,
+        organisation: event.organisation,
+        sourceKey: object.key,
+        sequencer: object.sequencer,
+        now,
+      }),
+    ),
+    randomUUID,
+  );
+  if (stored.kind === 'retry') throw stored.error;
+  if (stored.kind === 'fail') return failed(stored);
+  if (stored.kind === 'superseded') {
+    log.info('superseded by a later event', { status: 'superseded' });
     return (await getUpload(deps.table, object.key)) ?? prior;
   }
-  await releasePrevious(deps.table, prior, object.key, contentHash, id, now);
-  const conflict = outcome === 'conflict' ? await getConflict(deps.table, id, organisation) : null;
-  const status = await record(deps, log, object.bucket, {
-    ...base,
-    status: outcome,
-    reason: null,
-    message:
-      outcome === 'conflict'
-        ? conflictMessage(fileName, id, conflict?.differences ?? ['its parsed fields differ'])
-        : null,
-    caseNumber: id,
-    items: parsed.issues.length,
-    outcome: parsed.outcome,
-    ...readInfo,
-    objectVersion: read.version,
-  });
-  // A newer event for this key, with another case, was recorded while this one ran: the case
-  // this event stored came from content the bucket no longer holds, so take it back (only if it
-  // is still what this key and content produced).
-  if (status.sequencer > object.sequencer && status.caseNumber !== id) {
-    await removeDetermination(deps.table, { id, sourceKey: object.key, contentHash, now });
+
+  const release = caseToRelease(prior, content.contentHash, id);
+  await releasePrevious(deps.table, object.key, release, now);
+  const conflict =
+    stored.outcome === 'conflict' ? await getConflict(deps.table, id, event.organisation) : null;
+  const status = await record(
+    deps,
+    log,
+    object.bucket,
+    storedUpload(object, now, parsed, stored.outcome, conflict?.differences ?? null),
+  );
+  // Only if it is still what this key and content produced (removeDetermination checks).
+  if (overtaken(status, object, id)) {
+    await removeDetermination(deps.table, {
+      id,
+      sourceKey: object.key,
+      contentHash: content.contentHash,
+      now,
+    });
   }
   return status;
 }
 
-// When a key that produced case A now holds other content (another case, or not a letter), A
-// came from a file that no longer exists: take it back, unless another upload has replaced it.
+async function settle<T>(work: () => Promise<T>): Promise<Settled<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
 async function releasePrevious(
   table: TableDeps,
-  prior: UploadRecord | null,
   key: string,
-  contentHash: string | null,
-  id: string | null,
+  release: Release | null,
   now: string,
 ): Promise<void> {
-  if (prior?.caseNumber == null || prior.contentHash === null) return;
-  if (prior.contentHash === contentHash || prior.caseNumber === id) return;
+  if (release === null) return;
   // Only the upload the public record came from can take it back (removeDetermination checks);
   // a copy another organisation sent is dropped from what is held aside.
   await removeDetermination(table, {
-    id: prior.caseNumber,
+    id: release.caseId,
     sourceKey: key,
-    contentHash: prior.contentHash,
+    contentHash: release.contentHash,
     now,
   });
   // Whatever its status said: a settled conflict can have turned an owner's copy into a held one.
   await dropHeld(table, {
-    caseId: prior.caseNumber,
-    organisation: prior.organisation,
+    caseId: release.caseId,
+    organisation: release.organisation,
     sourceKey: key,
-    contentHash: prior.contentHash,
+    contentHash: release.contentHash,
   });
-}
-
-function isValidationError(e: unknown): boolean {
-  return e instanceof Error && e.name === 'ValidationException';
 }
 
 async function record(
