@@ -11,16 +11,16 @@ import { dynamoClientConfig, startDynamoDbLocal } from '../local/dynamodb-local.
 import { startLocalServer } from '../local/server.ts';
 import { ensureTable } from '../local/stack.ts';
 import { createLogger } from '../shared/logger.ts';
-import { toItem } from '../shared/store/attributes.ts';
-import type { TableDeps } from '../shared/store/table.ts';
 import {
+  toItem,
+  type TableDeps,
   determinationKey,
   indexPartition,
   STATS_ALL_TIME_PREFIX,
   STATS_SHARDS,
   statsPartition,
-} from '../shared/store/keys.ts';
-import { readTallies } from '../shared/store/queries.ts';
+  readTallies,
+} from '../shared/store/index.ts';
 import { fillLetters, writeCounters } from './fill.ts';
 import { spawnLoad } from './load-client.ts';
 

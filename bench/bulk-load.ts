@@ -1,14 +1,16 @@
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { toItem } from '../shared/store/attributes.ts';
-import { indexEntries, mergeDeltas, type CounterDelta } from '../shared/store/contribution.ts';
-import type { WriteRequestInput } from '../shared/store/determinations.ts';
 import {
+  toItem,
+  indexEntries,
+  mergeDeltas,
+  type CounterDelta,
+  type WriteRequestInput,
   entryItem,
   storedItem,
   type StoredDetermination,
-} from '../shared/store/stored-determination.ts';
-import type { TableDeps } from '../shared/store/table.ts';
+  type TableDeps,
+} from '../shared/store/index.ts';
 
 // Filling an empty table in bulk with what the ingest would leave (benchmarks and paging tests):
 // the items written directly with BatchWriteItem, without the ingest's claim protocol.

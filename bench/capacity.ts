@@ -3,15 +3,16 @@
 // units land on partitions. DynamoDB Local does not model partitions or throughput, so this is
 // arithmetic over the items the ingest really writes, not a measurement of AWS.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Determination } from '../shared/record/determination.ts';
-import { toItem } from '../shared/store/attributes.ts';
-import { counterDeltas, indexEntries } from '../shared/store/contribution.ts';
+import type { Determination } from '../shared/record/index.ts';
 import {
+  toItem,
+  counterDeltas,
+  indexEntries,
   counterMarkerKey,
   organisationUploadsKey,
   recentKey,
   uploadKey,
-} from '../shared/store/keys.ts';
+} from '../shared/store/index.ts';
 
 /** What one partition accepts per second on AWS (DynamoDB developer guide, partitions). */
 export const PARTITION_WCU_PER_SECOND = 1_000;

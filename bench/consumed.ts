@@ -5,7 +5,7 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { GSI1 } from '../shared/store/table.ts';
+import { GSI1 } from '../shared/store/index.ts';
 import { itemBytes, writeUnits } from './capacity.ts';
 
 // Write units of every write sent through a client. Single writes ask DynamoDB for their

@@ -18,20 +18,24 @@ import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { readStackFile } from '../local/stack-file.ts';
 import { startLocalStack } from '../local/stack.ts';
-import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
+import { createDynamoClient, createS3Client } from '../shared/aws/index.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
-import { s3ExportBucket } from '../shared/export/bucket.ts';
-import { DEFAULT_ROW_GROUP_SIZE, runExport } from '../shared/export/run.ts';
+import { s3ExportBucket, DEFAULT_ROW_GROUP_SIZE, runExport } from '../shared/export/index.ts';
 import { createLogger } from '../shared/logger.ts';
-import { queryPages } from '../shared/store/paging.ts';
-import { parseLetterText } from '../shared/parser/parse-letter.ts';
-import { statistics } from '../shared/stats/statistics.ts';
-import { toItem } from '../shared/store/attributes.ts';
-import { counterDeltas } from '../shared/store/contribution.ts';
+import {
+  queryPages,
+  toItem,
+  counterDeltas,
+  type TableDeps,
+  caseId,
+  determinationKey,
+  recentKey,
+  recentPartition,
+  GSI1,
+} from '../shared/store/index.ts';
+import { parseLetterText } from '../shared/parser/index.ts';
+import { statistics } from '../shared/stats/index.ts';
 import { batchWrite } from './bulk-load.ts';
-import { type TableDeps } from '../shared/store/table.ts';
-import { caseId, determinationKey, recentKey, recentPartition } from '../shared/store/keys.ts';
-import { GSI1 } from '../shared/store/table.ts';
 import { generateLetter } from '../synthetic/generate.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

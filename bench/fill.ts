@@ -3,11 +3,15 @@
 // faster than the ingest's guarded transactions. Used by bench:api, bench:scale and bench:load.
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { forEachLimit } from '../shared/concurrency.ts';
-import type { Determination } from '../shared/record/determination.ts';
-import { parseLetter } from '../shared/parser/parse-letter.ts';
-import { counterDeltas, mergeDeltas, type CounterDelta } from '../shared/store/contribution.ts';
+import type { Determination } from '../shared/record/index.ts';
+import { parseLetter } from '../shared/parser/index.ts';
+import {
+  counterDeltas,
+  mergeDeltas,
+  type CounterDelta,
+  type TableDeps,
+} from '../shared/store/index.ts';
 import { batchWrite, counterLoadRequests, loadRequests } from './bulk-load.ts';
-import { type TableDeps } from '../shared/store/table.ts';
 import { generateLetter } from '../synthetic/generate.ts';
 
 export interface FillOptions {

@@ -17,11 +17,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../local/stack.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
-import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
+import { UPLOAD_ID_METADATA } from '../shared/ingest/index.ts';
 import { createLogger } from '../shared/logger.ts';
-import { toItem } from '../shared/store/attributes.ts';
+import { toItem, createTableInput } from '../shared/store/index.ts';
 import { batchWrite } from './bulk-load.ts';
-import { createTableInput } from '../shared/store/table.ts';
 import { generateLetter } from '../synthetic/generate.ts';
 import { countWriteUnits } from './consumed.ts';
 

@@ -5,11 +5,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename } from 'node:path';
-import type { Determination } from '../shared/record/determination.ts';
-import { extractText } from '../shared/parser/extract-text.ts';
-import { PARSE_LIMITS } from '../shared/parser/limits.ts';
-import { parseLetter, parseLetterText } from '../shared/parser/parse-letter.ts';
-import { ParseSandbox } from '../shared/parser/parse-sandbox.ts';
+import type { Determination } from '../shared/record/index.ts';
+import {
+  extractText,
+  PARSE_LIMITS,
+  parseLetter,
+  parseLetterText,
+  ParseSandbox,
+} from '../shared/parser/index.ts';
 import { generateLetter } from '../synthetic/generate.ts';
 import { scanPdf } from '../synthetic/scan.ts';
 import { GET_LETTERS } from '../test/letters/manifest.ts';

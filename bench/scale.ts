@@ -15,8 +15,8 @@ import { dynamoClientConfig, startDynamoDbLocal } from '../local/dynamodb-local.
 import { startLocalServer } from '../local/server.ts';
 import { ensureTable } from '../local/stack.ts';
 import { createLogger } from '../shared/logger.ts';
-import { STATS_BY, statistics, type StatsBy } from '../shared/stats/statistics.ts';
-import type { CounterDelta } from '../shared/store/contribution.ts';
+import { STATS_BY, statistics, type StatsBy } from '../shared/stats/index.ts';
+import type { CounterDelta } from '../shared/store/index.ts';
 import {
   itemBytes,
   letterWritePlan,

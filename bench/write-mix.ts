@@ -7,9 +7,8 @@
 //
 //   npm run bench:write-mix [-- --letters 2000] [--batches 100,1000,5000] [--seed 7]
 import { parseArgs } from 'node:util';
-import { parseLetterText } from '../shared/parser/parse-letter.ts';
-import { counterDeltas, indexEntries } from '../shared/store/contribution.ts';
-import { caseId } from '../shared/store/keys.ts';
+import { parseLetterText } from '../shared/parser/index.ts';
+import { counterDeltas, indexEntries, caseId } from '../shared/store/index.ts';
 import { generateSpec, renderSyntheticText } from '../synthetic/generate.ts';
 
 const { values } = parseArgs({

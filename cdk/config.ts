@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ORGANISATION_NAME } from '../shared/uploads/keys.ts';
+import { ORGANISATION_NAME } from '../shared/uploads/index.ts';
 
 // What a deployment is told through `cdk.json` context (or `-c key=value`), validated once so a
 // typo fails `cdk synth` with its name instead of deploying something else.

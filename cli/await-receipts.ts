@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { isConnectionError } from '../shared/aws/retry.ts';
+import { isConnectionError } from '../shared/aws/index.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
-import { listReceiptObjects, readReceipt } from '../shared/receipts/bucket.ts';
-import { receiptKey, type Receipt } from '../shared/receipts/receipt.ts';
+import {
+  listReceiptObjects,
+  readReceipt,
+  receiptKey,
+  type Receipt,
+} from '../shared/receipts/index.ts';
 import type { Io } from './command.ts';
 import { isAccessDenied, type Target } from './target.ts';
 

@@ -1,7 +1,12 @@
-import { createDynamoClient } from '../shared/aws/clients.ts';
-import type { TableDeps } from '../shared/store/table.ts';
-import { acceptConflict, keepPublished, type Settlement } from '../shared/store/determinations.ts';
-import { listConflicts, type Conflict } from '../shared/store/provenance.ts';
+import { createDynamoClient } from '../shared/aws/index.ts';
+import {
+  type TableDeps,
+  acceptConflict,
+  keepPublished,
+  type Settlement,
+  listConflicts,
+  type Conflict,
+} from '../shared/store/index.ts';
 import {
   CommandFailure,
   defineCommand,

@@ -1,7 +1,11 @@
 import { readStackFile } from '../local/stack-file.ts';
-import { s3ExportBucket } from '../shared/export/bucket.ts';
-import { runExport, type ExportDeps, type ExportResult } from '../shared/export/run.ts';
-import type { Manifest } from '../shared/export/snapshots.ts';
+import {
+  s3ExportBucket,
+  runExport,
+  type ExportDeps,
+  type ExportResult,
+  type Manifest,
+} from '../shared/export/index.ts';
 import { createLogger } from '../shared/logger.ts';
 import { CommandFailure, defineCommand, messageOf, UsageError, type Io } from './command.ts';
 import { closeTarget, localTarget } from './target.ts';

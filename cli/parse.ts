@@ -1,9 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LetterFormatError } from '../shared/errors.ts';
-import { PARSE_LIMITS } from '../shared/parser/limits.ts';
-import type { OcrProgress } from '../shared/parser/ocr.ts';
-import { parseLetterSandboxed } from '../shared/parser/parse-sandbox.ts';
+import { PARSE_LIMITS, type OcrProgress, parseLetterSandboxed } from '../shared/parser/index.ts';
 import { defineCommand, UsageError, type Io } from './command.ts';
 
 export const PARSE_HELP = `Usage: imr parse FILE|DIR...

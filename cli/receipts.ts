@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { s3LetterObjects } from '../shared/ingest/letter-objects.ts';
-import { listOrganisations, readReceipts } from '../shared/receipts/bucket.ts';
-import { rollupDays, daySchema } from '../shared/receipts/daily.ts';
+import { s3LetterObjects } from '../shared/ingest/index.ts';
 import {
+  listOrganisations,
+  readReceipts,
+  rollupDays,
+  daySchema,
   organisationReceiptsPrefix,
   RECEIPTS_PREFIX,
   type Receipt,
-} from '../shared/receipts/receipt.ts';
+} from '../shared/receipts/index.ts';
 import { defineCommand, optionValue, UsageError, type Io } from './command.ts';
 import {
   awsTarget,

@@ -4,13 +4,15 @@ import {
   ListObjectsV2Command,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { FAILURE_REASONS, type FailureReason } from '../shared/ingest/failures.ts';
-import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
+import { FAILURE_REASONS, type FailureReason, UPLOAD_ID_METADATA } from '../shared/ingest/index.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
-import { organisationOf, UPLOADS_PREFIX } from '../shared/uploads/keys.ts';
-import { listOrganisations } from '../shared/receipts/bucket.ts';
-import { listOrganisationUploadsBetween } from '../shared/store/uploads.ts';
-import { organisationReceiptsPrefix, RECEIPTS_PREFIX } from '../shared/receipts/receipt.ts';
+import { organisationOf, UPLOADS_PREFIX } from '../shared/uploads/index.ts';
+import {
+  listOrganisations,
+  organisationReceiptsPrefix,
+  RECEIPTS_PREFIX,
+} from '../shared/receipts/index.ts';
+import { listOrganisationUploadsBetween } from '../shared/store/index.ts';
 import { sendAndAwait, type Job } from './await-receipts.ts';
 import { defineCommand, optionValue, POSITIVE, UsageError } from './command.ts';
 import {

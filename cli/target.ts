@@ -1,7 +1,7 @@
 import { S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
-import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
-import { ORGANISATION_NAME } from '../shared/uploads/keys.ts';
-import type { TableDeps } from '../shared/store/table.ts';
+import { createDynamoClient, createS3Client } from '../shared/aws/index.ts';
+import { ORGANISATION_NAME } from '../shared/uploads/index.ts';
+import type { TableDeps } from '../shared/store/index.ts';
 import { isRunning, readStackFile } from '../local/stack-file.ts';
 import { UsageError } from './command.ts';
 

@@ -2,9 +2,8 @@ import type {
   APIGatewayRequestSimpleAuthorizerHandlerV2,
   APIGatewaySimpleAuthorizerResult,
 } from 'aws-lambda';
-import { ORIGIN_HEADER, originVerified } from '../shared/api/origin.ts';
-import { once } from '../shared/aws/bootstrap.ts';
-import { keptSecret, secretsManagerReader } from '../shared/aws/secrets.ts';
+import { ORIGIN_HEADER, originVerified } from '../shared/api/index.ts';
+import { once, keptSecret, secretsManagerReader } from '../shared/aws/index.ts';
 import { loadOriginConfig } from '../shared/config.ts';
 
 /** The HTTP API's authorizer: lets in the requests CloudFront sent (its origin header). */

@@ -1,11 +1,15 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { lambdaRuntime, startedOnFirstEvent } from '../shared/aws/bootstrap.ts';
-import { emfIngestMetrics } from '../shared/ingest/metrics.ts';
+import { lambdaRuntime, startedOnFirstEvent } from '../shared/aws/index.ts';
+import {
+  emfIngestMetrics,
+  ingestObject,
+  type IngestDeps,
+  s3LetterObjects,
+  objectsCreated,
+  s3NotificationSchema,
+} from '../shared/ingest/index.ts';
 import { loadConfig } from '../shared/config.ts';
-import { ingestObject, type IngestDeps } from '../shared/ingest/ingest-object.ts';
-import { s3LetterObjects } from '../shared/ingest/letter-objects.ts';
-import { objectsCreated, s3NotificationSchema } from '../shared/ingest/s3-notification.ts';
 
 // S3 object-created notifications, delivered through SQS: each message's objects become
 // determinations or recorded failures. A message whose processing threw (the store or S3 was

@@ -1,9 +1,13 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { lambdaRuntime, startedOnFirstEvent } from '../shared/aws/bootstrap.ts';
-import { s3ExportBucket } from '../shared/export/bucket.ts';
-import { loadExportConfig } from '../shared/export/config.ts';
-import { runExport, type ExportDeps, type ExportOptions } from '../shared/export/run.ts';
+import { lambdaRuntime, startedOnFirstEvent } from '../shared/aws/index.ts';
+import {
+  s3ExportBucket,
+  loadExportConfig,
+  runExport,
+  type ExportDeps,
+  type ExportOptions,
+} from '../shared/export/index.ts';
 
 // The statistics export, on a schedule: `{"action": "start"}` (or a plain scheduled event) daily
 // begins a snapshot; `{"action": "continue"}` every few minutes finishes one that ran out of time

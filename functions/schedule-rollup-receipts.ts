@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { lambdaRuntime, once } from '../shared/aws/bootstrap.ts';
+import { lambdaRuntime, once } from '../shared/aws/index.ts';
 import { loadBucketConfig } from '../shared/config.ts';
-import { s3LetterObjects } from '../shared/ingest/letter-objects.ts';
-import { listOrganisations } from '../shared/receipts/bucket.ts';
-import { dayBefore, rollupDays, type DailyRollup } from '../shared/receipts/daily.ts';
+import { s3LetterObjects } from '../shared/ingest/index.ts';
+import {
+  listOrganisations,
+  dayBefore,
+  rollupDays,
+  type DailyRollup,
+} from '../shared/receipts/index.ts';
 
 // Run by a daily EventBridge schedule shortly after midnight UTC: every organisation's roll-up of
 // the day before. The day comes from the event's time, so a retried run rolls up the same day.

@@ -2,8 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApiHandler, type ApiHandler } from '../functions/http/api-gateway.ts';
-import type { ApiDeps } from '../shared/api/deps.ts';
-import { ENDPOINTS, type EndpointName } from '../shared/api/endpoints.ts';
+import { type ApiDeps, ENDPOINTS, type EndpointName } from '../shared/api/index.ts';
 
 // API Gateway's part, locally: each HTTP request under /api becomes the payload-2.0 event API
 // Gateway would send, for the same handler the Lambda function runs.

@@ -1,10 +1,10 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { UPLOAD_ID_METADATA } from '../shared/ingest/letter-objects.ts';
+import { UPLOAD_ID_METADATA } from '../shared/ingest/index.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
 import { generateLetter, syntheticFileName } from '../synthetic/generate.ts';
-import { getUploads } from '../shared/store/uploads.ts';
+import { getUploads } from '../shared/store/index.ts';
 import type { LocalStack } from './stack.ts';
 
 /** The organisation demo letters are uploaded as. */

@@ -1,5 +1,9 @@
-import { s3ExportBucket } from '../shared/export/bucket.ts';
-import { runExport, type ExportDeps, type ExportResult } from '../shared/export/run.ts';
+import {
+  s3ExportBucket,
+  runExport,
+  type ExportDeps,
+  type ExportResult,
+} from '../shared/export/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { LocalStack } from './stack.ts';
 

@@ -3,14 +3,11 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { createServer, type Server } from 'node:http';
-import { createApiDeps } from '../shared/api/deps.ts';
+import { createApiDeps, EXPORTS_PATH } from '../shared/api/index.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EXPORTS_PATH } from '../shared/api/exports.ts';
-import type { ExportBucket } from '../shared/export/bucket.ts';
-import { LATEST_KEY, SNAPSHOTS_PREFIX } from '../shared/export/snapshots.ts';
+import { type ExportBucket, LATEST_KEY, SNAPSHOTS_PREFIX } from '../shared/export/index.ts';
 import type { Logger } from '../shared/logger.ts';
-import { readTallies } from '../shared/store/queries.ts';
-import { ALL_VALUE } from '../shared/store/keys.ts';
+import { readTallies, ALL_VALUE } from '../shared/store/index.ts';
 import { createLocalApi } from './api-gateway.ts';
 import type { LocalStack } from './stack.ts';
 

@@ -11,20 +11,17 @@ import { mkdir, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createIngestHandler } from '../functions/s3-ingest-letter.ts';
-import { createDynamoClient, createS3Client } from '../shared/aws/clients.ts';
-import { UPLOADS_PREFIX } from '../shared/ingest/ingest-object.ts';
-import { s3LetterObjects } from '../shared/ingest/letter-objects.ts';
-import { listReceiptObjects } from '../shared/receipts/bucket.ts';
+import { createDynamoClient, createS3Client } from '../shared/aws/index.ts';
+import { UPLOADS_PREFIX, s3LetterObjects } from '../shared/ingest/index.ts';
 import {
+  listReceiptObjects,
   RECEIPTS_PREFIX,
   receiptFor,
   receiptJson,
   receiptKey,
-} from '../shared/receipts/receipt.ts';
-import { getUploads } from '../shared/store/uploads.ts';
+} from '../shared/receipts/index.ts';
+import { getUploads, type TableDeps, createTableInput } from '../shared/store/index.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
-import type { TableDeps } from '../shared/store/table.ts';
-import { createTableInput } from '../shared/store/table.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
 import { objectCreatedEvent, startS3Local } from './s3-local.ts';

@@ -3,7 +3,7 @@ import { CommandFailure, defineCommand, optionValue, type Io } from '../cli/comm
 import { JavaMissingError } from '../local/dynamodb-local.ts';
 import { startExportSchedule, type ExportSchedule } from '../local/exports.ts';
 import { startLocalServer, type LocalServer } from '../local/server.ts';
-import { s3ExportBucket } from '../shared/export/bucket.ts';
+import { s3ExportBucket } from '../shared/export/index.ts';
 import { DataDirInUseError, startLocalStack } from '../local/stack.ts';
 import { createLogger, LOG_LEVELS } from '../shared/logger.ts';
 

@@ -1,6 +1,6 @@
-import type { CitationSource } from '../shared/record/determination.ts';
-import { SYNTHETIC_MARKER } from '../shared/parser/synthetic.ts';
-import type { Category } from '../shared/taxonomy/vocabulary.ts';
+import type { CitationSource } from '../shared/record/index.ts';
+import { SYNTHETIC_MARKER } from '../shared/parser/index.ts';
+import type { Category } from '../shared/taxonomy/index.ts';
 import { guidelinesFor } from './guidelines.ts';
 import { mailedParties, mailLetter, type MailedParties } from './mailed.ts';
 import { renderPdf } from './pdf.ts';

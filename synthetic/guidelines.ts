@@ -1,4 +1,4 @@
-import type { CitationSource } from '../shared/record/determination.ts';
+import type { CitationSource } from '../shared/record/index.ts';
 import type { Random } from './random.ts';
 import type { Region, Topic } from './requests.ts';
 

@@ -1,4 +1,4 @@
-import type { Category } from '../shared/taxonomy/vocabulary.ts';
+import type { Category } from '../shared/taxonomy/index.ts';
 import type { Random } from './random.ts';
 import type { Expected, Region } from './requests.ts';
 

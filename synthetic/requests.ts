@@ -1,5 +1,9 @@
-import type { BodyRegion } from '../shared/taxonomy/classify.ts';
-import type { Category, PharmaSubcategory, Subcategory } from '../shared/taxonomy/vocabulary.ts';
+import type {
+  BodyRegion,
+  Category,
+  PharmaSubcategory,
+  Subcategory,
+} from '../shared/taxonomy/index.ts';
 import type { Random } from './random.ts';
 
 // Disputed items for synthetic letters, written the way treating physicians word requests. Every

@@ -49,6 +49,10 @@ export const zodEnglishOnly: Plugin = {
   },
 };
 
+// Code reaches a folder of shared/ through its index.ts, which names many modules. package.json
+// declares the project's modules outside web/ free of side effects (`sideEffects`), so esbuild
+// bundles only the modules whose exports an entry uses; without it every bundle grows (the
+// ingest's past its limit below).
 /** esbuild options for one entry (`functions/<entry>.ts`) written to `outdir`. */
 export function bundleOptions(entry: string, outdir: string): BuildOptions {
   return {

@@ -1,7 +1,7 @@
 import { Aws } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { GSI1 } from '../../shared/store/table.ts';
+import { GSI1 } from '../../shared/store/index.ts';
 
 // Least-privilege grants written out, because the generated ones are wider than the code needs:
 // grantReadData allows Scan (the application never scans, and IAM now says so) and every index

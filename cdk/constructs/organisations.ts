@@ -1,8 +1,8 @@
 import { CfnOutput } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { UPLOADS_PREFIX } from '../../shared/uploads/keys.ts';
-import { RECEIPTS_PREFIX } from '../../shared/receipts/receipt.ts';
+import { UPLOADS_PREFIX } from '../../shared/uploads/index.ts';
+import { RECEIPTS_PREFIX } from '../../shared/receipts/index.ts';
 import type { Organisation } from '../config.ts';
 import type { BucketName } from './access.ts';
 import { acknowledgeWildcards } from './nag.ts';

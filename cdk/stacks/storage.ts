@@ -4,7 +4,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { GSI1, PARTITION_KEY, SORT_KEY } from '../../shared/store/table.ts';
+import { GSI1, PARTITION_KEY, SORT_KEY } from '../../shared/store/index.ts';
 import type { Deployment } from '../config.ts';
 import { Organisations } from '../constructs/organisations.ts';
 import { BucketName } from '../constructs/access.ts';

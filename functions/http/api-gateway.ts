@@ -1,10 +1,17 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createApiDeps, type ApiDeps } from '../../shared/api/deps.ts';
-import { endpoint, type EndpointName } from '../../shared/api/endpoints.ts';
-import { respond } from '../../shared/api/http.ts';
-import { lambdaRuntime, startedOnFirstEvent } from '../../shared/aws/bootstrap.ts';
-import { s3ExportBucket } from '../../shared/export/bucket.ts';
-import { secretsManagerReader } from '../../shared/aws/secrets.ts';
+import {
+  createApiDeps,
+  type ApiDeps,
+  endpoint,
+  type EndpointName,
+  respond,
+} from '../../shared/api/index.ts';
+import {
+  lambdaRuntime,
+  startedOnFirstEvent,
+  secretsManagerReader,
+} from '../../shared/aws/index.ts';
+import { s3ExportBucket } from '../../shared/export/index.ts';
 import { ConfigError, loadApiConfig, type ApiConfig } from '../../shared/config.ts';
 
 // API Gateway (HTTP API, payload 2.0) in front of the endpoints of shared/api: every api-*

@@ -2,12 +2,15 @@ import { ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-s
 import type { S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
 import { forEachLimit } from '../../shared/concurrency.ts';
-import { determinationSchema, type Determination } from '../../shared/record/determination.ts';
-import { readReceipt } from '../../shared/receipts/bucket.ts';
-import { receiptFor, receiptKey } from '../../shared/receipts/receipt.ts';
-import { fromItem } from '../../shared/store/attributes.ts';
-import { counterDeltas, indexEntries } from '../../shared/store/contribution.ts';
-import { uploadRecordSchema, type UploadRecord } from '../../shared/store/uploads.ts';
+import { determinationSchema, type Determination } from '../../shared/record/index.ts';
+import { readReceipt, receiptFor, receiptKey } from '../../shared/receipts/index.ts';
+import {
+  fromItem,
+  counterDeltas,
+  indexEntries,
+  uploadRecordSchema,
+  type UploadRecord,
+} from '../../shared/store/index.ts';
 
 // Whole-table views for the fault runs (`npm run chaos`) and the integration tests. The
 // application never scans; these do, to recount every counter and index entry from the stored

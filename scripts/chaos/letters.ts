@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { toSqsEvent } from '../../local/ingest-queue.ts';
 import { objectCreatedEvent } from '../../local/s3-local.ts';
 import { forEachLimit } from '../../shared/concurrency.ts';
-import { UPLOAD_ID_METADATA } from '../../shared/ingest/letter-objects.ts';
-import type { TableDeps } from '../../shared/store/table.ts';
-import { getUploads } from '../../shared/store/uploads.ts';
+import { UPLOAD_ID_METADATA } from '../../shared/ingest/index.ts';
+import { type TableDeps, getUploads } from '../../shared/store/index.ts';
 import { generateLetter } from '../../synthetic/generate.ts';
 import { Random } from '../../synthetic/random.ts';
 

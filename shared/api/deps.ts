@@ -1,9 +1,6 @@
-import type { ExportBucket } from '../export/bucket.ts';
+import type { ExportBucket } from '../export/index.ts';
 import type { Logger } from '../logger.ts';
-import type { TableDeps } from '../store/table.ts';
-import { ALL_VALUE, UNDATED_YEAR } from '../store/keys.ts';
-import { readTallies } from '../store/queries.ts';
-import { readStats } from '../store/stats.ts';
+import { type TableDeps, ALL_VALUE, UNDATED_YEAR, readTallies, readStats } from '../store/index.ts';
 import { cursorKey } from './cursor.ts';
 
 /** What the API's endpoints read from, created once per process. */

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { NotFoundError } from '../errors.ts';
-import { caseIdOfKey } from '../store/keys.ts';
-import { readDetermination, readRecentPage } from '../store/queries.ts';
+import { caseIdOfKey, readDetermination, readRecentPage } from '../store/index.ts';
 import { openCursor, queryContext, sealCursor } from './cursor.ts';
 import type { ApiDeps } from './deps.ts';
 import { DEFAULT_LIMIT, type listDeterminationsQuerySchema } from './params.ts';
-import { publicDetermination } from '../privacy/public-record.ts';
+import { publicDetermination } from '../privacy/index.ts';
 import type { DeterminationsPage, PublicDetermination } from './schemas.ts';
 
 /** A case's public record; 404 when no letter of that case has been ingested. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pingTable } from '../store/queries.ts';
+import { pingTable } from '../store/index.ts';
 import { getDetermination, listDeterminations } from './determinations.ts';
 import type { ApiDeps } from './deps.ts';
 import { listExports } from './exports.ts';

@@ -1,5 +1,5 @@
-import { listSnapshots } from '../export/snapshots.ts';
-import { rate } from '../stats/statistics.ts';
+import { listSnapshots } from '../export/index.ts';
+import { rate } from '../stats/index.ts';
 import type { ApiDeps } from './deps.ts';
 import type { ExportsList } from './schemas.ts';
 

@@ -1,8 +1,13 @@
 import type { z } from 'zod';
-import type { Decision } from '../record/determination.ts';
-import { requestTerms } from '../search/terms.ts';
-import { subcategoryValue, type ItemSummary } from '../store/contribution.ts';
-import { ALL_VALUE, UNDATED_YEAR, type IndexDimension } from '../store/keys.ts';
+import type { Decision } from '../record/index.ts';
+import { requestTerms } from '../search/index.ts';
+import {
+  subcategoryValue,
+  type ItemSummary,
+  ALL_VALUE,
+  UNDATED_YEAR,
+  type IndexDimension,
+} from '../store/index.ts';
 import {
   checkDrug,
   checkRange,

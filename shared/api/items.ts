@@ -1,8 +1,13 @@
 import { z } from 'zod';
-import type { Decision } from '../record/determination.ts';
-import type { ItemSummary } from '../store/contribution.ts';
-import type { IndexDimension, StatsDimension } from '../store/keys.ts';
-import { readIndexPage, readTallies, type IndexEntryRead } from '../store/queries.ts';
+import type { Decision } from '../record/index.ts';
+import {
+  type ItemSummary,
+  type IndexDimension,
+  type StatsDimension,
+  readIndexPage,
+  readTallies,
+  type IndexEntryRead,
+} from '../store/index.ts';
 import { openCursor, queryContext, sealCursor } from './cursor.ts';
 import type { ApiDeps } from './deps.ts';
 import { newestStream, planItemsRead, yearsToRead, type ItemsQuery } from './items-plan.ts';

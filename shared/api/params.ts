@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
-import { CASE_NUMBER } from '../record/determination.ts';
-import { terms } from '../search/terms.ts';
-import { STATS_BY } from '../stats/statistics.ts';
-import { BODY_REGIONS } from '../taxonomy/classify.ts';
-import { canonicalDrugNames, lookupDrug } from '../taxonomy/drugs.ts';
-import { GUIDELINE_IDS } from '../taxonomy/guidelines.ts';
-import { CATEGORIES, SUBCATEGORIES, type Category } from '../taxonomy/vocabulary.ts';
+import { CASE_NUMBER } from '../record/index.ts';
+import { terms } from '../search/index.ts';
+import { STATS_BY } from '../stats/index.ts';
+import {
+  BODY_REGIONS,
+  canonicalDrugNames,
+  lookupDrug,
+  GUIDELINE_IDS,
+  CATEGORIES,
+  SUBCATEGORIES,
+  type Category,
+} from '../taxonomy/index.ts';
 
 // Query strings in, typed requests out. The zod schemas are both the validation and the
 // OpenAPI description (shared/api/openapi.ts); every refusal names the parameter to change.

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { decisionSchema, outcomeSchema } from '../record/determination.ts';
-import { itemSummarySchema } from '../store/queries.ts';
-import { STATS_BY, TREND_FILTERS } from '../stats/statistics.ts';
-import { categorySchema } from '../taxonomy/vocabulary.ts';
+import { decisionSchema, outcomeSchema } from '../record/index.ts';
+import { itemSummarySchema } from '../store/index.ts';
+import { STATS_BY, TREND_FILTERS } from '../stats/index.ts';
+import { categorySchema } from '../taxonomy/index.ts';
 
 // What the API returns, as zod schemas: the OpenAPI document is generated from them and the
 // tests check every response against them. Nothing private has a field here: no organisation,
 // upload key or file name.
 
 // A determination's public record is derived, and its schema defined, in one place.
-export { publicDeterminationSchema, type PublicDetermination } from '../privacy/public-record.ts';
+export { publicDeterminationSchema, type PublicDetermination } from '../privacy/index.ts';
 
 // An index entry's summary without the fields kept only for narrowing lists.
 export const itemSchema = itemSummarySchema.omit({ bodyRegions: true, specialties: true });

@@ -1,11 +1,14 @@
-import { subcategoryValue, type ItemSummary } from '../store/contribution.ts';
-import type { StatsDimension } from '../store/keys.ts';
-import { readIndexPage, readTallies } from '../store/queries.ts';
-import { requestTerms, terms } from '../search/terms.ts';
-import { readStats } from '../store/stats.ts';
-import { rate } from '../stats/statistics.ts';
-import { guidelineLabel, isGuidelineId } from '../taxonomy/guidelines.ts';
-import { classifyRequest } from '../taxonomy/classify.ts';
+import {
+  subcategoryValue,
+  type ItemSummary,
+  type StatsDimension,
+  readIndexPage,
+  readTallies,
+  readStats,
+} from '../store/index.ts';
+import { requestTerms, terms } from '../search/index.ts';
+import { rate } from '../stats/index.ts';
+import { guidelineLabel, isGuidelineId, classifyRequest } from '../taxonomy/index.ts';
 import type { ApiDeps } from './deps.ts';
 import { publicItem } from './items.ts';
 import type { Similar } from './schemas.ts';

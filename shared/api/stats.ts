@@ -1,8 +1,7 @@
 import type { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
-import { subcategoryValue } from '../store/contribution.ts';
-import { readTallies } from '../store/queries.ts';
-import { statistics, type StatsRequest, type StatsResult } from '../stats/statistics.ts';
+import { subcategoryValue, readTallies } from '../store/index.ts';
+import { statistics, type StatsRequest, type StatsResult } from '../stats/index.ts';
 import type { ApiDeps } from './deps.ts';
 import {
   checkDrug,

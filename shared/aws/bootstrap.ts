@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LogLevel, Logger } from '../logger.ts';
 import { createLogger } from '../logger.ts';
-import type { TableDeps } from '../store/table.ts';
+import type { TableDeps } from '../store/index.ts';
 import { createDynamoClient, createS3Client } from './clients.ts';
 
 // How every Lambda function starts: at its first event (not at import, so tests and the local

@@ -1,5 +1,4 @@
-import type { TableDeps } from '../store/table.ts';
-import { determinationsOfYear } from '../store/year-determinations.ts';
+import { type TableDeps, determinationsOfYear } from '../store/index.ts';
 import type { ExportBucket } from './bucket.ts';
 import { itemCsvHeader, itemCsvLine, ItemParquetWriter, itemRows } from './items.ts';
 import type { JobTotals, YearDone } from './job.ts';

@@ -1,8 +1,8 @@
 import type { SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer';
-import type { Determination } from '../record/determination.ts';
+import type { Determination } from '../record/index.ts';
 import { csvLine, type CsvValue } from '../csv.ts';
-import { yearOf } from '../privacy/public-record.ts';
+import { yearOf } from '../privacy/index.ts';
 import type { FileSink, WrittenFile } from './sink.ts';
 
 // The item-level dataset: one row per disputed item, with the letter's dates, the item's

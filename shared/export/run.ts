@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { forEachLimit } from '../concurrency.ts';
 import type { Logger } from '../logger.ts';
-import type { TableDeps } from '../store/table.ts';
+import type { TableDeps } from '../store/index.ts';
 import type { ExportBucket } from './bucket.ts';
 import { exportYear, writeStatistics } from './dataset.ts';
 import { deleteJob, freeSnapshotTime, newJob, readJob, saveJob, type Job } from './job.ts';

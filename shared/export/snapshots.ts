@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { forEachLimit } from '../concurrency.ts';
-import { STATS_BY } from '../stats/statistics.ts';
+import { STATS_BY } from '../stats/index.ts';
 import type { ExportBucket } from './bucket.ts';
 
 // The exports bucket's layout (docs/EXPORTS.md, "Layout of the exports bucket"). A snapshot is

@@ -1,6 +1,6 @@
 import { forEachLimit } from '../concurrency.ts';
-import type { TableDeps } from '../store/table.ts';
-import { STATS_BY, statistics, type StatsResult } from '../stats/statistics.ts';
+import type { TableDeps } from '../store/index.ts';
+import { STATS_BY, statistics, type StatsResult } from '../stats/index.ts';
 import { csvLine } from '../csv.ts';
 
 // The statistics files come from the function the API's /api/stats serves, so a figure in a file

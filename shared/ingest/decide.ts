@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { LetterFormatError } from '../errors.ts';
-import type { Determination } from '../record/determination.ts';
-import type { WriteOutcome } from '../store/determinations.ts';
-import { caseId } from '../store/keys.ts';
-import { RecordTooLargeError } from '../store/record-codec.ts';
-import type { UploadRecord } from '../store/uploads.ts';
-import { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from '../uploads/keys.ts';
+import type { Determination } from '../record/index.ts';
+import {
+  type WriteOutcome,
+  caseId,
+  RecordTooLargeError,
+  type UploadRecord,
+} from '../store/index.ts';
+import { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from '../uploads/index.ts';
 import {
   conflictMessage,
   failureMessage,

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
-import { parseLetterSandboxed } from '../parser/parse-sandbox.ts';
-import { putDetermination, removeDetermination } from '../store/determinations.ts';
-import type { TableDeps } from '../store/table.ts';
-import { getUpload, putUpload, type UploadRecord } from '../store/uploads.ts';
-import { writeReceipt } from '../receipts/write.ts';
-import { dropHeld, getConflict } from '../store/provenance.ts';
+import { parseLetterSandboxed } from '../parser/index.ts';
+import {
+  putDetermination,
+  removeDetermination,
+  type TableDeps,
+  getUpload,
+  putUpload,
+  type UploadRecord,
+  dropHeld,
+  getConflict,
+} from '../store/index.ts';
+import { writeReceipt } from '../receipts/index.ts';
 import {
   caseToRelease,
   classifyEvent,
@@ -38,7 +44,7 @@ export interface IngestMetrics {
   uploadIngested(upload: Pick<UploadRecord, 'status' | 'items'>): void;
 }
 
-export { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from '../uploads/keys.ts';
+export { NO_ORGANISATION, organisationOf, UPLOADS_PREFIX } from '../uploads/index.ts';
 
 /**
  * Turns one created object into a determination or a recorded failure, writes its receipt, and

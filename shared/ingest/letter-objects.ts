@@ -6,7 +6,7 @@ import {
   S3ServiceException,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ObjectWriter } from '../receipts/write.ts';
+import type { ObjectWriter } from '../receipts/index.ts';
 import { MAX_LETTER_BYTES } from './failures.ts';
 
 /** The uploaded objects, as the ingest needs them (an interface so tests can inject faults). */

@@ -1,6 +1,4 @@
-import type { LetterFlag } from '../record/flags.ts';
-
-import { CASE_NUMBER } from '../record/determination.ts';
+import { type LetterFlag, CASE_NUMBER } from '../record/index.ts';
 
 const caseNumberRe = new RegExp(String.raw`\b${CASE_NUMBER}\b`, 'i');
 // A line that is only a case number, as a running header repeats it at the top of each page.

@@ -1,7 +1,7 @@
 // Parses the "Claims Administrator guideline:" and "MAXIMUS guideline:" paragraphs into
 // citations, by the conventions in docs/RECORD.md, "Citations" (docs/DOMAIN.md, "Cited guidelines").
-import type { Citation, CitationSource } from '../record/determination.ts';
-import { guidelineOf } from '../taxonomy/guidelines.ts';
+import type { Citation, CitationSource } from '../record/index.ts';
+import { guidelineOf } from '../taxonomy/index.ts';
 
 /** A citation as parsed, before its guideline is named. */
 type ParsedCitation = Omit<Citation, 'guideline'>;

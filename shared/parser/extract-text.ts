@@ -1,5 +1,5 @@
 import { getResolvedPDFJS } from 'unpdf';
-import type { TextSource } from '../record/determination.ts';
+import type { TextSource } from '../record/index.ts';
 import { LetterFormatError } from '../errors.ts';
 import { PARSE_LIMITS, tooComplex, type ParseLimits } from './limits.ts';
 import { repairOcrText } from './ocr-text.ts';

@@ -1,6 +1,5 @@
-import { CASE_NUMBER } from '../record/determination.ts';
-import { NUMERIC_DATE, WORDY_DATE, toIsoDate } from '../text/dates.ts';
-import type { DateField } from '../record/flags.ts';
+import { CASE_NUMBER, type DateField } from '../record/index.ts';
+import { NUMERIC_DATE, WORDY_DATE, toIsoDate } from '../text/index.ts';
 
 export type HeaderField =
   | 'caseNumber'

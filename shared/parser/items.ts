@@ -1,5 +1,5 @@
 import { joinLines } from './normalize.ts';
-import type { ItemFlag } from '../record/flags.ts';
+import type { ItemFlag } from '../record/index.ts';
 
 /** One disputed item as laid out in the letter, before classification. */
 export interface RawItem {

@@ -1,13 +1,12 @@
-import type { Layout } from '../record/determination.ts';
+import type { Layout, ItemFlag, LetterFlag } from '../record/index.ts';
 import { findCaseNumber, resolveCaseNumber } from './case-number.ts';
-import { ANY_DATE, toIsoDate } from '../text/dates.ts';
+import { ANY_DATE, toIsoDate } from '../text/index.ts';
 import { parseHeader } from './header.ts';
 import { readItems, splitDecision, type RawItem } from './items.ts';
 import { joinLines } from './normalize.ts';
 import type { LetterParts } from './parse-letter.ts';
 import { readReviewer } from './reviewer.ts';
 import { applySummary } from './summary.ts';
-import type { ItemFlag, LetterFlag } from '../record/flags.ts';
 
 // The older layouts docs/DOMAIN.md describes have no samples in hand: they are recognised by their
 // headings and read for what they carry, and every guess they need is flagged.

@@ -1,9 +1,8 @@
-import type { Determination, Issue } from '../record/determination.ts';
-import { SPECIALTIES } from '../taxonomy/specialties.ts';
-import { NUMERIC_DATE, toIsoDate } from '../text/dates.ts';
+import type { Determination, Issue, ItemFlag, LetterFlag } from '../record/index.ts';
+import { SPECIALTIES } from '../taxonomy/index.ts';
+import { NUMERIC_DATE, toIsoDate } from '../text/index.ts';
 import type { OcrResult } from './ocr.ts';
 import { editDistance, repairOcr, type Mend } from './ocr-text.ts';
-import type { ItemFlag, LetterFlag } from '../record/flags.ts';
 
 // OCR'd records say so (flag `ocr`), and each field whose words Tesseract read with low
 // confidence is flagged, so a reader can tell a value read cleanly from one that may be a

@@ -5,13 +5,14 @@ import {
   type Issue,
   type Layout,
   type TextSource,
-} from '../record/determination.ts';
+  type Citation,
+  DATE_FIELDS,
+  type LetterFlag,
+} from '../record/index.ts';
 import { LetterFormatError } from '../errors.ts';
-import { readCover } from '../privacy/cover.ts';
-import { scrubberFor, type Redacted } from '../privacy/redact.ts';
-import type { Citation } from '../record/determination.ts';
+import { readCover, scrubberFor, type Redacted } from '../privacy/index.ts';
 import { findCaseNumber, isCaseNumberLine, resolveCaseNumber } from './case-number.ts';
-import { classifyRequest } from '../taxonomy/classify.ts';
+import { classifyRequest } from '../taxonomy/index.ts';
 import { parseCitations } from './citations.ts';
 import { rationaleConclusion } from './conclusion.ts';
 import { readLetterText } from './extract-text.ts';
@@ -25,7 +26,6 @@ import { joinLines, toLines } from './normalize.ts';
 import { readReviewer } from './reviewer.ts';
 import { applySummary } from './summary.ts';
 import { isSyntheticLetter } from './synthetic.ts';
-import { DATE_FIELDS, type LetterFlag } from '../record/flags.ts';
 
 const HEADINGS = {
   how: /^HOW THE IMR FINAL DETERMINATION WAS MADE$/i,

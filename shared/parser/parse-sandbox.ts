@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import type { Determination } from '../record/determination.ts';
+import type { Determination } from '../record/index.ts';
 import { LetterFormatError } from '../errors.ts';
 import {
   forScan,

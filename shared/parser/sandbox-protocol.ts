@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { determinationSchema } from '../record/determination.ts';
+import { determinationSchema } from '../record/index.ts';
 import { LETTER_FORMAT_REASONS } from '../errors.ts';
 
 // The messages between the parse sandbox (parse-sandbox.ts) and its worker (parse-worker.ts),

@@ -1,4 +1,4 @@
-import { ANY_DATE, toIsoDate } from '../text/dates.ts';
+import { ANY_DATE, toIsoDate } from '../text/index.ts';
 
 export interface SummaryFacts {
   age: number | null;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { determinationSchema, type Determination } from '../record/determination.ts';
-import { ANY_DATE, toIsoDate } from '../text/dates.ts';
+import { determinationSchema, type Determination } from '../record/index.ts';
+import { ANY_DATE, toIsoDate } from '../text/index.ts';
 
 /**
  * The public record: what the API, the site and the exports give of a determination. It follows

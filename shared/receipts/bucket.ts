@@ -6,9 +6,9 @@ import {
   type ListObjectsV2CommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { retryConnectionErrors } from '../aws/retry.ts';
+import { retryConnectionErrors } from '../aws/index.ts';
 import { forEachLimit } from '../concurrency.ts';
-import { ORGANISATION_NAME, UPLOADS_PREFIX } from '../uploads/keys.ts';
+import { ORGANISATION_NAME, UPLOADS_PREFIX } from '../uploads/index.ts';
 import { isReceiptKey, receiptSchema, type Receipt } from './receipt.ts';
 
 // Reading receipts back from the bucket, as an organisation can (its role may list and read its

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { csvLine } from '../csv.ts';
-import type { TableDeps } from '../store/table.ts';
 import {
+  type TableDeps,
   listOrganisationUploadsBetween,
   uploadStatusSchema,
   type UploadRecord,
-} from '../store/uploads.ts';
+} from '../store/index.ts';
 import { dailyRollupKey, receiptFor, type Receipt } from './receipt.ts';
 import type { ObjectWriter } from './write.ts';
 

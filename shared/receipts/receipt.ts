@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { outcomeSchema } from '../record/determination.ts';
-import { organisationOf, UPLOADS_PREFIX } from '../uploads/keys.ts';
-import { uploadStatusSchema, type UploadRecord } from '../store/uploads.ts';
+import { outcomeSchema } from '../record/index.ts';
+import { organisationOf, UPLOADS_PREFIX } from '../uploads/index.ts';
+import { uploadStatusSchema, type UploadRecord } from '../store/index.ts';
 
 // A receipt tells the organisation that sent a file what became of it, without anyone to ask.
 // It lives beside the uploads, under the organisation's own prefix, so a bucket policy can give

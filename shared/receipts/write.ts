@@ -1,5 +1,4 @@
-import type { TableDeps } from '../store/table.ts';
-import { getUpload, type UploadRecord } from '../store/uploads.ts';
+import { type TableDeps, getUpload, type UploadRecord } from '../store/index.ts';
 import { receiptFor, receiptJson, receiptKey, type Receipt } from './receipt.ts';
 
 // Two events for one key can be ingested at once, and the status write is conditional (a late

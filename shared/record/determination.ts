@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { GUIDELINE_IDS } from '../taxonomy/guidelines.ts';
+import { GUIDELINE_IDS, categorySchema, subcategorySchema } from '../taxonomy/index.ts';
 import { ITEM_FLAGS, LETTER_FLAGS } from './flags.ts';
-import { categorySchema, subcategorySchema } from '../taxonomy/vocabulary.ts';
 
 /** A case number: "CM", the two-digit year, a hyphen, seven digits ("CM16-0213037"). */
 export const CASE_NUMBER = String.raw`CM\d{2}-\d{7}`;

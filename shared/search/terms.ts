@@ -1,4 +1,4 @@
-import { SCRUBBED_RE } from '../privacy/redact.ts';
+import { SCRUBBED_RE } from '../privacy/index.ts';
 // Words of a request as the term index stores them, and as a keyword query is split. Both sides
 // go through the same function so that what was indexed is what can be found.
 

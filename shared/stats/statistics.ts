@@ -1,9 +1,13 @@
-import type { TableDeps } from '../store/table.ts';
-import { SCOPED_DIMENSIONS } from '../store/contribution.ts';
-import { ALL_VALUE, type StatsDimension } from '../store/keys.ts';
-import { readTallies } from '../store/queries.ts';
-import { readStats, type Tally } from '../store/stats.ts';
-import { guidelineLabel, isGuidelineId } from '../taxonomy/guidelines.ts';
+import {
+  type TableDeps,
+  SCOPED_DIMENSIONS,
+  ALL_VALUE,
+  type StatsDimension,
+  readTallies,
+  readStats,
+  type Tally,
+} from '../store/index.ts';
+import { guidelineLabel, isGuidelineId } from '../taxonomy/index.ts';
 
 // The statistics the API serves and the exports write: one function, so a figure in an export
 // file is the figure the site shows.

@@ -1,6 +1,5 @@
-import type { Determination, Issue } from '../record/determination.ts';
-import type { Citation } from '../record/determination.ts';
-import { requestTerms } from '../search/terms.ts';
+import type { Determination, Issue, Citation } from '../record/index.ts';
+import { requestTerms } from '../search/index.ts';
 import {
   ALL_VALUE,
   indexEntryKey,

@@ -6,7 +6,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import type { Determination } from '../record/determination.ts';
+import type { Determination } from '../record/index.ts';
 import { toItem } from './attributes.ts';
 import { encode, MAX_RECORD_BYTES, RecordTooLargeError } from './record-codec.ts';
 import { counterDeltas, indexEntries, mergeDeltas } from './contribution.ts';

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import type { Determination } from '../record/determination.ts';
+import type { Determination } from '../record/index.ts';
 import { fromItem, toItem } from './attributes.ts';
 import type { TableDeps } from './table.ts';
 import {

@@ -5,8 +5,8 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { decisionSchema, type Determination } from '../record/determination.ts';
-import { categorySchema } from '../taxonomy/vocabulary.ts';
+import { decisionSchema, type Determination } from '../record/index.ts';
+import { categorySchema } from '../taxonomy/index.ts';
 import { fromItem, toItem } from './attributes.ts';
 import type { ItemSummary } from './contribution.ts';
 import type { TableDeps } from './table.ts';

@@ -1,8 +1,12 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { determinationSchema, type Determination } from '../record/determination.ts';
-import { ITEM_FLAGS, LETTER_FLAGS } from '../record/flags.ts';
-import { guidelineOf } from '../taxonomy/guidelines.ts';
+import {
+  determinationSchema,
+  type Determination,
+  ITEM_FLAGS,
+  LETTER_FLAGS,
+} from '../record/index.ts';
+import { guidelineOf } from '../taxonomy/index.ts';
 
 // Records are stored as gzipped JSON. A claim carries the record and the one it replaces in one
 // item, which DynamoDB caps at 400 KB: each record is held to MAX_RECORD_BYTES compressed, so the

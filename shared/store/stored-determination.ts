@@ -1,6 +1,6 @@
 import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import type { Determination } from '../record/determination.ts';
+import type { Determination } from '../record/index.ts';
 import { fromItem, toItem } from './attributes.ts';
 import type { IndexEntry } from './contribution.ts';
 import { determinationKey, recentKey } from './keys.ts';

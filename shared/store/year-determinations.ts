@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Determination } from '../record/determination.ts';
+import type { Determination } from '../record/index.ts';
 import { fromItem, toItem } from './attributes.ts';
 import type { TableDeps } from './table.ts';
 import { decode } from './record-codec.ts';

@@ -1,5 +1,6 @@
 // The layout holds: shared/ (the deployed domain code) imports nothing from the tools around it,
-// its folders import one another without cycles, and every import is a relative path.
+// its folders import one another without cycles and only through each folder's index.ts, and
+// every import is a relative path.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +58,38 @@ describe('the layout', () => {
     for (const node of edges.keys()) visit(node, [node]);
     expect(cycles).toEqual([]);
     expect(edges.size).toBeGreaterThan(5);
+  });
+
+  it("code outside a shared/ folder reaches it through the folder's index.ts", () => {
+    // Tests may reach any module: each part of a folder is tested alone.
+    const dirs = [
+      'shared',
+      'functions',
+      'cdk',
+      'cli',
+      'local',
+      'scripts',
+      'bench',
+      'synthetic',
+      'web/src',
+    ];
+    const inner = dirs
+      .flatMap((d) => sources(join(ROOT, d)))
+      .flatMap((file) =>
+        importsOf(file)
+          .filter((target) => {
+            const parts = relative(SHARED, target).split(sep);
+            if (parts[0] === '..' || parts.length < 2) return false;
+            const own = relative(SHARED, file).split(sep);
+            return own[0] !== parts[0] && parts.slice(1).join('/') !== 'index.ts';
+          })
+          .map((target) => `${relative(ROOT, file)} -> ${relative(ROOT, target)}`),
+      );
+    expect(inner).toEqual([]);
+    const folders = readdirSync(SHARED, { withFileTypes: true }).filter((e) => e.isDirectory());
+    expect(folders.filter((e) => !readdirSync(join(SHARED, e.name)).includes('index.ts'))).toEqual(
+      [],
+    );
   });
 
   it('every import of project code is a relative path (no path alias)', () => {

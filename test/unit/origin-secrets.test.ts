@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lambdaApiHandler } from '../../functions/http/api-gateway.ts';
 import { originVerified } from '../../shared/api/origin.ts';
-import type * as secretsModule from '../../shared/aws/secrets.ts';
+import type * as awsModule from '../../shared/aws/index.ts';
 import { keptSecret, type SecretReader } from '../../shared/aws/secrets.ts';
 
 // The pieces that keep secrets out of function environments and the execute-api address closed:
@@ -95,15 +95,16 @@ describe('the cursor secret in a Lambda function', () => {
 describe('the origin authorizer', () => {
   afterEach(() => {
     vi.unstubAllEnvs();
-    vi.doUnmock('../../shared/aws/secrets.ts');
+    vi.doUnmock('../../shared/aws/index.ts');
     vi.resetModules();
   });
 
   it('lets in the header with the secret and refuses any other, reading the secret once', async () => {
     vi.stubEnv('ORIGIN_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:1:secret:origin');
     const reads: string[] = [];
-    vi.doMock('../../shared/aws/secrets.ts', async (original) => ({
-      ...(await original<typeof secretsModule>()),
+    // The functions reach shared/aws through its index.ts, where the reader is replaced.
+    vi.doMock('../../shared/aws/index.ts', async (original) => ({
+      ...(await original<typeof awsModule>()),
       secretsManagerReader: () => ({
         read: (id: string) => {
           reads.push(id);

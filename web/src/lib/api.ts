@@ -4,8 +4,6 @@ import type {
   itemsQuerySchema,
   similarQuerySchema,
   statsQuerySchema,
-} from '../../../shared/api/params.ts';
-import type {
   errorSchema,
   ExportsList,
   ItemsPage,
@@ -13,7 +11,7 @@ import type {
   PublicItem,
   Similar,
   statsSchema,
-} from '../../../shared/api/schemas.ts';
+} from '../../../shared/api/index.ts';
 
 // The site's only way to the API. Request and response types come from the server's own zod
 // schemas through type-only imports, so the two cannot drift and zod never reaches the browser.

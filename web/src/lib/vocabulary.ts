@@ -1,5 +1,4 @@
-import type { BodyRegion } from '../../../shared/taxonomy/classify.ts';
-import type { Category } from '../../../shared/taxonomy/vocabulary.ts';
+import type { BodyRegion, Category } from '../../../shared/taxonomy/index.ts';
 
 // The DWC request categories, in the taxonomy's order, and the body regions. Copies, because the server's module
 // builds zod schemas at load time and zod must stay out of the browser bundle; the type checks

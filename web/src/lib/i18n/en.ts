@@ -1,5 +1,4 @@
-import type { BodyRegion } from '../../../../shared/taxonomy/classify.ts';
-import type { Category, Subcategory } from '../../../../shared/taxonomy/vocabulary.ts';
+import type { BodyRegion, Category, Subcategory } from '../../../../shared/taxonomy/index.ts';
 
 // The site's English words. Every other language is a `Dictionary` of the same shape
 // (./es.ts), so a string missing from a translation fails to compile. Text with numbers in it
