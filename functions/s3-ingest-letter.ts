@@ -24,7 +24,9 @@ export function createIngestHandler(deps: IngestDeps) {
       for (const object of objectsCreated(notification)) await ingestObject(deps, object);
     } catch (error) {
       deps.logger.error('message failed', { messageId: message.messageId, error });
-      throw error;
+      // The processor reads the failure's message: anything thrown that is not an Error (a
+      // rejected undefined) would otherwise fail the whole batch instead of this message.
+      throw error instanceof Error ? error : new Error(String(error));
     }
   };
   return (event: SQSEvent): Promise<SQSBatchResponse> =>

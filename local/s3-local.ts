@@ -38,8 +38,8 @@ export interface S3LocalOptions {
   buckets: string[];
   /** Receives a line when listening and one per internal server error. */
   log?: (line: string) => void;
-  /** Called with each object removed at start because a killed process left it cut short. */
-  onCutShort?: (object: { bucket: string; key: string }) => void;
+  /** Called with each object a killed process left cut short, repaired at start. */
+  onCutShort?: (object: CutShort) => void;
 }
 
 export interface S3Local {
@@ -121,6 +121,7 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
     const copySource = ctx.headers['x-amz-copy-source'];
     if (typeof copySource === 'string') {
       ctx.headers['x-amz-copy-source'] = encodeURI(safeDecode(copySource));
+      await forgetCopyTargetMd5(server.store, ctx.path, safeDecode(copySource));
     }
     await requests.run(request, next);
     if (request.created.length === 0 || ctx.status >= 400) return;
@@ -163,48 +164,93 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
   };
 }
 
-const OBJECT_SUFFIX = '._S3rver_object';
+const SIDECAR = '._S3rver_';
+const OBJECT_SUFFIX = `${SIDECAR}object`;
+/** An object's own files besides its body; subresources are `<type>.xml` (tagging, acl). */
+const SIDECARS = ['object.md5', 'metadata.json'];
+const SUBRESOURCE = /^[a-z]+\.xml$/;
 
-/**
- * Removes every object a killed process left half-written, and returns them. s3rver writes an
- * object's body, then its `.md5`, then its `metadata.json`, each in place, so a SIGKILL can leave
- * an empty or cut-short file that s3rver later fails to parse, answering InternalError to every
- * listing that reaches the object. An object is whole when its metadata parses and its recorded
- * MD5 is its body's; anything else is a PUT that never completed, which AWS would not show either.
- */
-export async function removeCutShortObjects(
-  directory: string,
-): Promise<{ bucket: string; key: string }[]> {
-  const removed: { bucket: string; key: string }[] = [];
-  const files = await readdir(directory, { recursive: true });
-  const names = new Set(files);
-  for (const file of files) {
-    if (!file.endsWith(OBJECT_SUFFIX)) continue;
-    const base = path.join(directory, file.slice(0, -OBJECT_SUFFIX.length));
-    if (await isWholeObject(base)) continue;
-    const stem = `${path.basename(base)}._S3rver_`;
-    const folder = path.dirname(file);
-    for (const sidecar of names) {
-      if (path.dirname(sidecar) === folder && path.basename(sidecar).startsWith(stem)) {
-        await rm(path.join(directory, sidecar), { force: true });
-      }
-    }
-    const [bucket = '', ...key] = file.slice(0, -OBJECT_SUFFIX.length).split(path.sep);
-    removed.push({ bucket, key: key.join('/') });
-  }
-  return removed;
+/** An object a killed process left cut short: removed, or kept with its torn metadata dropped. */
+export interface CutShort {
+  bucket: string;
+  key: string;
+  kept: boolean;
 }
 
-async function isWholeObject(base: string): Promise<boolean> {
+/**
+ * Repairs what a killed process left half-written, and returns it. s3rver writes an object's
+ * body, then its `.md5`, then its `metadata.json`, each in place, so a SIGKILL can leave an empty
+ * or cut-short file that s3rver later fails to parse, answering InternalError to every listing
+ * that reaches the object. A body that is not the one its `.md5` records (or has none) is a PUT
+ * that never completed, which AWS would not show either: the object is removed. A whole body
+ * whose metadata is torn (a copy onto itself replaces only the metadata) is kept without it.
+ */
+export async function removeCutShortObjects(directory: string): Promise<CutShort[]> {
+  const repaired: CutShort[] = [];
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  const files = new Set(
+    entries
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(directory, path.join(e.parentPath, e.name))),
+  );
+  for (const file of files) {
+    if (!file.endsWith(OBJECT_SUFFIX)) continue;
+    // "<dir>/<name>._S3rver_": the prefix of exactly this object's files.
+    const prefix = file.slice(0, -'object'.length);
+    const at = (resource: string) => path.join(directory, `${prefix}${resource}`);
+    const [bucket = '', ...key] = file.slice(0, -OBJECT_SUFFIX.length).split(path.sep);
+    if (!(await wholeBody(at('object'), at('object.md5')))) {
+      const own = [...files].filter((f) => {
+        if (!f.startsWith(prefix)) return false;
+        const resource = f.slice(prefix.length);
+        return resource === 'object' || SIDECARS.includes(resource) || SUBRESOURCE.test(resource);
+      });
+      for (const f of own) await rm(path.join(directory, f), { force: true });
+      repaired.push({ bucket, key: key.join('/'), kept: false });
+    } else if (!(await parsesAsJson(at('metadata.json')))) {
+      await rm(at('metadata.json'), { force: true });
+      repaired.push({ bucket, key: key.join('/'), kept: true });
+    }
+  }
+  return repaired;
+}
+
+async function wholeBody(body: string, md5File: string): Promise<boolean> {
   try {
-    JSON.parse(await readFile(`${base}._S3rver_metadata.json`, 'utf8'));
-    const recorded = (await readFile(`${base}${OBJECT_SUFFIX}.md5`, 'utf8')).trim();
+    const recorded = (await readFile(md5File, 'utf8')).trim();
     const hash = createHash('md5');
-    for await (const chunk of createReadStream(`${base}${OBJECT_SUFFIX}`)) hash.update(chunk);
+    for await (const chunk of createReadStream(body)) hash.update(chunk as Buffer);
     return recorded === hash.digest('hex');
   } catch {
     return false;
   }
+}
+
+async function parsesAsJson(file: string): Promise<boolean> {
+  try {
+    JSON.parse(await readFile(file, 'utf8'));
+    return true;
+  } catch (error) {
+    // s3rver reads an object without metadata as one with none.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+/**
+ * s3rver's copy between two keys keeps the target's old `.md5` when the metadata is replaced, so
+ * the target's ETag (and the check at start) would describe the body it overwrote. Without the
+ * file, s3rver computes it again from the copied body.
+ */
+async function forgetCopyTargetMd5(
+  store: S3rverStore,
+  requestPath: string,
+  copySource: string,
+): Promise<void> {
+  const [bucket = '', ...key] = safeDecode(requestPath).replace(/^\//, '').split('/');
+  const target = `${bucket}/${key.join('/')}`;
+  const source = copySource.replace(/^\//, '').replace(/\?versionId=.*$/, '');
+  if (key.length === 0 || target === source) return;
+  await rm(store.getResourcePath(bucket, key.join('/'), 'object.md5'), { force: true });
 }
 
 /** An s3rver ObjectCreated record as AWS would deliver it, once the object is fully on disk. */

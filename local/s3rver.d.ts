@@ -18,6 +18,8 @@ declare module 's3rver' {
   /** The fields of the Koa context the local stack reads. */
   export interface S3rverContext {
     readonly method: string;
+    /** The URL's path, percent-encoded: `/<bucket>/<key>` (the local stack uses path style). */
+    readonly path: string;
     readonly query: Record<string, string | string[] | undefined>;
     readonly status: number;
     /** The request's headers (Koa's `ctx.request.headers`); an adapter may rewrite them. */
@@ -49,6 +51,8 @@ declare module 's3rver' {
   export interface S3rverStore {
     /** Stored metadata; `etag` is JSON-quoted, `content-length` is the file's size. Throws if absent. */
     getMetadata(bucket: string, key: string): Promise<Record<string, string | number | undefined>>;
+    /** The file of an object's `resource` ('object', 'object.md5', 'metadata.json', ...). */
+    getResourcePath(bucket: string, key: string, resource: string): string;
     /** Removes a subresource such as an object's `tagging`; absent is fine. */
     deleteSubresource(bucket: string, key: string, resourceType: string): Promise<void>;
   }

@@ -81,8 +81,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3Server = await startS3Local({
       directory: s3Dir,
       buckets: [LOCAL_BUCKET, LOCAL_EXPORTS_BUCKET],
-      onCutShort: (object) =>
-        logger.warn('object left cut short by a killed process removed', object),
+      onCutShort: ({ bucket, key, kept }) =>
+        logger.warn(
+          kept
+            ? 'object whose metadata a killed process left cut short kept without it'
+            : 'object left cut short by a killed process removed',
+          { bucket, key },
+        ),
       ...(options.s3Port === undefined ? {} : { port: options.s3Port }),
     });
   } catch (e) {

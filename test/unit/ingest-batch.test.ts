@@ -100,4 +100,29 @@ describe('the ingest handler', () => {
     // Each message's work ends before the next one's starts.
     expect(order).toEqual(order.map((_, i) => (i % 2 === 0 ? 'start' : 'end')));
   });
+
+  it.each([undefined, null])(
+    'reports a message whose ingest rejected with %s, and goes on to the next',
+    async (value) => {
+      let sends = 0;
+      const client = {
+        send: () => {
+          sends++;
+          return Promise.reject(value);
+        },
+      } as unknown as DynamoDBClient;
+      const handler = createIngestHandler({
+        table: { client, tableName: 'atlas' },
+        objects: {} as LetterObjects,
+        logger: createLogger({ level: 'error', write: () => undefined }),
+      });
+      const response = await handler(
+        event(notification('uploads/acme/a.txt'), notification('uploads/acme/b.txt')),
+      );
+      expect(response).toEqual({
+        batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }],
+      });
+      expect(sends).toBe(2);
+    },
+  );
 });
