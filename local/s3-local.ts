@@ -4,7 +4,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -88,6 +88,8 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
 
+  recordCopiedMd5(server.store);
+
   const listeners = new Set<(event: S3Event) => void>();
   const deliver = (records: S3EventRecord[]): void => {
     for (const record of records) {
@@ -121,7 +123,6 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
     const copySource = ctx.headers['x-amz-copy-source'];
     if (typeof copySource === 'string') {
       ctx.headers['x-amz-copy-source'] = encodeURI(safeDecode(copySource));
-      await forgetCopyTargetMd5(server.store, ctx.path, safeDecode(copySource));
     }
     await requests.run(request, next);
     if (request.created.length === 0 || ctx.status >= 400) return;
@@ -237,20 +238,24 @@ async function parsesAsJson(file: string): Promise<boolean> {
 }
 
 /**
- * s3rver's copy between two keys keeps the target's old `.md5` when the metadata is replaced, so
- * the target's ETag (and the check at start) would describe the body it overwrote. Without the
- * file, s3rver computes it again from the copied body.
+ * s3rver's copy between two keys with the metadata replaced writes no `.md5` for the target, so
+ * the target's ETag (and the check at start) would describe the body it overwrote. The target's
+ * `.md5` is written first, from the source's body, inside the store's own copy: only a copy that
+ * s3rver has accepted (source found, request signed) gets there.
  */
-async function forgetCopyTargetMd5(
-  store: S3rverStore,
-  requestPath: string,
-  copySource: string,
-): Promise<void> {
-  const [bucket = '', ...key] = safeDecode(requestPath).replace(/^\//, '').split('/');
-  const target = `${bucket}/${key.join('/')}`;
-  const source = copySource.replace(/^\//, '').replace(/\?versionId=.*$/, '');
-  if (key.length === 0 || target === source) return;
-  await rm(store.getResourcePath(bucket, key.join('/'), 'object.md5'), { force: true });
+function recordCopiedMd5(store: S3rverStore): void {
+  const copyObject = store.copyObject.bind(store);
+  store.copyObject = async (srcBucket, srcKey, destBucket, destKey, replacementMetadata) => {
+    const source = store.getResourcePath(srcBucket, srcKey, 'object');
+    const target = store.getResourcePath(destBucket, destKey, 'object');
+    if (replacementMetadata !== undefined && replacementMetadata !== null && source !== target) {
+      const hash = createHash('md5');
+      for await (const chunk of createReadStream(source)) hash.update(chunk as Buffer);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(`${target}.md5`, hash.digest('hex'));
+    }
+    return copyObject(srcBucket, srcKey, destBucket, destKey, replacementMetadata);
+  };
 }
 
 /** An s3rver ObjectCreated record as AWS would deliver it, once the object is fully on disk. */

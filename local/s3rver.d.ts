@@ -18,8 +18,6 @@ declare module 's3rver' {
   /** The fields of the Koa context the local stack reads. */
   export interface S3rverContext {
     readonly method: string;
-    /** The URL's path, percent-encoded: `/<bucket>/<key>` (the local stack uses path style). */
-    readonly path: string;
     readonly query: Record<string, string | string[] | undefined>;
     readonly status: number;
     /** The request's headers (Koa's `ctx.request.headers`); an adapter may rewrite them. */
@@ -51,6 +49,14 @@ declare module 's3rver' {
   export interface S3rverStore {
     /** Stored metadata; `etag` is JSON-quoted, `content-length` is the file's size. Throws if absent. */
     getMetadata(bucket: string, key: string): Promise<Record<string, string | number | undefined>>;
+    /** Copies an object's body, and its metadata or the replacement given; returns the target's. */
+    copyObject(
+      srcBucket: string,
+      srcKey: string,
+      destBucket: string,
+      destKey: string,
+      replacementMetadata?: Record<string, string> | null,
+    ): Promise<Record<string, string | number | undefined>>;
     /** The file of an object's `resource` ('object', 'object.md5', 'metadata.json', ...). */
     getResourcePath(bucket: string, key: string, resource: string): string;
     /** Removes a subresource such as an object's `tagging`; absent is fine. */

@@ -113,7 +113,10 @@ const OCR_MODULE = 'shared/parser/ocr.ts';
 /** Bundles one entry into `outdir`, with the OCR engines' files when the entry parses letters. */
 export async function bundle(entry: string, outdir: string): Promise<void> {
   const result = await build(bundleOptions(entry, outdir));
-  if (result.metafile?.inputs[OCR_MODULE] === undefined) return;
+  // The outputs, not the inputs: an entry can reach ocr.ts through a folder's index.ts and still
+  // leave it out of its bundle (package.json's sideEffects), and then never runs OCR.
+  const outputs = Object.values(result.metafile?.outputs ?? {});
+  if (!outputs.some((o) => o.inputs[OCR_MODULE] !== undefined)) return;
   for (const file of OCR_RUNTIME_FILES) {
     const to = join(outdir, 'node_modules', file);
     mkdirSync(dirname(to), { recursive: true });

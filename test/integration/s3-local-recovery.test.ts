@@ -7,9 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   PutObjectCommand,
   S3Client,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -24,7 +27,7 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 const tempDir = async () => {
-  const d = await mkdtemp(path.join(tmpdir(), 'imr-review-s3-'));
+  const d = await mkdtemp(path.join(tmpdir(), 'imr-s3-recovery-'));
   dirs.push(d);
   return d;
 };
@@ -143,5 +146,132 @@ describe('the repair at start of the local S3', () => {
       client.destroy();
       await s3.stop();
     }
+  });
+});
+
+/** Puts `dest` (and `other/key` in bucket b), runs `act`, stops, starts again, reads `dest`. */
+async function afterRestart(act: (client: S3Client, endpoint: string) => Promise<unknown>) {
+  const directory = await tempDir();
+  const buckets = ['a', 'b'];
+  let s3 = await startS3Local({ directory, buckets });
+  let client = new S3Client(s3ClientConfig(s3.endpoint));
+  await client.send(new PutObjectCommand({ Bucket: 'a', Key: 'dest', Body: 'old dest' }));
+  await client.send(new PutObjectCommand({ Bucket: 'b', Key: 'other/key', Body: 'other' }));
+  await act(client, s3.endpoint).catch(() => undefined);
+  client.destroy();
+  await s3.stop();
+
+  const repaired: CutShort[] = [];
+  s3 = await startS3Local({ directory, buckets, onCutShort: (o) => repaired.push(o) });
+  client = new S3Client(s3ClientConfig(s3.endpoint));
+  const read = async (Bucket: string, Key: string) => {
+    try {
+      const got = await client.send(new GetObjectCommand({ Bucket, Key }));
+      return await got.Body?.transformToString();
+    } catch (e) {
+      return (e as Error).name;
+    }
+  };
+  try {
+    return {
+      repaired,
+      dest: await read('a', 'dest'),
+      other: await read('b', 'other/key'),
+    };
+  } finally {
+    client.destroy();
+    await s3.stop();
+  }
+}
+
+describe('a copy that does not happen leaves its target alone', () => {
+  it('a copy from a missing source onto an existing key', async () => {
+    const r = await afterRestart((client) =>
+      client.send(
+        new CopyObjectCommand({
+          Bucket: 'a',
+          Key: 'dest',
+          CopySource: 'a/no-such-source',
+          MetadataDirective: 'REPLACE',
+        }),
+      ),
+    );
+    expect(r.repaired).toEqual([]);
+    expect(r.dest).toBe('old dest');
+  });
+
+  it('an UploadPartCopy naming an existing key (s3rver: NotImplemented)', async () => {
+    const r = await afterRestart(async (client) => {
+      const { UploadId } = await client.send(
+        new CreateMultipartUploadCommand({ Bucket: 'a', Key: 'dest' }),
+      );
+      await client.send(
+        new UploadPartCopyCommand({
+          Bucket: 'a',
+          Key: 'dest',
+          UploadId,
+          PartNumber: 1,
+          CopySource: 'b/other/key',
+        }),
+      );
+    });
+    expect(r.repaired).toEqual([]);
+    expect(r.dest).toBe('old dest');
+  });
+
+  it('a POST (s3rver: NotImplemented) that carries an x-amz-copy-source header, unauthenticated', async () => {
+    const r = await afterRestart((_client, endpoint) =>
+      fetch(`${endpoint}/a/dest`, { method: 'POST', headers: { 'x-amz-copy-source': 'a/x' } }),
+    );
+    expect(r.repaired).toEqual([]);
+    expect(r.dest).toBe('old dest');
+  });
+
+  it("a request path whose decoded key leaves its bucket ('..%2F') reaches another bucket's object", async () => {
+    const r = await afterRestart((_client, endpoint) =>
+      fetch(`${endpoint}/a/..%2Fb%2Fother%2Fkey`, {
+        method: 'PUT',
+        headers: { 'x-amz-copy-source': 'a/x' },
+      }),
+    );
+    expect(r.repaired).toEqual([]);
+    expect(r.other).toBe('other');
+  });
+});
+
+describe('a copy between keys', () => {
+  it('a copy between keys read while it runs keeps the copied body and its md5 across a restart', async () => {
+    const directory = await tempDir();
+    let s3 = await startS3Local({ directory, buckets: ['b'] });
+    const client = new S3Client(s3ClientConfig(s3.endpoint));
+    const body = Buffer.alloc(16 * 1024 * 1024, 7);
+    const want = `"${createHash('md5').update(body).digest('hex')}"`;
+    await client.send(new PutObjectCommand({ Bucket: 'b', Key: 'src', Body: body }));
+    const etags: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await client.send(new PutObjectCommand({ Bucket: 'b', Key: `dest${i}`, Body: 'old dest' }));
+      let done = false;
+      const copy = client
+        .send(
+          new CopyObjectCommand({
+            Bucket: 'b',
+            Key: `dest${i}`,
+            CopySource: 'b/src',
+            MetadataDirective: 'REPLACE',
+          }),
+        )
+        .finally(() => (done = true));
+      while (!done)
+        await client
+          .send(new HeadObjectCommand({ Bucket: 'b', Key: `dest${i}` }))
+          .catch(() => undefined);
+      etags.push((await copy).CopyObjectResult?.ETag ?? '');
+    }
+    client.destroy();
+    await s3.stop();
+    const repaired: CutShort[] = [];
+    s3 = await startS3Local({ directory, buckets: ['b'], onCutShort: (o) => repaired.push(o) });
+    await s3.stop();
+    expect({ etags, repaired }).toEqual({ etags: etags.map(() => want), repaired: [] });
   });
 });

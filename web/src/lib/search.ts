@@ -1,5 +1,6 @@
 import type { FeedQuery, ItemsQuery, StatsGroup } from './api.ts';
-import { ITEM_FILTERS } from '../../../shared/api/index.ts';
+// The API's filters alone: its index.ts names server modules (node:crypto) the site must not reach.
+import { ITEM_FILTERS } from '../../../shared/api/filters.ts';
 import { isBodyRegion, isCategory, isDecision } from './vocabulary.ts';
 
 // The search page's query as URL parameters, so that a search can be shared and the back
