@@ -1,4 +1,6 @@
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffMs, chunk } from '../shared/concurrency.ts';
 import { randomUUID } from 'node:crypto';
 import {
   toItem,
@@ -58,7 +60,7 @@ export async function batchWrite(deps: TableDeps, requests: WriteRequest[]): Pro
   for (const batch of chunk(requests, BATCH_WRITE_LIMIT)) {
     let pending: WriteRequest[] = batch;
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await sleep(jitter(attempt));
+      if (attempt > 0) await sleep(backoffMs(attempt));
       const out = await deps.client.send(
         new BatchWriteItemCommand({ RequestItems: { [deps.tableName]: pending } }),
       );
@@ -68,18 +70,4 @@ export async function batchWrite(deps: TableDeps, requests: WriteRequest[]): Pro
       }
     }
   }
-}
-
-function chunk<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
-function jitter(attempt: number): number {
-  return Math.random() * Math.min(1000, 20 * 2 ** attempt);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -13,3 +13,15 @@ export async function forEachLimit<T>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
+
+/** `list` in consecutive slices of at most `size` items (a request's limit: 25 writes, 98 actions). */
+export function chunk<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** A random wait before the `attempt`th retry: up to 20 ms doubled per attempt, at most 1 s. */
+export function backoffMs(attempt: number): number {
+  return Math.random() * Math.min(1000, 20 * 2 ** attempt);
+}

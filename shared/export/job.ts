@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { ExportBucket } from './bucket.ts';
@@ -117,8 +118,4 @@ export async function freeSnapshotTime(bucket: ExportBucket, now: () => Date): P
     generatedAt = now();
   }
   return generatedAt;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,6 +5,8 @@ import {
   TransactWriteItemsCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffMs, chunk } from '../concurrency.ts';
 import { randomUUID } from 'node:crypto';
 import type { Determination } from '../record/index.ts';
 import { toItem } from './attributes.ts';
@@ -524,7 +526,7 @@ async function transact(deps: TableDeps, items: TransactWriteItem[]): Promise<st
       if (codes.includes('ConditionalCheckFailed')) return codes;
       // Two letters updating the same counter at once conflict; one of them waits and retries.
       if (attempt >= MAX_CONFLICT_RETRIES) throw e;
-      await sleep(jitter(attempt));
+      await sleep(backoffMs(attempt));
     }
   }
 }
@@ -565,18 +567,4 @@ async function applyChunk(
   if (codes === null) return 'applied';
   if (codes[0] === 'ConditionalCheckFailed') return 'superseded';
   return 'already';
-}
-
-function chunk<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
-function jitter(attempt: number): number {
-  return Math.random() * Math.min(1000, 20 * 2 ** attempt);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

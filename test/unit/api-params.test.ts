@@ -12,16 +12,7 @@ import {
   statsQuerySchema,
 } from '../../shared/api/params.ts';
 import { BadRequestError } from '../../shared/errors.ts';
-
-function refusal(f: () => unknown): BadRequestError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BadRequestError) return e;
-    throw e;
-  }
-  throw new Error('expected a BadRequestError');
-}
+import { refusal } from '../support/refusal.ts';
 
 describe('query parameters', () => {
   it('name the parameter in every refusal', () => {

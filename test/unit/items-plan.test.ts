@@ -5,18 +5,8 @@ import {
   yearsToRead,
   type ItemsQuery,
 } from '../../shared/api/items-plan.ts';
-import { BadRequestError } from '../../shared/errors.ts';
+import { refusal } from '../support/refusal.ts';
 import type { ItemSummary } from '../../shared/store/contribution.ts';
-
-function refusal(f: () => unknown): BadRequestError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BadRequestError) return e;
-    throw e;
-  }
-  throw new Error('expected a BadRequestError');
-}
 
 const summary = (over: Partial<ItemSummary> = {}): ItemSummary => ({
   caseNumber: 'CM16-0123456',

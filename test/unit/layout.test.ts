@@ -25,6 +25,9 @@ function importsOf(file: string): string[] {
 /** The folder of shared/ a file belongs to ("parser"), or its own name for a file at the top. */
 const area = (file: string): string => relative(SHARED, file).split(sep)[0]!;
 
+/** The project's TypeScript outside the site and the tests. */
+const CODE_DIRS = ['shared', 'functions', 'cdk', 'cli', 'local', 'scripts', 'bench', 'synthetic'];
+
 // Modules the site imports directly: the folder's index.ts also names server modules
 // (node:crypto) that a browser bundle must not reach.
 const SITE_DIRECT = ['shared/api/filters.ts'];
@@ -66,18 +69,7 @@ describe('the layout', () => {
 
   it("code outside a shared/ folder reaches it through the folder's index.ts", () => {
     // Tests may reach any module: each part of a folder is tested alone.
-    const dirs = [
-      'shared',
-      'functions',
-      'cdk',
-      'cli',
-      'local',
-      'scripts',
-      'bench',
-      'synthetic',
-      'web/src',
-    ];
-    const inner = dirs
+    const inner = [...CODE_DIRS, 'web/src']
       .flatMap((d) => sources(join(ROOT, d)))
       .flatMap((file) =>
         importsOf(file)
@@ -100,18 +92,7 @@ describe('the layout', () => {
   });
 
   it('every import of project code is a relative path (no path alias)', () => {
-    const dirs = [
-      'shared',
-      'functions',
-      'cdk',
-      'cli',
-      'local',
-      'scripts',
-      'bench',
-      'synthetic',
-      'test',
-    ];
-    const aliased = dirs
+    const aliased = [...CODE_DIRS, 'test']
       .flatMap((d) => sources(join(ROOT, d)))
       .filter((file) => /from\s+['"]#/.test(readFileSync(file, 'utf8')))
       .map((file) => relative(ROOT, file));
