@@ -23,7 +23,7 @@ import type { ItemsPage, PublicItem } from './schemas.ts';
 /**
  * Index Queries per request at most: a page that needs more returns what it found and a cursor
  * that continues there. It bounds what one request can cost whatever it asks: a query matching
- * nothing used to read both decision streams of every year (24 Queries over 12 years, up to 30).
+ * nothing would otherwise read both decision streams of every year (24 Queries over 12 years).
  * Five is two rounds of both streams (a page that spans a year boundary) and one more of either.
  * The decision years are read beside it once a minute per instance (shared/api/deps.ts).
  */
