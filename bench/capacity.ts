@@ -191,3 +191,69 @@ export class PartitionLoad {
       }));
   }
 }
+
+/** Write units per letter of a batch of letters in a packed layout, by what they write. */
+export interface PackedUnits {
+  record: number;
+  status: number;
+  postings: number;
+  counters: number;
+  total: number;
+}
+
+// Sizes of the packed layout's items besides their keys: a segment's SK (the batch it came
+// from) and a year-packed counter's months (upheld and overturned for each of twelve).
+const SEGMENT_SK = 'B#2026-12-03T00:00:00Z#0000';
+const YEAR_COUNTER_VALUES = 24;
+
+/**
+ * Arithmetic for a layout that is not built (docs/RELIABILITY.md, "Write units per letter"): each
+ * record put once, complete, with its GSI1 copy; the upload status and its GSI1 copy; the batch's
+ * index entries packed as references (their sort keys) into one segment item per partition; and
+ * the batch's counters summed into one item per dimension, value and year, without shards,
+ * each updated once, outside a transaction. Returns units per letter of the batch.
+ */
+export function packedBatchUnits(
+  letters: readonly {
+    id: string;
+    record: Determination;
+    recordItem: Record<string, AttributeValue>;
+  }[],
+): PackedUnits {
+  let record = 0;
+  const postings = new Map<string, string[]>();
+  const counters = new Map<string, string>();
+  for (const l of letters) {
+    record += 2 * writeUnits(itemBytes(l.recordItem), false);
+    for (const e of indexEntries(l.id, l.record)) {
+      postings.set(e.PK, [...(postings.get(e.PK) ?? []), e.SK]);
+    }
+    for (const d of counterDeltas(l.id, l.record)) {
+      const pk = d.PK.replace(/#\d+$/, '');
+      const sk = d.SK.startsWith('M#') ? `Y#${d.SK.slice(2, 6)}#${d.SK.slice(10)}` : d.SK;
+      counters.set(`${pk}\u0000${sk}`, pk);
+    }
+  }
+  let postingUnits = 0;
+  for (const [pk, sks] of postings) {
+    postingUnits += writeUnits(itemBytes(toItem({ PK: pk, SK: SEGMENT_SK, postings: sks })), false);
+  }
+  let counterUnits = 0;
+  for (const [key, pk] of counters) {
+    const sk = key.slice(key.indexOf('\u0000') + 1);
+    const months = Object.fromEntries(
+      Array.from({ length: YEAR_COUNTER_VALUES }, (_, i) => [`v${i}`, 99_999]),
+    );
+    counterUnits += writeUnits(itemBytes(toItem({ PK: pk, SK: sk, ...months })), false);
+  }
+  // The status (about 500 bytes, as in letterWritePlan) and its GSI1 copy.
+  const status = 2 * letters.length;
+  const n = letters.length;
+  return {
+    record: record / n,
+    status: status / n,
+    postings: postingUnits / n,
+    counters: counterUnits / n,
+    total: (record + status + postingUnits + counterUnits) / n,
+  };
+}

@@ -3,13 +3,16 @@
 // arithmetic over the parser's output, no DynamoDB: per letter, its items, its index entries by
 // dimension and its counter updates; then, over batches of letters, how many distinct counter
 // items the current layout and a year-packed layout (one item per value and year holding its
-// months, no shards) would update. Prints figures; asserts nothing.
+// months, no shards) would update, and what a whole packed layout would cost per letter
+// (packedBatchUnits, bench/capacity.ts). Prints figures; asserts nothing.
 //
 //   npm run bench:write-mix [-- --letters 2000] [--batches 100,1000,5000] [--seed 7]
 import { parseArgs } from 'node:util';
 import { parseLetterText } from '../shared/parser/index.ts';
 import { counterDeltas, indexEntries, caseId } from '../shared/store/index.ts';
 import { generateSpec, renderSyntheticText } from '../synthetic/generate.ts';
+import { loadRequests } from './bulk-load.ts';
+import { packedBatchUnits } from './capacity.ts';
 
 const { values } = parseArgs({
   options: {
@@ -81,4 +84,27 @@ for (const size of BATCHES) {
   }
   const f = (s: Set<string>): string => (s.size / size).toFixed(2).padStart(8);
   log(`  ${String(size).padEnd(7)} ${f(current)}         ${f(unsharded)}    ${f(yearPacked)}`);
+}
+
+log('a packed layout (not built), write units per letter for each batch written at once:');
+log('  batch    record   status   postings   counters    total');
+for (const size of BATCHES) {
+  const batch = Array.from({ length: size }, (_, i) => {
+    const { id, record } = letter(LETTERS + i);
+    const recordItem = loadRequests({
+      id,
+      record,
+      contentHash: '0'.repeat(64),
+      organisation: 'bench',
+      sourceKey: `uploads/bench/${id}.txt`,
+      sequencer: '0'.repeat(32),
+      now: '2026-12-03T00:00:00.000Z',
+    })[0]!.PutRequest!.Item!;
+    return { id, record, recordItem };
+  });
+  const u = packedBatchUnits(batch);
+  const f = (n: number, w: number): string => n.toFixed(2).padStart(w);
+  log(
+    `  ${String(size).padEnd(7)}${f(u.record, 7)}${f(u.status, 9)}${f(u.postings, 11)}${f(u.counters, 11)}${f(u.total, 9)}`,
+  );
 }

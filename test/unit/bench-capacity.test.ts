@@ -3,6 +3,7 @@ import {
   attributeBytes,
   itemBytes,
   letterWritePlan,
+  packedBatchUnits,
   PartitionLoad,
   withoutYear,
   writeUnits,
@@ -81,5 +82,37 @@ describe('a letter’s write plan', () => {
     expect(load.hottestItems(1)[0]).toEqual({ item: 'STATS#total#1 A#*', updatesPerLetter: 1 });
     expect(withoutYear('IX#drug#gabapentin#2016')).toBe('IX#drug#gabapentin#<year>');
     expect(withoutYear('STATS#total#1')).toBe('STATS#total#1');
+  });
+});
+
+describe('a packed layout’s arithmetic', () => {
+  const entries = indexEntries('CM16-0000042', record);
+  const partitions = new Set(entries.map((e) => e.PK)).size;
+  const counterItems = new Set(
+    counterDeltas('CM16-0000042', record).map((d) =>
+      d.SK.startsWith('M#')
+        ? `${d.PK.replace(/#\d+$/, '')} Y#${d.SK.slice(2, 6)}#${d.SK.slice(10)}`
+        : `${d.PK.replace(/#\d+$/, '')} ${d.SK}`,
+    ),
+  ).size;
+
+  it('writes a letter alone as one segment per partition and one item per value and year', () => {
+    const u = packedBatchUnits([{ id: 'CM16-0000042', record, recordItem }]);
+    expect(u.record).toBe(2 * writeUnits(itemBytes(recordItem), false));
+    expect(u.status).toBe(2);
+    expect(u.postings).toBe(partitions);
+    expect(u.counters).toBe(counterItems);
+    // One letter is one month in one shard: as many counter items as it has updates.
+    expect(u.counters).toBe(counterDeltas('CM16-0000042', record).length);
+    expect(u.total).toBe(u.record + u.status + u.postings + u.counters);
+  });
+
+  it('shares segments and counters among the letters of a batch', () => {
+    // The same letter under other case numbers: same partitions, same counters.
+    const ids = ['CM16-0000042', 'CM16-0000043', 'CM16-0000044', 'CM16-0000045'];
+    const u = packedBatchUnits(ids.map((id) => ({ id, record, recordItem })));
+    expect(u.postings).toBe(partitions / ids.length);
+    expect(u.counters).toBe(counterItems / ids.length);
+    expect(u.record).toBe(2 * writeUnits(itemBytes(recordItem), false));
   });
 });
