@@ -38,7 +38,10 @@ export interface S3LocalOptions {
   buckets: string[];
   /** Receives a line when listening and one per internal server error. */
   log?: (line: string) => void;
-  /** Called with each object a killed process left cut short, repaired at start. */
+  /**
+   * When given, the objects a killed process left cut short are repaired before the server
+   * starts, and each is passed here. Left out after a clean stop: the repair reads every object.
+   */
   onCutShort?: (object: CutShort) => void;
 }
 
@@ -78,7 +81,8 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
   serveDesFromTripleDes();
   const directory = path.resolve(options.directory);
   await mkdir(directory, { recursive: true });
-  for (const object of await removeCutShortObjects(directory)) options.onCutShort?.(object);
+  const onCutShort = options.onCutShort;
+  if (onCutShort !== undefined) (await removeCutShortObjects(directory)).forEach(onCutShort);
   const log = options.log;
   const server = new S3rver({
     address: '127.0.0.1',

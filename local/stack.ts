@@ -24,7 +24,7 @@ import { getUploads, type TableDeps, createTableInput } from '../shared/store/in
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
-import { objectCreatedEvent, startS3Local } from './s3-local.ts';
+import { objectCreatedEvent, startS3Local, type CutShort } from './s3-local.ts';
 import { isRunning, readStackFile, STACK_FILE, writeStackFile } from './stack-file.ts';
 
 /** Names the local stack gives its table and bucket (AWS names come from the CDK stacks). */
@@ -67,9 +67,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dataDir === null
       ? join((await import('node:os')).tmpdir(), `imr-s3-${process.pid}-${Date.now()}`)
       : join(dataDir, 's3');
+  let killed = false;
   if (dataDir !== null) {
     await mkdir(dataDir, { recursive: true });
-    await claimDataDir(dataDir, logger);
+    killed = await claimDataDir(dataDir, logger);
   }
 
   const dynamo = await startDynamoDbLocal({
@@ -81,13 +82,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3Server = await startS3Local({
       directory: s3Dir,
       buckets: [LOCAL_BUCKET, LOCAL_EXPORTS_BUCKET],
-      onCutShort: ({ bucket, key, kept }) =>
-        logger.warn(
-          kept
-            ? 'object whose metadata a killed process left cut short kept without it'
-            : 'object left cut short by a killed process removed',
-          { bucket, key },
-        ),
+      // Only a stack that was killed can have left a write cut short.
+      ...(killed
+        ? {
+            onCutShort: ({ bucket, key, kept }: CutShort) =>
+              logger.warn(
+                kept
+                  ? 'object whose metadata a killed process left cut short kept without it'
+                  : 'object left cut short by a killed process removed',
+                { bucket, key },
+              ),
+          }
+        : {}),
       ...(options.s3Port === undefined ? {} : { port: options.s3Port }),
     });
   } catch (e) {
@@ -184,11 +190,12 @@ export class DataDirInUseError extends Error {
  * Makes sure no other stack uses `dataDir`. Two DynamoDB Local processes on one database file
  * would both write it, so a live stack is refused; the JVM of a stack whose Node process was
  * killed (SIGKILL cannot be caught, and the JVM runs in its own process group) is stopped here,
- * which is what an operator would otherwise have to find and do by hand.
+ * which is what an operator would otherwise have to find and do by hand. True when a stack on
+ * `dataDir` did not stop cleanly (a clean stop removes its stack file).
  */
-async function claimDataDir(dataDir: string, logger: Logger): Promise<void> {
+async function claimDataDir(dataDir: string, logger: Logger): Promise<boolean> {
   const recorded = await readStackFile(dataDir);
-  if (recorded === null) return;
+  if (recorded === null) return false;
   const { pid, dynamodbPid } = recorded;
   if (pid !== process.pid && isRunning(pid)) {
     throw new DataDirInUseError(dataDir, pid);
@@ -202,6 +209,7 @@ async function claimDataDir(dataDir: string, logger: Logger): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+  return true;
 }
 
 // A recorded process id can have been reused by an unrelated process since; only a process

@@ -3,9 +3,9 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { uploadCommand } from '../../cli/upload.ts';
-import { STACK_FILE, writeStackFile } from '../../local/stack-file.ts';
+import { STACK_FILE, writeStackFile, type StackFile } from '../../local/stack-file.ts';
 import {
   DataDirInUseError,
   replayUnrecorded,
@@ -183,6 +183,45 @@ describe.skipIf(!HAVE_LETTERS)('imr upload against the local stack', () => {
 });
 
 describe('a restart after a crash', () => {
+  it('repairs the writes a killed stack left cut short, and only after a kill', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imr-torn-'));
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn', write: (line) => lines.push(line) });
+    const first = await startLocalStack({ dataDir: dir, logger });
+    await first.s3.send(
+      new PutObjectCommand({ Bucket: first.bucket, Key: 'other/torn.json', Body: '{}' }),
+    );
+    const recorded = JSON.parse(await readFile(join(dir, STACK_FILE), 'utf8')) as StackFile;
+    await first.stop();
+    const metadata = join(dir, 's3', first.bucket, 'other', 'torn.json._S3rver_metadata.json');
+    const tear = () => writeFile(metadata, '');
+    try {
+      // A clean stop leaves no stack.json: nothing to repair, and nothing is read for it.
+      await tear();
+      const clean = await startLocalStack({ dataDir: dir, logger });
+      await clean.stop();
+      expect(await readFile(metadata, 'utf8')).toBe('');
+      expect(lines.join('\n')).not.toMatch(/cut short/);
+
+      // A killed stack leaves its stack.json (its process gone): the next start repairs.
+      const gone = spawn(process.execPath, ['-e', '']);
+      await new Promise((r) => gone.once('exit', r));
+      await writeStackFile(dir, { ...recorded, pid: gone.pid!, dynamodbPid: gone.pid! });
+      const again = await startLocalStack({ dataDir: dir, logger });
+      try {
+        expect(lines.join('\n')).toMatch(/metadata a killed process left cut short kept/);
+        const listed = await again.s3.send(
+          new ListObjectsV2Command({ Bucket: again.bucket, Prefix: 'other/' }),
+        );
+        expect((listed.Contents ?? []).map((o) => o.Key)).toEqual(['other/torn.json']);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('queues again an upload whose receipt was cut short, and nothing else', async () => {
     const own = await startLocalStack({ dataDir: null, logger: createLogger({ level: 'silent' }) });
     try {
