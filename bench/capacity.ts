@@ -192,6 +192,15 @@ export class PartitionLoad {
   }
 }
 
+/**
+ * The item a counter update lands on in a year-packed layout: no shard in the partition key, and
+ * a month's counter (M#2016-12#value) in one item per value and year (Y#2016#value).
+ */
+export function yearPackedCounter(d: { PK: string; SK: string }): { pk: string; sk: string } {
+  const pk = d.PK.replace(/#\d+$/, '');
+  return { pk, sk: d.SK.startsWith('M#') ? `Y#${d.SK.slice(2, 6)}#${d.SK.slice(10)}` : d.SK };
+}
+
 /** Write units per letter of a batch of letters in a packed layout, by what they write. */
 export interface PackedUnits {
   record: number;
@@ -229,8 +238,7 @@ export function packedBatchUnits(
       postings.set(e.PK, [...(postings.get(e.PK) ?? []), e.SK]);
     }
     for (const d of counterDeltas(l.id, l.record)) {
-      const pk = d.PK.replace(/#\d+$/, '');
-      const sk = d.SK.startsWith('M#') ? `Y#${d.SK.slice(2, 6)}#${d.SK.slice(10)}` : d.SK;
+      const { pk, sk } = yearPackedCounter(d);
       counters.set(`${pk}\u0000${sk}`, pk);
     }
   }

@@ -12,7 +12,7 @@ import { parseLetterText } from '../shared/parser/index.ts';
 import { counterDeltas, indexEntries, caseId } from '../shared/store/index.ts';
 import { generateSpec, renderSyntheticText } from '../synthetic/generate.ts';
 import { loadRequests } from './bulk-load.ts';
-import { packedBatchUnits } from './capacity.ts';
+import { packedBatchUnits, yearPackedCounter } from './capacity.ts';
 
 const { values } = parseArgs({
   options: {
@@ -64,33 +64,21 @@ for (const [dimension, n] of [...byDimension].sort((a, b) => b[1] - a[1])) {
 }
 log(`counter updates per letter: ${per(counters)}`);
 
-log('distinct counter items per letter when a batch of letters is summed first:');
-log('  batch   current layout   no shards   year-packed, no shards');
+// Each batch generated once, for both tables.
+const counterRows: string[] = [];
+const packedRows: string[] = [];
 for (const size of BATCHES) {
   const current = new Set<string>();
   const unsharded = new Set<string>();
   const yearPacked = new Set<string>();
-  for (let i = 0; i < size; i++) {
+  const batch = Array.from({ length: size }, (_, i) => {
     const { id, record } = letter(LETTERS + i);
     for (const d of counterDeltas(id, record)) {
       current.add(`${d.PK}|${d.SK}`);
-      const pk = d.PK.replace(/#\d+$/, '');
-      unsharded.add(`${pk}|${d.SK}`);
-      // M#2016-12#value becomes one item per value and year: Y#2016#value.
-      yearPacked.add(
-        d.SK.startsWith('M#') ? `${pk}|Y#${d.SK.slice(2, 6)}#${d.SK.slice(10)}` : `${pk}|${d.SK}`,
-      );
+      unsharded.add(`${d.PK.replace(/#\d+$/, '')}|${d.SK}`);
+      const packed = yearPackedCounter(d);
+      yearPacked.add(`${packed.pk}|${packed.sk}`);
     }
-  }
-  const f = (s: Set<string>): string => (s.size / size).toFixed(2).padStart(8);
-  log(`  ${String(size).padEnd(7)} ${f(current)}         ${f(unsharded)}    ${f(yearPacked)}`);
-}
-
-log('a packed layout (not built), write units per letter for each batch written at once:');
-log('  batch    record   status   postings   counters    total');
-for (const size of BATCHES) {
-  const batch = Array.from({ length: size }, (_, i) => {
-    const { id, record } = letter(LETTERS + i);
     const recordItem = loadRequests({
       id,
       record,
@@ -102,9 +90,19 @@ for (const size of BATCHES) {
     })[0]!.PutRequest!.Item!;
     return { id, record, recordItem };
   });
+  const c = (s: Set<string>): string => (s.size / size).toFixed(2).padStart(8);
+  counterRows.push(
+    `  ${String(size).padEnd(7)} ${c(current)}         ${c(unsharded)}    ${c(yearPacked)}`,
+  );
   const u = packedBatchUnits(batch);
   const f = (n: number, w: number): string => n.toFixed(2).padStart(w);
-  log(
+  packedRows.push(
     `  ${String(size).padEnd(7)}${f(u.record, 7)}${f(u.status, 9)}${f(u.postings, 11)}${f(u.counters, 11)}${f(u.total, 9)}`,
   );
 }
+log('distinct counter items per letter when a batch of letters is summed first:');
+log('  batch   current layout   no shards   year-packed, no shards');
+counterRows.forEach((row) => log(row));
+log('a packed layout (not built), write units per letter for each batch written at once:');
+log('  batch    record   status   postings   counters    total');
+packedRows.forEach((row) => log(row));

@@ -7,6 +7,7 @@ import {
   PartitionLoad,
   withoutYear,
   writeUnits,
+  yearPackedCounter,
 } from '../../bench/capacity.ts';
 import type { Determination } from '../../shared/record/determination.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
@@ -86,14 +87,24 @@ describe('a letter’s write plan', () => {
 });
 
 describe('a packed layout’s arithmetic', () => {
+  it('packs a month’s counter into its value’s year, without the shard', () => {
+    expect(yearPackedCounter({ PK: 'STATS#drug#3', SK: 'M#2016-12#ibuprofen' })).toEqual({
+      pk: 'STATS#drug',
+      sk: 'Y#2016#ibuprofen',
+    });
+    expect(yearPackedCounter({ PK: 'STATS#total#0', SK: 'A#*' })).toEqual({
+      pk: 'STATS#total',
+      sk: 'A#*',
+    });
+  });
+
   const entries = indexEntries('CM16-0000042', record);
   const partitions = new Set(entries.map((e) => e.PK)).size;
   const counterItems = new Set(
-    counterDeltas('CM16-0000042', record).map((d) =>
-      d.SK.startsWith('M#')
-        ? `${d.PK.replace(/#\d+$/, '')} Y#${d.SK.slice(2, 6)}#${d.SK.slice(10)}`
-        : `${d.PK.replace(/#\d+$/, '')} ${d.SK}`,
-    ),
+    counterDeltas('CM16-0000042', record).map((d) => {
+      const { pk, sk } = yearPackedCounter(d);
+      return `${pk} ${sk}`;
+    }),
   ).size;
 
   it('writes a letter alone as one segment per partition and one item per value and year', () => {
