@@ -141,6 +141,25 @@ export function defineCommand<I>(
   };
 }
 
+/**
+ * Runs a command as a script's whole process (`npm start`, `npm run chaos`, `npm run letters`):
+ * exits with its status, or leaves the process running when the status is negative (a server
+ * that stops on a signal); anything thrown past the command is printed with its stack, status 1.
+ */
+export function runAsScript(command: Command, program: string): void {
+  command(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (e: unknown) => {
+      process.stderr.write(
+        `${program}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}
+
 /** The line and exit status of what a run threw; null for what nobody explains (a bug). */
 function failure(
   error: unknown,

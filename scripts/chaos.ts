@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defineCommand, optionValue, type Io } from '../cli/command.ts';
+import { defineCommand, optionValue, type Io, runAsScript } from '../cli/command.ts';
 import { auditPassed, auditProblems } from './chaos/audit.ts';
 import { runScenario, SCENARIOS, type ScenarioResult } from './chaos/scenarios.ts';
 
@@ -129,12 +129,4 @@ function report(results: readonly ScenarioResult[]): string {
 }
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-chaosCommand(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(
-      `npm run chaos: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runAsScript(chaosCommand, 'npm run chaos');

@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { CommandFailure, defineCommand, UsageError, type Io } from '../cli/command.ts';
+import { CommandFailure, defineCommand, UsageError, type Io, runAsScript } from '../cli/command.ts';
 import {
   cachePath,
   fileName,
@@ -217,10 +217,4 @@ function placeLetters(from: string, shown: string, log: Log): number {
   return 0;
 }
 
-lettersCommand(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`letters: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runAsScript(lettersCommand, 'letters');

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { CommandFailure, defineCommand, optionValue, type Io } from '../cli/command.ts';
+import {
+  CommandFailure,
+  defineCommand,
+  optionValue,
+  type Io,
+  runAsScript,
+} from '../cli/command.ts';
 import { JavaMissingError } from '../local/dynamodb-local.ts';
 import { startExportSchedule, type ExportSchedule } from '../local/exports.ts';
 import { startLocalServer, type LocalServer } from '../local/server.ts';
@@ -161,12 +167,4 @@ async function start(
 
 // Emitted when the first client is built, so setting it here is early enough (see bin/imr.js).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-startCommand(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
-  (code) => {
-    if (code >= 0) process.exit(code);
-  },
-  (e: unknown) => {
-    process.stderr.write(`npm start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runAsScript(startCommand, 'npm start');
