@@ -20,7 +20,12 @@ import {
   receiptJson,
   receiptKey,
 } from '../shared/receipts/index.ts';
-import { getUploads, type TableDeps, createTableInput } from '../shared/store/index.ts';
+import {
+  applyAllQueuedCounters,
+  createTableInput,
+  getUploads,
+  type TableDeps,
+} from '../shared/store/index.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
@@ -106,6 +111,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const table: TableDeps = { client: dynamodb, tableName: LOCAL_TABLE };
   try {
     await ensureTable(dynamodb, LOCAL_TABLE);
+  } catch (e) {
+    await s3Server.stop();
+    await dynamo.stop();
+    throw e;
+  }
+
+  // Counters the last stack queued and did not apply; after a kill, its batches are abandoned
+  // and taken over at once rather than after they go stale.
+  try {
+    const outcomes = await applyAllQueuedCounters({
+      ...table,
+      counters: killed ? { staleAfterMs: 0, waitMs: 0 } : { waitMs: 0 },
+    });
+    if (outcomes.some((o) => o !== 'empty'))
+      logger.warn('counters left queued by the last stack not all applied', { outcomes });
   } catch (e) {
     await s3Server.stop();
     await dynamo.stop();

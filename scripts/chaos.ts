@@ -109,7 +109,8 @@ function report(results: readonly ScenarioResult[]): string {
       a.counterMismatches.length === 0 &&
       a.indexMismatches === 0 &&
       a.pending === 0 &&
-      a.markers === 0;
+      a.markers === 0 &&
+      a.counterQueue === 0;
     return [
       r.name,
       String(a.uploaded),

@@ -46,6 +46,7 @@ export class IngestStack extends Stack {
   readonly deadLetterQueue: sqs.Queue;
   readonly ingest: AtlasFunction;
   readonly rollup: AtlasFunction;
+  readonly counterSweep: AtlasFunction;
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id, props);
@@ -168,6 +169,20 @@ export class IngestStack extends Stack {
       targets: [new targets.LambdaFunction(this.rollup, { retryAttempts: 2 })],
     });
 
+    // Writers apply their own counters; the sweep applies what a writer that died or gave up
+    // waiting left queued, so statistics lag letters by at most a minute (DATA-MODEL.md).
+    this.counterSweep = new AtlasFunction(this, 'CounterSweep', {
+      entry: 'schedule-apply-counters',
+      timeout: Duration.minutes(1),
+      environment: { TABLE_NAME: table.tableName },
+    });
+    grantTableReadWrite(this.counterSweep, table);
+    new events.Rule(this, 'EveryMinuteCounters', {
+      description: 'Applies statistics counters that no letter writer applied',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(this.counterSweep, { retryAttempts: 0 })],
+    });
+
     alarmAbove(this, 'DeadLettersAlarm', {
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: ALARM_PERIOD,
@@ -193,6 +208,13 @@ export class IngestStack extends Stack {
       threshold: 3600,
       periods: 3,
       description: 'Letters have waited over an hour to be ingested.',
+      topic: props.alarmTopic,
+    });
+    alarmAbove(this, 'CounterSweepErrorsAlarm', {
+      metric: this.counterSweep.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 0,
+      periods: 5,
+      description: 'The counter sweep has failed for five periods: statistics are falling behind.',
       topic: props.alarmTopic,
     });
     alarmAbove(this, 'RollupErrorsAlarm', {

@@ -45,6 +45,8 @@ export interface TableSnapshot {
   indexEntries: Set<string>;
   expectedIndexEntries: Set<string>;
   markers: number;
+  /** Counter jobs queued and batches still being applied (counter-queue.ts): 0 at rest. */
+  counterQueue: number;
   uploads: UploadRecord[];
 }
 
@@ -84,6 +86,7 @@ export function snapshotOf(items: readonly Record<string, unknown>[]): TableSnap
   const expected = new Set<string>();
   const uploads: UploadRecord[] = [];
   let markers = 0;
+  let counterQueue = 0;
   for (const item of items) {
     const pk = String(item['PK']);
     const sk = String(item['SK']);
@@ -106,6 +109,11 @@ export function snapshotOf(items: readonly Record<string, unknown>[]): TableSnap
       entries.add(`${pk}\u0000${sk}`);
     } else if (item['type'] === 'marker') {
       markers++;
+    } else if (
+      item['type'] === 'counter-job' ||
+      (pk.startsWith('COUNTERS#') && 'applying' in item)
+    ) {
+      counterQueue++;
     } else if (item['type'] === 'upload') {
       uploads.push(uploadRecordSchema.parse(item));
     }
@@ -117,6 +125,7 @@ export function snapshotOf(items: readonly Record<string, unknown>[]): TableSnap
     indexEntries: entries,
     expectedIndexEntries: expected,
     markers,
+    counterQueue,
     uploads,
   };
 }
@@ -139,8 +148,10 @@ export interface Audit {
   indexMismatches: number;
   /** Determinations still `pending` (a claim nobody completed). */
   pending: number;
-  /** Counter-chunk markers left behind. */
+  /** Index-chunk markers left behind. */
   markers: number;
+  /** Counter jobs left queued or half-applied (a lane nobody drained). */
+  counterQueue: number;
   /** Receipts missing, or saying something other than the status record. */
   receiptMismatches: string[];
   /** Failures without a reason or message. */
@@ -155,6 +166,7 @@ export function auditPassed(a: Audit): boolean {
     a.indexMismatches === 0 &&
     a.pending === 0 &&
     a.markers === 0 &&
+    a.counterQueue === 0 &&
     a.receiptMismatches.length === 0 &&
     a.unexplainedFailures.length === 0
   );
@@ -171,6 +183,7 @@ export function auditProblems(a: Audit): string[] {
   if (a.indexMismatches > 0) out.push(`${a.indexMismatches} index entries wrong`);
   if (a.pending > 0) out.push(`${a.pending} pending claims left`);
   if (a.markers > 0) out.push(`${a.markers} chunk markers left`);
+  if (a.counterQueue > 0) out.push(`${a.counterQueue} counter jobs left queued`);
   if (a.receiptMismatches.length > 0)
     out.push(`${a.receiptMismatches.length} receipts wrong: ${some(a.receiptMismatches)}`);
   if (a.unexplainedFailures.length > 0)
@@ -220,6 +233,7 @@ export function auditSnapshot(snap: TableSnapshot, uploadedKeys: readonly string
     indexMismatches,
     pending: [...snap.determinations.values()].filter((d) => d.state !== 'complete').length,
     markers: snap.markers,
+    counterQueue: snap.counterQueue,
     receiptMismatches: [],
     unexplainedFailures: unexplained,
   };

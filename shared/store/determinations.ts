@@ -12,7 +12,13 @@ import type { Determination } from '../record/index.ts';
 import { toItem } from './attributes.ts';
 import { encode, MAX_RECORD_BYTES, RecordTooLargeError } from './record-codec.ts';
 import { counterDeltas, indexEntries, mergeDeltas } from './contribution.ts';
-import { counterMarkerKey, determinationKey, heldCopyKey } from './keys.ts';
+import { counterMarkerKey, determinationKey, heldCopyKey, statsShard } from './keys.ts';
+import {
+  applyQueuedCounters,
+  counterJobPut,
+  encodeDeltas,
+  MAX_JOB_BYTES,
+} from './counter-queue.ts';
 import {
   entryItem,
   getStoredDetermination,
@@ -106,6 +112,13 @@ export function assertStorable(id: string, record: Determination): void {
     if (tooLong(d))
       throw new RecordTooLargeError('a cited guideline or other value is too long to count');
   }
+  // A replacement's job holds this record's counters and the previous one's: each held to half.
+  const jobBytes = encodeDeltas(deltas).length;
+  if (jobBytes > MAX_JOB_BYTES / 2) {
+    throw new RecordTooLargeError(
+      `its counters take ${Math.ceil(jobBytes / 1024)} KB compressed, more than the ${MAX_JOB_BYTES / 2048} KB a letter may queue`,
+    );
+  }
 }
 
 /**
@@ -115,6 +128,23 @@ export function assertStorable(id: string, record: Determination): void {
  * when its parsed fields are equal and as a conflict otherwise, and changes nothing public.
  */
 export async function putDetermination(
+  deps: TableDeps,
+  input: WriteRequestInput,
+): Promise<WriteOutcome> {
+  return afterCounters(deps, input.id, await writeDetermination(deps, input));
+}
+
+/**
+ * Applies the counters queued in a case's lane (this write's, and any a crashed writer left)
+ * before a write returns, so that statistics include a letter once its write is done; when
+ * another applier holds the lane past the wait, the job stays queued for it.
+ */
+async function afterCounters<T>(deps: TableDeps, id: string, result: T): Promise<T> {
+  await applyQueuedCounters(deps, statsShard(id));
+  return result;
+}
+
+async function writeDetermination(
   deps: TableDeps,
   input: WriteRequestInput,
 ): Promise<WriteOutcome> {
@@ -195,7 +225,7 @@ export async function removeDetermination(
   deps: TableDeps,
   input: { id: string; sourceKey: string; contentHash: string; now: string },
 ): Promise<boolean> {
-  return rewrite(deps, input.id, input.now, (current, held) => {
+  const removed = await rewrite(deps, input.id, input.now, (current, held) => {
     if (current?.sourceKey !== input.sourceKey || current.contentHash !== input.contentHash) {
       return { result: false };
     }
@@ -224,6 +254,7 @@ export async function removeDetermination(
             },
     };
   });
+  return afterCounters(deps, input.id, removed);
 }
 
 /** How an operator settled a case's conflicts (`imr conflicts resolve`). */
@@ -249,6 +280,7 @@ export async function acceptConflict(
   if (conflict === null) {
     const current = await getStoredDetermination(deps, id);
     if (current?.state === 'pending') await completePending(deps, current, now);
+    await applyQueuedCounters(deps, statsShard(id));
     return current?.owner === organisation && current.record !== null
       ? { kind: 'already', organisation }
       : { kind: 'no-conflict' };
@@ -290,7 +322,7 @@ export async function acceptConflict(
     },
     conflict,
   );
-  return settled === false ? { kind: 'no-conflict' } : settled;
+  return afterCounters(deps, id, settled === false ? { kind: 'no-conflict' } : settled);
 }
 
 /**
@@ -405,8 +437,9 @@ export async function completePending(
     pending.record === null ? [] : counterDeltas(id, pending.record, 1),
     pending.previous === null ? [] : counterDeltas(id, pending.previous, -1),
   );
-  // Entries and counters go in the same guarded transactions: a writer that wakes up holding an
-  // old claim can then change nothing at all, not even put back an old version's entries.
+  // Entries go in guarded transactions: a writer that wakes up holding an old claim can then
+  // change nothing at all, not even put back an old version's entries. Counters are queued as
+  // one job by the finishing transaction and applied per batch (counter-queue.ts).
   const actions: TransactWriteItem[] = [
     ...added.map((e): TransactWriteItem => ({
       Put: {
@@ -419,19 +452,11 @@ export async function completePending(
       .map((e): TransactWriteItem => ({
         Delete: { TableName: deps.tableName, Key: toItem({ PK: e.PK, SK: e.SK }) },
       })),
-    ...deltas.map((d): TransactWriteItem => ({
-      Update: {
-        TableName: deps.tableName,
-        Key: toItem({ PK: d.PK, SK: d.SK }),
-        UpdateExpression: 'ADD upheld :u, overturned :o',
-        ExpressionAttributeValues: toItem({ ':u': d.upheld, ':o': d.overturned }),
-      },
-    })),
   ];
   const chunks = chunk(actions, ACTIONS_PER_TRANSACTION);
-  // The finish transaction deletes one marker per chunk beside the record's own write; the item
-  // bound (parse-letter.ts MAX_ITEMS) keeps this far below DynamoDB's 100 actions.
-  if (chunks.length >= ACTIONS_PER_TRANSACTION) {
+  // The finish transaction deletes one marker per chunk beside the record's own write and the
+  // counter job; the item bound (parse-letter.ts MAX_ITEMS) keeps this far below 100 actions.
+  if (chunks.length + 2 > 100) {
     throw new Error(`case ${id}: ${actions.length} writes exceed what assertStorable allows`);
   }
   for (let i = 0; i < chunks.length; i++) {
@@ -468,9 +493,21 @@ export async function completePending(
         };
   await sortHeldCopies(deps, pending, now);
 
-  // Another writer completing this version first fails the check: nothing is left to do.
+  // Another writer completing this version first fails the check: nothing is left to do, and
+  // the counter job is queued exactly once.
   await transact(deps, [
     finish,
+    ...(deltas.length === 0
+      ? []
+      : [
+          counterJobPut(deps.tableName, {
+            lane: statsShard(id),
+            id,
+            claim: pending.claim,
+            queuedAt: now,
+            deltas,
+          }),
+        ]),
     ...chunks.map((_, i): TransactWriteItem => ({
       Delete: {
         TableName: deps.tableName,

@@ -2,6 +2,8 @@
 // Its public entry: code outside the folder imports from here (tests may reach any module).
 
 export { fromItem, toItem } from './attributes.ts';
+export { applyAllQueuedCounters } from './counter-queue.ts';
+export type { ApplyOutcome, CounterQueueOptions } from './counter-queue.ts';
 export {
   SCOPED_DIMENSIONS,
   counterDeltas,

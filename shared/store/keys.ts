@@ -121,7 +121,24 @@ export function casePartition(id: string): string {
   return `CASE#${part(id)}`;
 }
 
-/** Marks one chunk of a counter update as applied, so a retried chunk is never counted twice. */
+/**
+ * A determination's counter changes, queued for its lane's applier (`counter-queue.ts`): one item
+ * per completed version, in the partition of the lane its counters belong to.
+ */
+export function counterJobKey(lane: number, queuedAt: string, id: string, claim: string): Key {
+  return { PK: counterQueuePartition(lane), SK: `${queuedAt}#${part(id)}#${claim}` };
+}
+
+export function counterQueuePartition(lane: number): string {
+  return `COUNTQ#${lane}`;
+}
+
+/** The applier's ledger of one lane: the last batch's number and the jobs it is applying. */
+export function counterLedgerKey(lane: number): Key {
+  return { PK: `COUNTERS#${lane}`, SK: 'LEDGER' };
+}
+
+/** Marks one chunk of index writes as applied, so a retried chunk is never applied twice. */
 export function counterMarkerKey(id: string, claim: string, chunk: number): Key {
   return { PK: `CASE#${part(id)}`, SK: `OP#${claim}#${chunk}` };
 }

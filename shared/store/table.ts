@@ -1,4 +1,5 @@
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CounterQueueOptions } from './counter-queue.ts';
 
 // The table's shape, shared by the local stack (which creates it) and the CDK stack (which
 // declares it), so the two cannot drift.
@@ -7,6 +8,8 @@ import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dy
 export interface TableDeps {
   client: DynamoDBClient;
   tableName: string;
+  /** How writers wait for their counters to be applied (counter-queue.ts has the defaults). */
+  counters?: Partial<CounterQueueOptions>;
 }
 
 export const PARTITION_KEY = 'PK';

@@ -187,7 +187,7 @@ describe('storage', () => {
         expect(text(st.Resource)).toContain(`:table/${RESTORED_TABLE}`);
       }
     }
-    expect(functions).toBe(ENDPOINTS.length + 3);
+    expect(functions).toBe(ENDPOINTS.length + 4);
     // The same grants as on the stack's own table: the index, never Scan.
     const ingestRead = policiesOf(templates.ingest)
       .flatMap(statementsOf)
@@ -434,7 +434,19 @@ describe('ingest', () => {
         }),
       }),
     );
-    expect(alarms.filter((a) => a.Properties.MetricName === 'Errors').length).toBe(2);
+    expect(alarms.filter((a) => a.Properties.MetricName === 'Errors').length).toBe(3);
+  });
+
+  it('applies the counters no writer applied every minute', () => {
+    const sweep = resources(dev.templates.ingest, 'AWS::Lambda::Function').find(
+      (f) => f.Properties.Description === 'functions/schedule-apply-counters.ts',
+    );
+    expect(sweep).toBeDefined();
+    const rules = resources(dev.templates.ingest, 'AWS::Events::Rule').filter(
+      (r) => r.Properties.ScheduleExpression === 'rate(1 minute)',
+    );
+    expect(rules).toHaveLength(1);
+    expect(text(rules[0]!.Properties.Targets)).toContain('CounterSweep');
   });
 
   it('gives the ingest exactly the access the code uses', () => {
@@ -895,7 +907,7 @@ describe('every function', () => {
     );
 
   it('runs Node 22 on arm64 with source maps and a log group with retention', () => {
-    expect(all().length).toBe(ENDPOINTS.length + 4);
+    expect(all().length).toBe(ENDPOINTS.length + 5);
     for (const f of all()) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -921,6 +933,7 @@ describe('every function', () => {
         ...ENDPOINTS.map((e) => e.fn),
         'api-authorize-origin',
         's3-ingest-letter',
+        'schedule-apply-counters',
         'schedule-export-stats',
         'schedule-rollup-receipts',
       ].sort(),

@@ -1,0 +1,251 @@
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { parseLetterText } from '../../shared/parser/parse-letter.ts';
+import { toItem } from '../../shared/store/attributes.ts';
+import { counterDeltas } from '../../shared/store/contribution.ts';
+import {
+  applyQueuedCounters,
+  decodeDeltas,
+  encodeDeltas,
+  MIN_BATCH_INTERVAL_MS,
+} from '../../shared/store/counter-queue.ts';
+import { putDetermination } from '../../shared/store/determinations.ts';
+import { counterLedgerKey, statsShard } from '../../shared/store/keys.ts';
+import type { TableDeps } from '../../shared/store/table.ts';
+import { renderLetter } from '../../synthetic/render-letter.ts';
+import { SPEC } from '../fixtures/synthetic-letter.ts';
+import { scanTable, snapshot } from '../support/store.ts';
+
+// Counters are applied per batch by the lane's applier (shared/store/counter-queue.ts), against
+// the real DynamoDB Local: exactly once whatever dies or runs twice, one update per counter and
+// batch, and no batch sooner than MIN_BATCH_INTERVAL_MS after the last.
+
+let stack: LocalStack;
+const LANE = 1;
+let next = 0;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ dataDir: null, logger: createLogger({ level: 'silent' }) });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** A fresh case number whose counters fall in LANE. */
+function caseInLane(): string {
+  for (;;) {
+    const id = `CM19-${String(100000 + next++).padStart(7, '0')}`;
+    if (statsShard(id) === LANE) return id;
+  }
+}
+
+/** The table through a client that counts requests by kind and may die at one of them. */
+function watched(dieAt?: { kind: string; nth: number }): {
+  deps: TableDeps;
+  count: (kind: string) => number;
+} {
+  const seen = new Map<string, number>();
+  const client = {
+    send: async (command: Parameters<DynamoDBClient['send']>[0]) => {
+      const kind = command.constructor.name;
+      const n = (seen.get(kind) ?? 0) + 1;
+      seen.set(kind, n);
+      if (dieAt?.kind === kind && dieAt.nth === n) throw new Error(`died at ${kind} ${n}`);
+      return stack.dynamodb.send(command);
+    },
+  } as unknown as DynamoDBClient;
+  return {
+    deps: { client, tableName: stack.tableName },
+    count: (kind) => seen.get(kind) ?? 0,
+  };
+}
+
+async function write(deps: TableDeps, id: string, decisions: ('Upheld' | 'Overturned')[]) {
+  const items = SPEC.items.map((item, i) => ({ ...item, decision: decisions[i]! }));
+  const record = parseLetterText(
+    renderLetter({ ...SPEC, caseNumber: id, items }, { layout: 'full-letter' }),
+    'x.txt',
+  );
+  await putDetermination(deps, {
+    id,
+    record,
+    contentHash: `${id}:${decisions.join(',')}`,
+    organisation: 'acme',
+    sourceKey: `uploads/acme/${id}.txt`,
+    sequencer: '0'.repeat(32),
+    now: new Date().toISOString(),
+  });
+  return record;
+}
+
+/**
+ * Holds LANE as if another applier were in the middle of a batch (of jobs that do not exist).
+ * The ledger's batch number is kept: it only ever grows (counters skip batches they have seen).
+ */
+async function holdLane(): Promise<void> {
+  await stack.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: stack.tableName,
+      Key: toItem({ ...counterLedgerKey(LANE) }),
+      UpdateExpression: 'SET seq = if_not_exists(seq, :zero), applying = :keys, since = :now',
+      ExpressionAttributeValues: toItem({
+        ':zero': 0,
+        ':keys': ['no-such-job'],
+        ':now': Date.now(),
+      }),
+    }),
+  );
+}
+
+/** The other applier finishes its batch. */
+async function releaseLane(): Promise<void> {
+  await stack.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: stack.tableName,
+      Key: toItem({ ...counterLedgerKey(LANE) }),
+      UpdateExpression: 'REMOVE applying, since',
+    }),
+  );
+}
+
+/** Queues `n` letters' counters in LANE without applying them: their writers find it held. */
+async function queueLetters(n: number): Promise<void> {
+  await holdLane();
+  const quick = { ...stack.table, counters: { waitMs: 0 } };
+  await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      write(
+        quick,
+        caseInLane(),
+        i % 2 === 0 ? ['Upheld', 'Overturned', 'Upheld'] : ['Overturned', 'Overturned', 'Upheld'],
+      ),
+    ),
+  );
+}
+
+async function expectExact(): Promise<void> {
+  const snap = await snapshot(stack);
+  expect(snap.counterQueue).toBe(0);
+  const diff = [...snap.recount].filter(([k, v]) => snap.counters.get(k) !== v);
+  expect(diff.map(([k, v]) => `${k}: ${snap.counters.get(k)} vs ${v}`)).toEqual([]);
+  expect(snap.counters).toEqual(snap.recount);
+}
+
+beforeEach(async () => {
+  await expectExact();
+});
+
+describe('the counter queue', () => {
+  it('queues a letter whose lane is busy, and applies it with the next batch', async () => {
+    await queueLetters(1);
+    const queued = await snapshot(stack);
+    expect(queued.counterQueue).toBe(2); // the job, and the other applier's batch
+    expect(queued.counters).not.toEqual(queued.recount);
+    // The other applier died: its batch goes stale, and the next call takes it over.
+    expect(await applyQueuedCounters({ ...stack.table, counters: { staleAfterMs: 0 } }, LANE)).toBe(
+      'empty',
+    );
+    await expectExact();
+  });
+
+  it('sums a batch of letters into one update per counter', async () => {
+    await queueLetters(12);
+    const jobs = (await scanTable(stack)).filter((i) => i['type'] === 'counter-job');
+    expect(jobs).toHaveLength(12);
+    const distinct = new Set(
+      jobs.flatMap((j) => decodeDeltas(j['deltas'] as Uint8Array).map((d) => `${d.PK}|${d.SK}`)),
+    );
+    const perLetter = jobs.reduce((n, j) => n + decodeDeltas(j['deltas'] as Uint8Array).length, 0);
+    const { deps, count } = watched();
+    expect(await applyQueuedCounters({ ...deps, counters: { staleAfterMs: 0 } }, LANE)).toBe(
+      'empty',
+    );
+    // One update per distinct counter, the batch's start and end, and the end of the stale batch
+    // taken over: far fewer than one update per counter and letter.
+    expect(count('UpdateItemCommand')).toBe(distinct.size + 3);
+    expect(distinct.size).toBeLessThan(perLetter / 4);
+    await expectExact();
+  });
+
+  it('counts a batch once when its applier dies half-way and two others take it over at once', async () => {
+    await queueLetters(6);
+    const takeOver = { counters: { staleAfterMs: 0 } };
+    // Past the stale batch, into the letters' own batch: its start, then 9 counters, then death.
+    const dying = watched({ kind: 'UpdateItemCommand', nth: 12 });
+    await expect(applyQueuedCounters({ ...dying.deps, ...takeOver }, LANE)).rejects.toThrow(
+      'died at UpdateItemCommand 12',
+    );
+    expect((await snapshot(stack)).counters).not.toEqual((await snapshot(stack)).recount);
+    const outcomes = await Promise.all([
+      applyQueuedCounters({ ...stack.table, ...takeOver }, LANE),
+      applyQueuedCounters({ ...stack.table, ...takeOver }, LANE),
+    ]);
+    expect(outcomes).toContain('empty');
+    await expectExact();
+  });
+
+  it('counts a batch once when its applier dies after deleting its jobs', async () => {
+    await queueLetters(3);
+    const dying = watched({ kind: 'BatchWriteItemCommand', nth: 2 });
+    await expect(
+      applyQueuedCounters({ ...dying.deps, counters: { staleAfterMs: 0 } }, LANE),
+    ).rejects.toThrow('died at BatchWriteItemCommand 2');
+    expect(await applyQueuedCounters({ ...stack.table, counters: { staleAfterMs: 0 } }, LANE)).toBe(
+      'empty',
+    );
+    await expectExact();
+  });
+
+  it('waits for another applier of the lane, and leaves its job queued past the wait', async () => {
+    await holdLane();
+    const started = Date.now();
+    await write({ ...stack.table, counters: { waitMs: 300 } }, caseInLane(), [
+      'Upheld',
+      'Upheld',
+      'Upheld',
+    ]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect((await snapshot(stack)).counterQueue).toBe(2);
+    // The holder finishes; the next letter of the lane applies both.
+    await releaseLane();
+    await write(stack.table, caseInLane(), ['Overturned', 'Upheld', 'Upheld']);
+    await expectExact();
+  });
+
+  it('starts no batch sooner than the interval after the last, so a counter takes at most 10 updates a second', async () => {
+    const ledgerSeq = async (): Promise<number> =>
+      Number(
+        (await scanTable(stack)).find((i) => i['PK'] === counterLedgerKey(LANE).PK)?.['seq'] ?? 0,
+      );
+    const before = await ledgerSeq();
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 24 }, () =>
+        write(stack.table, caseInLane(), ['Upheld', 'Overturned', 'Upheld']),
+      ),
+    );
+    const elapsed = Date.now() - started;
+    const batches = (await ledgerSeq()) - before;
+    expect(batches).toBeGreaterThan(0);
+    expect(batches).toBeLessThanOrEqual(Math.floor(elapsed / MIN_BATCH_INTERVAL_MS) + 1);
+    expect(batches).toBeLessThan(24);
+    await expectExact();
+  });
+});
+
+describe('a counter job', () => {
+  it('round-trips the deltas of a letter, compressed', async () => {
+    const id = caseInLane();
+    const record = parseLetterText(
+      renderLetter({ ...SPEC, caseNumber: id }, { layout: 'full-letter' }),
+      'x.txt',
+    );
+    const deltas = counterDeltas(id, record);
+    const encoded = encodeDeltas(deltas);
+    expect(decodeDeltas(encoded)).toEqual(deltas);
+    expect(encoded.length).toBeLessThan(JSON.stringify(deltas).length / 3);
+  });
+});
