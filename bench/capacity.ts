@@ -8,17 +8,31 @@ import {
   toItem,
   counterDeltas,
   indexEntries,
-  counterMarkerKey,
+  changeJobKey,
+  encodeChanges,
+  laneLedgerKey,
+  statsShard,
   organisationUploadsKey,
   recentKey,
   uploadKey,
 } from '../shared/store/index.ts';
 
+/** The size of the job a new letter queues: its counters, no entries to drop. */
+function changeJobItemBytes(id: string, deltas: ReturnType<typeof counterDeltas>): number {
+  return itemBytes(
+    toItem({
+      ...changeJobKey(statsShard(id), '2026-12-03T00:00:00.000Z', id, 'x'.repeat(36)),
+      type: 'change-job',
+      caseId: id,
+      changes: encodeChanges({ deltas, drop: [] }),
+      weight: 999,
+    }),
+  );
+}
+
 /** What one partition accepts per second on AWS (DynamoDB developer guide, partitions). */
 export const PARTITION_WCU_PER_SECOND = 1_000;
 const UNIT = 1_024;
-// A transaction holds 100 actions; the ingest's chunks carry a record check and a marker.
-const ACTIONS_PER_CHUNK = 98;
 
 /** Size of an attribute value as DynamoDB bills it (developer guide, "Item sizes"). */
 export function attributeBytes(v: AttributeValue): number {
@@ -55,14 +69,15 @@ export interface PlannedWrite {
   pk: string;
   sk: string;
   units: number;
-  kind: 'record' | 'entry' | 'counter' | 'marker' | 'status' | 'index';
+  kind: 'record' | 'entry' | 'counter' | 'queue' | 'status' | 'index';
 }
 
 /**
- * The writes of a new letter's ingest (DATA-MODEL.md, "Writing a determination"): the claim put,
- * the chunks (record check, marker, entries and counter updates), the finish (record update,
- * marker deletes), the upload status; and the GSI1 copies of the record and the status.
- * `recordItem` is the stored record as written (its size rules the record's costs).
+ * The writes of a new letter's ingest (DATA-MODEL.md, "Writing a determination"): the claim put;
+ * the finish transaction (record update, job put); the lane's batch as if it held this letter
+ * alone (the ledger's start and end, each counter updated, each index entry put, the job
+ * deleted), so counters are not merged with other letters'; the upload status; and the GSI1
+ * copies of the record and the status. `recordItem` is the stored record as written.
  */
 export function letterWritePlan(
   id: string,
@@ -75,7 +90,6 @@ export function letterWritePlan(
   const recent = recentKey(id, record.dates.decision);
   const entries = indexEntries(id, record);
   const counters = counterDeltas(id, record);
-  const chunks = Math.ceil((entries.length + counters.length) / ACTIONS_PER_CHUNK);
   const out: PlannedWrite[] = [
     // Claim: a conditional put of the pending record, copied to GSI1 (RECENT#<year>).
     { pk: caseKey, sk: 'DETERMINATION', units: writeUnits(recordBytes, false), kind: 'record' },
@@ -86,41 +100,35 @@ export function letterWritePlan(
       kind: 'index',
     },
   ];
-  for (let c = 0; c < chunks; c++) {
-    const marker = counterMarkerKey(id, 'x'.repeat(36), c);
-    // Counted as a transactional write of the record's size (the upper bound AWS may bill).
-    out.push({
-      pk: caseKey,
-      sk: 'DETERMINATION',
-      units: writeUnits(recordBytes, true),
-      kind: 'record',
-    });
-    out.push({ pk: marker.PK, sk: marker.SK, units: writeUnits(80, true), kind: 'marker' });
+  // Finish: the record turns complete (GSI1 rewritten with it) and the job is queued.
+  const jobBytes = changeJobItemBytes(id, counters);
+  const queue = changeJobKey(statsShard(id), '', id, '').PK;
+  const ledger = laneLedgerKey(statsShard(id));
+  out.push(
+    { pk: caseKey, sk: 'DETERMINATION', units: writeUnits(recordBytes, true), kind: 'record' },
+    {
+      pk: `GSI1:${recent.GSI1PK}`,
+      sk: recent.GSI1SK,
+      units: writeUnits(recordBytes, false),
+      kind: 'index',
+    },
+    { pk: queue, sk: id, units: writeUnits(jobBytes, true), kind: 'queue' },
+  );
+  // The lane's batch: the ledger's start and end (about 200 bytes each), the counters, the
+  // entries, the job's deletion.
+  out.push(
+    { pk: ledger.PK, sk: ledger.SK, units: 2 * writeUnits(200, false), kind: 'queue' },
+    { pk: queue, sk: id, units: writeUnits(jobBytes, false), kind: 'queue' },
+  );
+  for (const d of counters) {
+    const bytes = itemBytes(
+      toItem({ PK: d.PK, SK: d.SK, upheld: 99_999, overturned: 9_999, b: 999_999 }),
+    );
+    out.push({ pk: d.PK, sk: d.SK, units: writeUnits(bytes, false), kind: 'counter' });
   }
   for (const e of entries) {
     const bytes = itemBytes(toItem({ PK: e.PK, SK: e.SK, type: 'item', ...e.item }));
-    out.push({ pk: e.PK, sk: e.SK, units: writeUnits(bytes, true), kind: 'entry' });
-  }
-  for (const d of counters) {
-    const bytes = itemBytes(toItem({ PK: d.PK, SK: d.SK, upheld: 99_999, overturned: 9_999 }));
-    out.push({ pk: d.PK, sk: d.SK, units: writeUnits(bytes, true), kind: 'counter' });
-  }
-  // Finish: the record turns complete (GSI1 rewritten with it), the markers are deleted.
-  out.push({
-    pk: caseKey,
-    sk: 'DETERMINATION',
-    units: writeUnits(recordBytes, true),
-    kind: 'record',
-  });
-  out.push({
-    pk: `GSI1:${recent.GSI1PK}`,
-    sk: recent.GSI1SK,
-    units: writeUnits(recordBytes, false),
-    kind: 'index',
-  });
-  for (let c = 0; c < chunks; c++) {
-    const marker = counterMarkerKey(id, 'x'.repeat(36), c);
-    out.push({ pk: marker.PK, sk: marker.SK, units: writeUnits(80, true), kind: 'marker' });
+    out.push({ pk: e.PK, sk: e.SK, units: writeUnits(bytes, false), kind: 'entry' });
   }
   // The upload status (a conditional put, about 500 bytes) and its GSI1 copy (ORG#<org>#parsed).
   const key = `uploads/${organisation}/${id}.pdf`;

@@ -21,7 +21,7 @@ import {
   receiptKey,
 } from '../shared/receipts/index.ts';
 import {
-  applyAllQueuedCounters,
+  applyAllQueued,
   createTableInput,
   getUploads,
   type TableDeps,
@@ -117,15 +117,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     throw e;
   }
 
-  // Counters the last stack queued and did not apply; after a kill, its batches are abandoned
-  // and taken over at once rather than after they go stale.
+  // Index entries and counters the last stack queued and did not apply; after a kill, its
+  // batches are abandoned and taken over at once rather than after they go stale.
   try {
-    const outcomes = await applyAllQueuedCounters({
+    const outcomes = await applyAllQueued({
       ...table,
-      counters: killed ? { staleAfterMs: 0, waitMs: 0 } : { waitMs: 0 },
+      queue: killed ? { staleAfterMs: 0, waitMs: 0 } : { waitMs: 0 },
     });
     if (outcomes.some((o) => o !== 'empty'))
-      logger.warn('counters left queued by the last stack not all applied', { outcomes });
+      logger.warn('changes left queued by the last stack not all applied', { outcomes });
   } catch (e) {
     await s3Server.stop();
     await dynamo.stop();

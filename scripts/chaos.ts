@@ -110,7 +110,7 @@ function report(results: readonly ScenarioResult[]): string {
       a.indexMismatches === 0 &&
       a.pending === 0 &&
       a.markers === 0 &&
-      a.counterQueue === 0;
+      a.queued === 0;
     return [
       r.name,
       String(a.uploaded),

@@ -46,7 +46,7 @@ export class IngestStack extends Stack {
   readonly deadLetterQueue: sqs.Queue;
   readonly ingest: AtlasFunction;
   readonly rollup: AtlasFunction;
-  readonly counterSweep: AtlasFunction;
+  readonly applyQueued: AtlasFunction;
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id, props);
@@ -169,18 +169,18 @@ export class IngestStack extends Stack {
       targets: [new targets.LambdaFunction(this.rollup, { retryAttempts: 2 })],
     });
 
-    // Writers apply their own counters; the sweep applies what a writer that died or gave up
-    // waiting left queued, so statistics lag letters by at most a minute (DATA-MODEL.md).
-    this.counterSweep = new AtlasFunction(this, 'CounterSweep', {
-      entry: 'schedule-apply-counters',
+    // Writers apply their own index entries and counters; this applies what a writer that died
+    // or gave up waiting left queued, so search and statistics lag by at most a minute.
+    this.applyQueued = new AtlasFunction(this, 'ApplyQueued', {
+      entry: 'schedule-apply-queued',
       timeout: Duration.minutes(1),
       environment: { TABLE_NAME: table.tableName },
     });
-    grantTableReadWrite(this.counterSweep, table);
-    new events.Rule(this, 'EveryMinuteCounters', {
-      description: 'Applies statistics counters that no letter writer applied',
+    grantTableReadWrite(this.applyQueued, table);
+    new events.Rule(this, 'EveryMinuteApplyQueued', {
+      description: 'Applies the index entries and counters no letter writer applied',
       schedule: events.Schedule.rate(Duration.minutes(1)),
-      targets: [new targets.LambdaFunction(this.counterSweep, { retryAttempts: 0 })],
+      targets: [new targets.LambdaFunction(this.applyQueued, { retryAttempts: 0 })],
     });
 
     alarmAbove(this, 'DeadLettersAlarm', {
@@ -210,11 +210,12 @@ export class IngestStack extends Stack {
       description: 'Letters have waited over an hour to be ingested.',
       topic: props.alarmTopic,
     });
-    alarmAbove(this, 'CounterSweepErrorsAlarm', {
-      metric: this.counterSweep.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+    alarmAbove(this, 'ApplyQueuedErrorsAlarm', {
+      metric: this.applyQueued.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
       threshold: 0,
       periods: 5,
-      description: 'The counter sweep has failed for five periods: statistics are falling behind.',
+      description:
+        'Applying queued index entries and counters failed for five periods: search and statistics are falling behind.',
       topic: props.alarmTopic,
     });
     alarmAbove(this, 'RollupErrorsAlarm', {

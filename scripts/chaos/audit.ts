@@ -45,8 +45,8 @@ export interface TableSnapshot {
   indexEntries: Set<string>;
   expectedIndexEntries: Set<string>;
   markers: number;
-  /** Counter jobs queued and batches still being applied (counter-queue.ts): 0 at rest. */
-  counterQueue: number;
+  /** Jobs queued and batches still being applied (apply-queue.ts): 0 at rest. */
+  queued: number;
   uploads: UploadRecord[];
 }
 
@@ -86,7 +86,7 @@ export function snapshotOf(items: readonly Record<string, unknown>[]): TableSnap
   const expected = new Set<string>();
   const uploads: UploadRecord[] = [];
   let markers = 0;
-  let counterQueue = 0;
+  let queued = 0;
   for (const item of items) {
     const pk = String(item['PK']);
     const sk = String(item['SK']);
@@ -109,11 +109,8 @@ export function snapshotOf(items: readonly Record<string, unknown>[]): TableSnap
       entries.add(`${pk}\u0000${sk}`);
     } else if (item['type'] === 'marker') {
       markers++;
-    } else if (
-      item['type'] === 'counter-job' ||
-      (pk.startsWith('COUNTERS#') && 'applying' in item)
-    ) {
-      counterQueue++;
+    } else if (item['type'] === 'change-job' || (pk.startsWith('LANE#') && 'applying' in item)) {
+      queued++;
     } else if (item['type'] === 'upload') {
       uploads.push(uploadRecordSchema.parse(item));
     }
@@ -125,7 +122,7 @@ export function snapshotOf(items: readonly Record<string, unknown>[]): TableSnap
     indexEntries: entries,
     expectedIndexEntries: expected,
     markers,
-    counterQueue,
+    queued,
     uploads,
   };
 }
@@ -150,8 +147,8 @@ export interface Audit {
   pending: number;
   /** Index-chunk markers left behind. */
   markers: number;
-  /** Counter jobs left queued or half-applied (a lane nobody drained). */
-  counterQueue: number;
+  /** Jobs left queued or half-applied (a lane nobody drained). */
+  queued: number;
   /** Receipts missing, or saying something other than the status record. */
   receiptMismatches: string[];
   /** Failures without a reason or message. */
@@ -166,7 +163,7 @@ export function auditPassed(a: Audit): boolean {
     a.indexMismatches === 0 &&
     a.pending === 0 &&
     a.markers === 0 &&
-    a.counterQueue === 0 &&
+    a.queued === 0 &&
     a.receiptMismatches.length === 0 &&
     a.unexplainedFailures.length === 0
   );
@@ -183,7 +180,7 @@ export function auditProblems(a: Audit): string[] {
   if (a.indexMismatches > 0) out.push(`${a.indexMismatches} index entries wrong`);
   if (a.pending > 0) out.push(`${a.pending} pending claims left`);
   if (a.markers > 0) out.push(`${a.markers} chunk markers left`);
-  if (a.counterQueue > 0) out.push(`${a.counterQueue} counter jobs left queued`);
+  if (a.queued > 0) out.push(`${a.queued} jobs left queued`);
   if (a.receiptMismatches.length > 0)
     out.push(`${a.receiptMismatches.length} receipts wrong: ${some(a.receiptMismatches)}`);
   if (a.unexplainedFailures.length > 0)
@@ -233,7 +230,7 @@ export function auditSnapshot(snap: TableSnapshot, uploadedKeys: readonly string
     indexMismatches,
     pending: [...snap.determinations.values()].filter((d) => d.state !== 'complete').length,
     markers: snap.markers,
-    counterQueue: snap.counterQueue,
+    queued: snap.queued,
     receiptMismatches: [],
     unexplainedFailures: unexplained,
   };

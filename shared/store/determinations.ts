@@ -6,21 +6,21 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffMs, chunk } from '../concurrency.ts';
+import { backoffMs } from '../concurrency.ts';
 import { randomUUID } from 'node:crypto';
 import type { Determination } from '../record/index.ts';
 import { toItem } from './attributes.ts';
 import { encode, MAX_RECORD_BYTES, RecordTooLargeError } from './record-codec.ts';
 import { counterDeltas, indexEntries, mergeDeltas } from './contribution.ts';
-import { counterMarkerKey, determinationKey, heldCopyKey, statsShard } from './keys.ts';
+import { determinationKey, heldCopyKey, statsShard } from './keys.ts';
 import {
-  applyQueuedCounters,
-  counterJobPut,
-  encodeDeltas,
+  applyQueued,
+  changeJobPut,
+  encodeChanges,
   MAX_JOB_BYTES,
-} from './counter-queue.ts';
+  type Changes,
+} from './apply-queue.ts';
 import {
-  entryItem,
   getStoredDetermination,
   storedItem,
   type StoredDetermination,
@@ -69,9 +69,9 @@ const MAX_CLAIM_ROUNDS = 8;
 // key of at most 1,024, an item of at most 400 KB, a transaction of at most 100 actions and 4 MB.
 const MAX_PK_BYTES = 2048;
 const MAX_SK_BYTES = 1024;
-/** An index entry carries its item's summary; held well under 400 KB so 98 fit in 4 MB. */
+/** An index entry carries its item's summary: held far under 400 KB. */
 const MAX_ENTRY_BYTES = 32 * 1024;
-/** Index entries and counters of one record: half of 97 transactions' worth (see assertStorable). */
+/** Index entries and counters of one record: a job is then a few seconds' writes (apply-queue.ts). */
 export const MAX_WRITES_PER_RECORD = 48 * 98;
 
 /**
@@ -91,9 +91,8 @@ export function assertStorable(id: string, record: Determination): void {
     byteLength(key.PK) > MAX_PK_BYTES || byteLength(key.SK) > MAX_SK_BYTES;
   const entries = indexEntries(id, record);
   const deltas = counterDeltas(id, record);
-  // Completing a replacement writes this record's entries and counters and takes back the
-  // previous one's (held to the same bound): all of it in chunks whose markers the finishing
-  // transaction deletes, so fewer than 98 chunks in all.
+  // A replacement's job writes this record's entries and counters and takes back the previous
+  // one's (held to the same bound), all in one batch within its window.
   if (entries.length + deltas.length > MAX_WRITES_PER_RECORD) {
     throw new RecordTooLargeError(
       `${entries.length + deltas.length} index entries and counters, more than the ${MAX_WRITES_PER_RECORD} a letter may have`,
@@ -113,7 +112,7 @@ export function assertStorable(id: string, record: Determination): void {
       throw new RecordTooLargeError('a cited guideline or other value is too long to count');
   }
   // A replacement's job holds this record's counters and the previous one's: each held to half.
-  const jobBytes = encodeDeltas(deltas).length;
+  const jobBytes = encodeChanges({ deltas, drop: entries }).length;
   if (jobBytes > MAX_JOB_BYTES / 2) {
     throw new RecordTooLargeError(
       `its counters take ${Math.ceil(jobBytes / 1024)} KB compressed, more than the ${MAX_JOB_BYTES / 2048} KB a letter may queue`,
@@ -140,7 +139,7 @@ export async function putDetermination(
  * another applier holds the lane past the wait, the job stays queued for it.
  */
 async function afterCounters<T>(deps: TableDeps, id: string, result: T): Promise<T> {
-  await applyQueuedCounters(deps, statsShard(id));
+  await applyQueued(deps, statsShard(id));
   return result;
 }
 
@@ -280,7 +279,7 @@ export async function acceptConflict(
   if (conflict === null) {
     const current = await getStoredDetermination(deps, id);
     if (current?.state === 'pending') await completePending(deps, current, now);
-    await applyQueuedCounters(deps, statsShard(id));
+    await applyQueued(deps, statsShard(id));
     return current?.owner === organisation && current.record !== null
       ? { kind: 'already', organisation }
       : { kind: 'no-conflict' };
@@ -430,43 +429,8 @@ export async function completePending(
   now: string,
 ): Promise<void> {
   const id = pending.caseId;
-  const added = pending.record === null ? [] : indexEntries(id, pending.record);
-  const removed = pending.previous === null ? [] : indexEntries(id, pending.previous);
-  const keep = new Set(added.map((e) => `${e.PK}\u0000${e.SK}`));
-  const deltas = mergeDeltas(
-    pending.record === null ? [] : counterDeltas(id, pending.record, 1),
-    pending.previous === null ? [] : counterDeltas(id, pending.previous, -1),
-  );
-  // Entries go in guarded transactions: a writer that wakes up holding an old claim can then
-  // change nothing at all, not even put back an old version's entries. Counters are queued as
-  // one job by the finishing transaction and applied per batch (counter-queue.ts).
-  const actions: TransactWriteItem[] = [
-    ...added.map((e): TransactWriteItem => ({
-      Put: {
-        TableName: deps.tableName,
-        Item: entryItem(e),
-      },
-    })),
-    ...removed
-      .filter((e) => !keep.has(`${e.PK}\u0000${e.SK}`))
-      .map((e): TransactWriteItem => ({
-        Delete: { TableName: deps.tableName, Key: toItem({ PK: e.PK, SK: e.SK }) },
-      })),
-  ];
-  const chunks = chunk(actions, ACTIONS_PER_TRANSACTION);
-  // The finish transaction deletes one marker per chunk beside the record's own write and the
-  // counter job; the item bound (parse-letter.ts MAX_ITEMS) keeps this far below 100 actions.
-  if (chunks.length + 2 > 100) {
-    throw new Error(`case ${id}: ${actions.length} writes exceed what assertStorable allows`);
-  }
-  for (let i = 0; i < chunks.length; i++) {
-    const applied = await applyChunk(deps, pending, i, chunks[i]!);
-    if (applied === 'superseded') return;
-  }
-
-  // The record turns complete and the markers go in one transaction, so no crash can leave
-  // markers behind. Markers only matter while the version is pending: once it is complete, the
-  // check in each chunk stops a late writer.
+  const changes = versionChanges(pending);
+  const entries = pending.record === null ? 0 : indexEntries(id, pending.record).length;
   const check = {
     ConditionExpression: '#claim = :claim AND #state = :pending',
     ExpressionAttributeNames: { '#claim': 'claim', '#state': 'state' },
@@ -493,28 +457,39 @@ export async function completePending(
         };
   await sortHeldCopies(deps, pending, now);
 
-  // Another writer completing this version first fails the check: nothing is left to do, and
-  // the counter job is queued exactly once.
+  // The record turns complete and its index entries and counters are queued in one
+  // transaction: another writer completing this version first fails the check, so the job is
+  // queued exactly once, and a writer that wakes up holding an old claim queues nothing.
   await transact(deps, [
     finish,
-    ...(deltas.length === 0
-      ? []
-      : [
-          counterJobPut(deps.tableName, {
-            lane: statsShard(id),
-            id,
-            claim: pending.claim,
-            queuedAt: now,
-            deltas,
-          }),
-        ]),
-    ...chunks.map((_, i): TransactWriteItem => ({
-      Delete: {
-        TableName: deps.tableName,
-        Key: toItem({ ...counterMarkerKey(id, pending.claim, i) }),
-      },
-    })),
+    changeJobPut(deps.tableName, {
+      lane: statsShard(id),
+      id,
+      claim: pending.claim,
+      queuedAt: now,
+      changes,
+      weight: changes.deltas.length + changes.drop.length + entries,
+    }),
   ]);
+}
+
+/** What a version changes besides its record: counters (new minus previous) and entries dropped. */
+function versionChanges(pending: StoredDetermination): Changes {
+  const id = pending.caseId;
+  const kept = new Set(
+    (pending.record === null ? [] : indexEntries(id, pending.record)).map(
+      (e) => `${e.PK}\u0000${e.SK}`,
+    ),
+  );
+  return {
+    deltas: mergeDeltas(
+      pending.record === null ? [] : counterDeltas(id, pending.record, 1),
+      pending.previous === null ? [] : counterDeltas(id, pending.previous, -1),
+    ),
+    drop: (pending.previous === null ? [] : indexEntries(id, pending.previous))
+      .filter((e) => !kept.has(`${e.PK}\u0000${e.SK}`))
+      .map((e) => ({ PK: e.PK, SK: e.SK })),
+  };
 }
 
 /**
@@ -561,47 +536,11 @@ async function transact(deps: TableDeps, items: TransactWriteItem[]): Promise<st
       if (!(e instanceof TransactionCanceledException)) throw e;
       const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
       if (codes.includes('ConditionalCheckFailed')) return codes;
-      // Two letters updating the same counter at once conflict; one of them waits and retries.
+      // Two writers of one case's held copies at once conflict; one of them waits and retries.
       if (attempt >= MAX_CONFLICT_RETRIES) throw e;
       await sleep(backoffMs(attempt));
     }
   }
 }
 
-// A transaction holds at most 100 actions: the record check and the marker leave 98.
-const ACTIONS_PER_TRANSACTION = 98;
 const MAX_CONFLICT_RETRIES = 10;
-
-async function applyChunk(
-  deps: TableDeps,
-  pending: StoredDetermination,
-  index: number,
-  actions: TransactWriteItem[],
-): Promise<'applied' | 'already' | 'superseded'> {
-  const items: TransactWriteItem[] = [
-    {
-      ConditionCheck: {
-        TableName: deps.tableName,
-        Key: toItem({ ...determinationKey(pending.caseId) }),
-        ConditionExpression: '#claim = :claim AND #state = :pending',
-        ExpressionAttributeNames: { '#claim': 'claim', '#state': 'state' },
-        ExpressionAttributeValues: toItem({ ':claim': pending.claim, ':pending': 'pending' }),
-      },
-    },
-    {
-      Put: {
-        TableName: deps.tableName,
-        Item: toItem({
-          ...counterMarkerKey(pending.caseId, pending.claim, index),
-          type: 'marker',
-        }),
-        ConditionExpression: 'attribute_not_exists(PK)',
-      },
-    },
-    ...actions,
-  ];
-  const codes = await transact(deps, items);
-  if (codes === null) return 'applied';
-  if (codes[0] === 'ConditionalCheckFailed') return 'superseded';
-  return 'already';
-}

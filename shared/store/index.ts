@@ -2,8 +2,8 @@
 // Its public entry: code outside the folder imports from here (tests may reach any module).
 
 export { fromItem, toItem } from './attributes.ts';
-export { applyAllQueuedCounters } from './counter-queue.ts';
-export type { ApplyOutcome, CounterQueueOptions } from './counter-queue.ts';
+export { applyAllQueued, encodeChanges } from './apply-queue.ts';
+export type { ApplyOutcome, ApplyQueueOptions } from './apply-queue.ts';
 export {
   SCOPED_DIMENSIONS,
   counterDeltas,
@@ -26,13 +26,15 @@ export {
   UNDATED_YEAR,
   caseId,
   caseIdOfKey,
-  counterMarkerKey,
+  changeJobKey,
   determinationKey,
   indexPartition,
+  laneLedgerKey,
   organisationUploadsKey,
   recentKey,
   recentPartition,
   statsPartition,
+  statsShard,
   uploadKey,
 } from './keys.ts';
 export type { IndexDimension, StatsDimension } from './keys.ts';

@@ -122,25 +122,20 @@ export function casePartition(id: string): string {
 }
 
 /**
- * A determination's counter changes, queued for its lane's applier (`counter-queue.ts`): one item
- * per completed version, in the partition of the lane its counters belong to.
+ * A completed version's changes to counters and index entries, queued for its lane's applier
+ * (`apply-queue.ts`): one item per version, in the lane its counters belong to.
  */
-export function counterJobKey(lane: number, queuedAt: string, id: string, claim: string): Key {
-  return { PK: counterQueuePartition(lane), SK: `${queuedAt}#${part(id)}#${claim}` };
+export function changeJobKey(lane: number, queuedAt: string, id: string, claim: string): Key {
+  return { PK: changeQueuePartition(lane), SK: `${queuedAt}#${part(id)}#${claim}` };
 }
 
-export function counterQueuePartition(lane: number): string {
-  return `COUNTQ#${lane}`;
+export function changeQueuePartition(lane: number): string {
+  return `QUEUE#${lane}`;
 }
 
-/** The applier's ledger of one lane: the last batch's number and the jobs it is applying. */
-export function counterLedgerKey(lane: number): Key {
-  return { PK: `COUNTERS#${lane}`, SK: 'LEDGER' };
-}
-
-/** Marks one chunk of index writes as applied, so a retried chunk is never applied twice. */
-export function counterMarkerKey(id: string, claim: string, chunk: number): Key {
-  return { PK: `CASE#${part(id)}`, SK: `OP#${claim}#${chunk}` };
+/** A lane's ledger: the number of its last batch and the jobs that batch is applying. */
+export function laneLedgerKey(lane: number): Key {
+  return { PK: `LANE#${lane}`, SK: 'LEDGER' };
 }
 
 export function yearOf(date: string | null): string {

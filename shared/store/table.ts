@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { CounterQueueOptions } from './counter-queue.ts';
+import type { ApplyQueueOptions } from './apply-queue.ts';
 
 // The table's shape, shared by the local stack (which creates it) and the CDK stack (which
 // declares it), so the two cannot drift.
@@ -8,8 +8,8 @@ import type { CounterQueueOptions } from './counter-queue.ts';
 export interface TableDeps {
   client: DynamoDBClient;
   tableName: string;
-  /** How writers wait for their counters to be applied (counter-queue.ts has the defaults). */
-  counters?: Partial<CounterQueueOptions>;
+  /** How writers wait for their lane's applier (apply-queue.ts has the defaults). */
+  queue?: Partial<ApplyQueueOptions>;
 }
 
 export const PARTITION_KEY = 'PK';

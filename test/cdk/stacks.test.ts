@@ -437,16 +437,16 @@ describe('ingest', () => {
     expect(alarms.filter((a) => a.Properties.MetricName === 'Errors').length).toBe(3);
   });
 
-  it('applies the counters no writer applied every minute', () => {
+  it('applies every minute the index entries and counters no writer applied', () => {
     const sweep = resources(dev.templates.ingest, 'AWS::Lambda::Function').find(
-      (f) => f.Properties.Description === 'functions/schedule-apply-counters.ts',
+      (f) => f.Properties.Description === 'functions/schedule-apply-queued.ts',
     );
     expect(sweep).toBeDefined();
     const rules = resources(dev.templates.ingest, 'AWS::Events::Rule').filter(
       (r) => r.Properties.ScheduleExpression === 'rate(1 minute)',
     );
     expect(rules).toHaveLength(1);
-    expect(text(rules[0]!.Properties.Targets)).toContain('CounterSweep');
+    expect(text(rules[0]!.Properties.Targets)).toContain('ApplyQueued');
   });
 
   it('gives the ingest exactly the access the code uses', () => {
@@ -933,7 +933,7 @@ describe('every function', () => {
         ...ENDPOINTS.map((e) => e.fn),
         'api-authorize-origin',
         's3-ingest-letter',
-        'schedule-apply-counters',
+        'schedule-apply-queued',
         'schedule-export-stats',
         'schedule-rollup-receipts',
       ].sort(),

@@ -55,10 +55,10 @@ function dyingAt(at: number | string, when: 'before' | 'after'): TableDeps {
 
 /**
  * The table for the next attempt: it comes after the dead writer's batch of counters went stale,
- * so it takes that batch over at once (counter-queue.ts) instead of waiting the 30 s out.
+ * so it takes that batch over at once (apply-queue.ts) instead of waiting the 30 s out.
  */
 function nextAttempt(): TableDeps {
-  return { ...stack.table, counters: { staleAfterMs: 0 } };
+  return { ...stack.table, queue: { staleAfterMs: 0 } };
 }
 
 function write(
@@ -88,7 +88,7 @@ async function expectConsistent(): Promise<void> {
   expect(snap.counters).toEqual(snap.recount);
   expect(snap.indexEntries).toEqual(snap.expectedIndexEntries);
   expect(snap.markers).toBe(0);
-  expect(snap.counterQueue).toBe(0);
+  expect(snap.queued).toBe(0);
   for (const d of snap.determinations.values()) expect(d.state).toBe('complete');
 }
 

@@ -1,26 +1,32 @@
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { toItem } from '../../shared/store/attributes.ts';
-import { counterDeltas } from '../../shared/store/contribution.ts';
+import { counterDeltas, indexEntries } from '../../shared/store/contribution.ts';
 import {
-  applyQueuedCounters,
-  decodeDeltas,
-  encodeDeltas,
+  applyQueued,
+  decodeChanges,
+  encodeChanges,
   MIN_BATCH_INTERVAL_MS,
-} from '../../shared/store/counter-queue.ts';
+  WRITES_PER_BATCH,
+} from '../../shared/store/apply-queue.ts';
 import { putDetermination } from '../../shared/store/determinations.ts';
-import { counterLedgerKey, statsShard } from '../../shared/store/keys.ts';
+import { laneLedgerKey, statsShard } from '../../shared/store/keys.ts';
 import type { TableDeps } from '../../shared/store/table.ts';
 import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
 import { scanTable, snapshot } from '../support/store.ts';
 
-// Counters are applied per batch by the lane's applier (shared/store/counter-queue.ts), against
-// the real DynamoDB Local: exactly once whatever dies or runs twice, one update per counter and
-// batch, and no batch sooner than MIN_BATCH_INTERVAL_MS after the last.
+// Index entries and counters are written per batch by the lane's applier
+// (shared/store/apply-queue.ts), against the real DynamoDB Local: counters exactly once whatever
+// dies or runs twice, one update per counter and batch, entries as each record stands, and no
+// batch sooner than MIN_BATCH_INTERVAL_MS after the last.
 
 let stack: LocalStack;
 const LANE = 1;
@@ -46,10 +52,13 @@ function caseInLane(): string {
 function watched(dieAt?: { kind: string; nth: number }): {
   deps: TableDeps;
   count: (kind: string) => number;
+  sent: Parameters<DynamoDBClient['send']>[0][];
 } {
   const seen = new Map<string, number>();
+  const sent: Parameters<DynamoDBClient['send']>[0][] = [];
   const client = {
     send: async (command: Parameters<DynamoDBClient['send']>[0]) => {
+      sent.push(command);
       const kind = command.constructor.name;
       const n = (seen.get(kind) ?? 0) + 1;
       seen.set(kind, n);
@@ -60,6 +69,7 @@ function watched(dieAt?: { kind: string; nth: number }): {
   return {
     deps: { client, tableName: stack.tableName },
     count: (kind) => seen.get(kind) ?? 0,
+    sent,
   };
 }
 
@@ -89,7 +99,7 @@ async function holdLane(): Promise<void> {
   await stack.dynamodb.send(
     new UpdateItemCommand({
       TableName: stack.tableName,
-      Key: toItem({ ...counterLedgerKey(LANE) }),
+      Key: toItem({ ...laneLedgerKey(LANE) }),
       UpdateExpression: 'SET seq = if_not_exists(seq, :zero), applying = :keys, since = :now',
       ExpressionAttributeValues: toItem({
         ':zero': 0,
@@ -105,7 +115,7 @@ async function releaseLane(): Promise<void> {
   await stack.dynamodb.send(
     new UpdateItemCommand({
       TableName: stack.tableName,
-      Key: toItem({ ...counterLedgerKey(LANE) }),
+      Key: toItem({ ...laneLedgerKey(LANE) }),
       UpdateExpression: 'REMOVE applying, since',
     }),
   );
@@ -114,7 +124,7 @@ async function releaseLane(): Promise<void> {
 /** Queues `n` letters' counters in LANE without applying them: their writers find it held. */
 async function queueLetters(n: number): Promise<void> {
   await holdLane();
-  const quick = { ...stack.table, counters: { waitMs: 0 } };
+  const quick = { ...stack.table, queue: { waitMs: 0 } };
   await Promise.all(
     Array.from({ length: n }, (_, i) =>
       write(
@@ -128,10 +138,11 @@ async function queueLetters(n: number): Promise<void> {
 
 async function expectExact(): Promise<void> {
   const snap = await snapshot(stack);
-  expect(snap.counterQueue).toBe(0);
+  expect(snap.queued).toBe(0);
   const diff = [...snap.recount].filter(([k, v]) => snap.counters.get(k) !== v);
   expect(diff.map(([k, v]) => `${k}: ${snap.counters.get(k)} vs ${v}`)).toEqual([]);
   expect(snap.counters).toEqual(snap.recount);
+  expect(snap.indexEntries).toEqual(snap.expectedIndexEntries);
 }
 
 beforeEach(async () => {
@@ -142,46 +153,67 @@ describe('the counter queue', () => {
   it('queues a letter whose lane is busy, and applies it with the next batch', async () => {
     await queueLetters(1);
     const queued = await snapshot(stack);
-    expect(queued.counterQueue).toBe(2); // the job, and the other applier's batch
+    expect(queued.queued).toBe(2); // the job, and the other applier's batch
     expect(queued.counters).not.toEqual(queued.recount);
     // The other applier died: its batch goes stale, and the next call takes it over.
-    expect(await applyQueuedCounters({ ...stack.table, counters: { staleAfterMs: 0 } }, LANE)).toBe(
-      'empty',
-    );
+    expect(await applyQueued({ ...stack.table, queue: { staleAfterMs: 0 } }, LANE)).toBe('empty');
     await expectExact();
   });
 
   it('sums a batch of letters into one update per counter', async () => {
     await queueLetters(12);
-    const jobs = (await scanTable(stack)).filter((i) => i['type'] === 'counter-job');
+    const jobs = (await scanTable(stack)).filter((i) => i['type'] === 'change-job');
     expect(jobs).toHaveLength(12);
     const distinct = new Set(
-      jobs.flatMap((j) => decodeDeltas(j['deltas'] as Uint8Array).map((d) => `${d.PK}|${d.SK}`)),
+      jobs.flatMap((j) =>
+        decodeChanges(j['changes'] as Uint8Array).deltas.map((d) => `${d.PK}|${d.SK}`),
+      ),
     );
-    const perLetter = jobs.reduce((n, j) => n + decodeDeltas(j['deltas'] as Uint8Array).length, 0);
+    const perLetter = jobs.reduce(
+      (n, j) => n + decodeChanges(j['changes'] as Uint8Array).deltas.length,
+      0,
+    );
     const { deps, count } = watched();
-    expect(await applyQueuedCounters({ ...deps, counters: { staleAfterMs: 0 } }, LANE)).toBe(
-      'empty',
-    );
-    // One update per distinct counter, the batch's start and end, and the end of the stale batch
-    // taken over: far fewer than one update per counter and letter.
-    expect(count('UpdateItemCommand')).toBe(distinct.size + 3);
+    expect(await applyQueued({ ...deps, queue: { staleAfterMs: 0 } }, LANE)).toBe('empty');
+    // One update per distinct counter, the batch's start and end, and the take-over and end of
+    // the stale batch: far fewer than one update per counter and letter.
+    expect(count('UpdateItemCommand')).toBe(distinct.size + 4);
     expect(distinct.size).toBeLessThan(perLetter / 4);
+    await expectExact();
+  });
+
+  it('holds a batch to WRITES_PER_BATCH writes, however many jobs are queued', async () => {
+    await queueLetters(60);
+    const jobs = (await scanTable(stack)).filter((i) => i['type'] === 'change-job');
+    const weight = new Map(jobs.map((j) => [String(j['SK']), Number(j['weight'])]));
+    expect([...weight.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(WRITES_PER_BATCH);
+    const { deps, sent } = watched();
+    expect(await applyQueued({ ...deps, queue: { staleAfterMs: 0 } }, LANE)).toBe('empty');
+    const batches = sent
+      .map(
+        (c) =>
+          (c.input as { ExpressionAttributeValues?: Record<string, AttributeValue> })
+            .ExpressionAttributeValues?.[':keys']?.L,
+      )
+      .filter((keys) => keys !== undefined)
+      .map((keys) => keys.map((k) => weight.get(k.S!) ?? 0).reduce((a, b) => a + b, 0));
+    expect(batches.length).toBeGreaterThan(1);
+    for (const w of batches) expect(w).toBeLessThanOrEqual(WRITES_PER_BATCH);
     await expectExact();
   });
 
   it('counts a batch once when its applier dies half-way and two others take it over at once', async () => {
     await queueLetters(6);
-    const takeOver = { counters: { staleAfterMs: 0 } };
+    const takeOver = { queue: { staleAfterMs: 0 } };
     // Past the stale batch, into the letters' own batch: its start, then 9 counters, then death.
     const dying = watched({ kind: 'UpdateItemCommand', nth: 12 });
-    await expect(applyQueuedCounters({ ...dying.deps, ...takeOver }, LANE)).rejects.toThrow(
+    await expect(applyQueued({ ...dying.deps, ...takeOver }, LANE)).rejects.toThrow(
       'died at UpdateItemCommand 12',
     );
     expect((await snapshot(stack)).counters).not.toEqual((await snapshot(stack)).recount);
     const outcomes = await Promise.all([
-      applyQueuedCounters({ ...stack.table, ...takeOver }, LANE),
-      applyQueuedCounters({ ...stack.table, ...takeOver }, LANE),
+      applyQueued({ ...stack.table, ...takeOver }, LANE),
+      applyQueued({ ...stack.table, ...takeOver }, LANE),
     ]);
     expect(outcomes).toContain('empty');
     await expectExact();
@@ -190,25 +222,23 @@ describe('the counter queue', () => {
   it('counts a batch once when its applier dies after deleting its jobs', async () => {
     await queueLetters(3);
     const dying = watched({ kind: 'BatchWriteItemCommand', nth: 2 });
-    await expect(
-      applyQueuedCounters({ ...dying.deps, counters: { staleAfterMs: 0 } }, LANE),
-    ).rejects.toThrow('died at BatchWriteItemCommand 2');
-    expect(await applyQueuedCounters({ ...stack.table, counters: { staleAfterMs: 0 } }, LANE)).toBe(
-      'empty',
+    await expect(applyQueued({ ...dying.deps, queue: { staleAfterMs: 0 } }, LANE)).rejects.toThrow(
+      'died at BatchWriteItemCommand 2',
     );
+    expect(await applyQueued({ ...stack.table, queue: { staleAfterMs: 0 } }, LANE)).toBe('empty');
     await expectExact();
   });
 
   it('waits for another applier of the lane, and leaves its job queued past the wait', async () => {
     await holdLane();
     const started = Date.now();
-    await write({ ...stack.table, counters: { waitMs: 300 } }, caseInLane(), [
+    await write({ ...stack.table, queue: { waitMs: 300 } }, caseInLane(), [
       'Upheld',
       'Upheld',
       'Upheld',
     ]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-    expect((await snapshot(stack)).counterQueue).toBe(2);
+    expect((await snapshot(stack)).queued).toBe(2);
     // The holder finishes; the next letter of the lane applies both.
     await releaseLane();
     await write(stack.table, caseInLane(), ['Overturned', 'Upheld', 'Upheld']);
@@ -218,7 +248,7 @@ describe('the counter queue', () => {
   it('starts no batch sooner than the interval after the last, so a counter takes at most 10 updates a second', async () => {
     const ledgerSeq = async (): Promise<number> =>
       Number(
-        (await scanTable(stack)).find((i) => i['PK'] === counterLedgerKey(LANE).PK)?.['seq'] ?? 0,
+        (await scanTable(stack)).find((i) => i['PK'] === laneLedgerKey(LANE).PK)?.['seq'] ?? 0,
       );
     const before = await ledgerSeq();
     const started = Date.now();
@@ -236,16 +266,19 @@ describe('the counter queue', () => {
   });
 });
 
-describe('a counter job', () => {
-  it('round-trips the deltas of a letter, compressed', async () => {
+describe('a change job', () => {
+  it('round-trips the counters and dropped entries of a letter, compressed', async () => {
     const id = caseInLane();
     const record = parseLetterText(
       renderLetter({ ...SPEC, caseNumber: id }, { layout: 'full-letter' }),
       'x.txt',
     );
-    const deltas = counterDeltas(id, record);
-    const encoded = encodeDeltas(deltas);
-    expect(decodeDeltas(encoded)).toEqual(deltas);
-    expect(encoded.length).toBeLessThan(JSON.stringify(deltas).length / 3);
+    const changes = {
+      deltas: counterDeltas(id, record),
+      drop: indexEntries(id, record).map((e) => ({ PK: e.PK, SK: e.SK })),
+    };
+    const encoded = encodeChanges(changes);
+    expect(decodeChanges(encoded)).toEqual(changes);
+    expect(encoded.length).toBeLessThan(JSON.stringify(changes).length / 3);
   });
 });
