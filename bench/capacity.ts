@@ -150,13 +150,12 @@ export function withoutYear(pk: string): string {
   return pk.replace(/#(?:\d{4})$/, '#<year>');
 }
 
-/** Sums letters' planned writes per partition (and per item, for transaction conflicts). */
+/** Sums letters' planned writes per partition. */
 export class PartitionLoad {
   letters = 0;
   units = 0;
   readonly byKind = new Map<PlannedWrite['kind'], number>();
   private readonly byPartition = new Map<string, number>();
-  private readonly byItem = new Map<string, number>();
 
   /** Adds one letter's writes; `partitionOf` may merge partitions (e.g. `withoutYear`). */
   add(writes: readonly PlannedWrite[], partitionOf: (pk: string) => string = (pk) => pk): void {
@@ -166,10 +165,6 @@ export class PartitionLoad {
       this.byKind.set(w.kind, (this.byKind.get(w.kind) ?? 0) + w.units);
       const p = partitionOf(w.pk);
       this.byPartition.set(p, (this.byPartition.get(p) ?? 0) + w.units);
-      if (w.kind === 'counter') {
-        const item = `${p}\u0000${w.sk}`;
-        this.byItem.set(item, (this.byItem.get(item) ?? 0) + 1);
-      }
     }
   }
 
@@ -186,17 +181,6 @@ export class PartitionLoad {
           lettersPerSecond: PARTITION_WCU_PER_SECOND / unitsPerLetter,
         };
       });
-  }
-
-  /** The counter items updated by the largest share of letters (transaction conflicts). */
-  hottestItems(n: number): { item: string; updatesPerLetter: number }[] {
-    return [...this.byItem]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, n)
-      .map(([item, updates]) => ({
-        item: item.replace('\u0000', ' '),
-        updatesPerLetter: updates / this.letters,
-      }));
   }
 }
 

@@ -8,7 +8,7 @@
 //
 //   npm run bench:scale [-- --sizes 10000,100000,200000] [--requests 200] [--heap 2g]
 //                       [--max-rss-gb 12] [--backfill 1700000] [--concurrency 10]
-//                       [--letter-seconds 0.35] [--tx-seconds 0.05]
+//                       [--letter-seconds 0.54]
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseArgs } from 'node:util';
 import { dynamoClientConfig, startDynamoDbLocal } from '../local/dynamodb-local.ts';
@@ -16,7 +16,8 @@ import { startLocalServer } from '../local/server.ts';
 import { ensureTable } from '../local/stack.ts';
 import { createLogger } from '../shared/logger.ts';
 import { STATS_BY, statistics, type StatsBy } from '../shared/stats/index.ts';
-import type { CounterDelta } from '../shared/store/index.ts';
+import { MIN_BATCH_INTERVAL_MS, type CounterDelta } from '../shared/store/index.ts';
+
 import {
   itemBytes,
   letterWritePlan,
@@ -36,8 +37,8 @@ const { values } = parseArgs({
     'max-rss-gb': { type: 'string', default: '10' },
     backfill: { type: 'string', default: '1700000' },
     concurrency: { type: 'string', default: '10' },
-    'letter-seconds': { type: 'string', default: '0.35' },
-    'tx-seconds': { type: 'string', default: '0.05' },
+    // bench:ingest's handler time per letter (docs/RELIABILITY.md, "Write units per letter").
+    'letter-seconds': { type: 'string', default: '0.54' },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
@@ -46,8 +47,6 @@ const MAX_RSS = Number(values['max-rss-gb']) * 1024 ** 3;
 const BACKFILL = Number(values.backfill);
 const CONCURRENCY = Number(values.concurrency);
 const LETTER_SECONDS = Number(values['letter-seconds']);
-// How long a counter transaction holds its items on AWS (a 50-100-action TransactWriteItems).
-const TX_SECONDS = Number(values['tx-seconds']);
 // What a new on-demand table sustains before it has scaled (AWS developer guide, on-demand).
 const NEW_TABLE_WRU_PER_SECOND = 4_000;
 const SEED = 13;
@@ -336,7 +335,7 @@ say(
 const wcu = mixed.units / mixed.letters;
 say();
 say(
-  `write capacity of the ingest on AWS (arithmetic over ${fmt(mixed.letters)} letters' real items; transactional writes 2 units per KB):`,
+  `write capacity of the ingest on AWS (arithmetic over ${fmt(mixed.letters)} letters' real items; transactional writes 2 units per KB; each letter's batch as if it held that letter alone):`,
 );
 say(
   `  per letter  ${fmt(wcu, 1)} write units: ${[...mixed.byKind].map(([k, u]) => `${k} ${fmt(u / mixed.letters, 1)}`).join(', ')}`,
@@ -363,22 +362,6 @@ say(
   `  a new on-demand table sustains ${fmt(NEW_TABLE_WRU_PER_SECOND)} write units/s until it has scaled (or is pre-warmed): ${fmt(NEW_TABLE_WRU_PER_SECOND / wcu, 1)} letters/s`,
 );
 say(
-  `  counter items updated by the largest share of letters (transaction conflicts; a counter transaction holds its items ~${TX_SECONDS * 1000} ms):`,
+  `  counters and lane ledgers: written once per batch, and a lane starts a batch at most every ${MIN_BATCH_INTERVAL_MS} ms: at most ${fmt(1000 / MIN_BATCH_INTERVAL_MS)} counter updates and ${fmt(2000 / MIN_BATCH_INTERVAL_MS)} ledger updates a second per item, whatever the letter rate`,
 );
-for (const h of mixed.hottestItems(4)) {
-  const perSecond = h.updatesPerLetter * rate;
-  // Busy share of the item: what share of transactions arrive while another holds it and are
-  // cancelled (TransactionConflict), to retry after a jittered backoff.
-  const busy = perSecond * TX_SECONDS;
-  say(
-    `    ${h.item.padEnd(36)} ${fmt(h.updatesPerLetter, 3)} updates/letter -> ${fmt(perSecond, 1)} updates/s at ${fmt(rate, 1)} letters/s: held ${fmt(busy * 100)}% of the time, so ~${fmt(busy * 100)}% of the transactions on it conflict and retry`,
-  );
-}
-const hottestItem = mixed.hottestItems(1)[0];
-if (hottestItem !== undefined) {
-  const halfBusy = 0.5 / (hottestItem.updatesPerLetter * TX_SECONDS);
-  say(
-    `  the hottest counter item is held half the time at ${fmt(halfBusy)} letters/s = concurrency ${fmt(halfBusy * LETTER_SECONDS)} at ${LETTER_SECONDS} s per letter`,
-  );
-}
 process.stdout.write(out.join('\n') + '\n');

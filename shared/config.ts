@@ -14,6 +14,12 @@ const configSchema = awsSchema.extend({
   /** Set only for the local stack: where DynamoDB Local and the local S3 listen. */
   IMR_DYNAMODB_ENDPOINT: z.url().optional(),
   IMR_S3_ENDPOINT: z.url().optional(),
+  /**
+   * How long a writer waits for another applier of its lane (shared/store/apply-queue.ts). The
+   * deployed ingest does not wait (a waiting Lambda is billed): the running applier and the
+   * minute's sweep apply its job.
+   */
+  APPLY_QUEUE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

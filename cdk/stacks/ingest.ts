@@ -85,7 +85,9 @@ export class IngestStack extends Stack {
       // vCPU from 1,769 MB. OCR's engines take about 300 MB of it (docs/DEPLOY.md).
       memorySize: 1769,
       timeout: INGEST_TIMEOUT,
-      environment: { TABLE_NAME: table.tableName },
+      // A writer does not wait for its lane's applier: waiting is billed, and the applier at
+      // work (or the minute's sweep) applies its job (docs/DATA-MODEL.md).
+      environment: { TABLE_NAME: table.tableName, APPLY_QUEUE_WAIT_MS: '0' },
       // Its instances are set aside, so no flood of API requests can take them (api.ts caps
       // each API function too); as many as the queue's poller runs at once.
       reservedConcurrentExecutions: MAX_CONCURRENCY,

@@ -20,6 +20,7 @@ export interface RuntimeConfig {
   /** Set only for the local stack: where DynamoDB Local and the local S3 listen. */
   IMR_DYNAMODB_ENDPOINT?: string | undefined;
   IMR_S3_ENDPOINT?: string | undefined;
+  APPLY_QUEUE_WAIT_MS?: number | undefined;
 }
 
 /** What a function is built from: its configuration, its table, an S3 client and its logger. */
@@ -48,6 +49,9 @@ export function lambdaRuntime<C extends RuntimeConfig>(
         endpoint: config.IMR_DYNAMODB_ENDPOINT,
       }),
       tableName: config.TABLE_NAME,
+      ...(config.APPLY_QUEUE_WAIT_MS === undefined
+        ? {}
+        : { queue: { waitMs: config.APPLY_QUEUE_WAIT_MS } }),
     },
     s3: () =>
       (s3 ??= createS3Client({ region: config.AWS_REGION, endpoint: config.IMR_S3_ENDPOINT })),

@@ -33,8 +33,11 @@ export const JOBS_PER_BATCH = 200;
  * heavier than this (a replacement of a 100-item letter) is a batch of its own.
  */
 export const WRITES_PER_BATCH = 5_000;
-/** A lane starts at most one batch per interval: no counter takes more than 10 updates a second. */
-export const MIN_BATCH_INTERVAL_MS = 100;
+/**
+ * A lane starts at most one batch per interval: its ledger (two updates a batch) and every
+ * counter take at most 10 updates a second, however fast letters arrive.
+ */
+export const MIN_BATCH_INTERVAL_MS = 200;
 /**
  * An applier writes index entries only this long after it took its batch; others take a batch
  * over only after `staleAfterMs` (30 s by default), so a slow applier never writes an entry

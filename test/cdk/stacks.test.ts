@@ -437,6 +437,16 @@ describe('ingest', () => {
     expect(alarms.filter((a) => a.Properties.MetricName === 'Errors').length).toBe(3);
   });
 
+  it('lets the ingest leave its job to the running applier instead of waiting, billed', () => {
+    const ingest = resources(dev.templates.ingest, 'AWS::Lambda::Function').find(
+      (f) => f.Properties.Description === 'functions/s3-ingest-letter.ts',
+    )!;
+    expect(
+      (ingest.Properties.Environment as { Variables: Record<string, unknown> }).Variables
+        .APPLY_QUEUE_WAIT_MS,
+    ).toBe('0');
+  });
+
   it('applies every minute the index entries and counters no writer applied', () => {
     const sweep = resources(dev.templates.ingest, 'AWS::Lambda::Function').find(
       (f) => f.Properties.Description === 'functions/schedule-apply-queued.ts',

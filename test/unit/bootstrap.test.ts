@@ -63,4 +63,19 @@ describe('lambdaRuntime', () => {
   it('fails with the name of a missing setting', () => {
     expect(() => lambdaRuntime('ingest', loadConfig, {})).toThrow(/TABLE_NAME/);
   });
+
+  it("tells the table how long a writer waits for its lane's applier, when set", () => {
+    const deployed = lambdaRuntime('ingest', loadConfig, {
+      TABLE_NAME: 'atlas',
+      APPLY_QUEUE_WAIT_MS: '0',
+    });
+    expect(deployed.table.queue).toEqual({ waitMs: 0 });
+    deployed.table.client.destroy();
+    const local = lambdaRuntime('ingest', loadConfig, { TABLE_NAME: 'atlas' });
+    expect(local.table.queue).toBeUndefined();
+    local.table.client.destroy();
+    expect(() =>
+      lambdaRuntime('ingest', loadConfig, { TABLE_NAME: 'atlas', APPLY_QUEUE_WAIT_MS: '-1' }),
+    ).toThrow(/APPLY_QUEUE_WAIT_MS/);
+  });
 });
