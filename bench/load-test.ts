@@ -373,7 +373,7 @@ try {
     `  throughput at once / paced: ${fmt(LETTERS / atOnce.seconds / (LETTERS / reference.seconds), 2)}; status p50 at once / paced: ${fmt(atOnce.status.p50 / reference.status.p50, 1)} (queueing: ${fmt(LETTERS)} letters wait for ${INGEST_CONCURRENCY} workers)`,
   );
   say(
-    `  checked: ${fmt(parsedStatuses)}/${fmt(all.length)} statuses parsed, ${fmt(receiptsOk)}/${fmt(all.length)} receipts parsed, ${fmt(snap.determinations.size)} determinations (${fmt(FILL)} filled + ${fmt(all.length)} uploaded), counters differing from the recount: ${counterDiffs} of ${fmt(snap.counters.size)}, index entries missing ${missingEntries} / stray ${strayEntries}, markers left ${snap.markers}, throttled ${dynamo.counts.throttled}`,
+    `  checked: ${fmt(parsedStatuses)}/${fmt(all.length)} statuses parsed, ${fmt(receiptsOk)}/${fmt(all.length)} receipts parsed, ${fmt(snap.determinations.size)} determinations (${fmt(FILL)} filled + ${fmt(all.length)} uploaded), counters differing from the recount: ${counterDiffs} of ${fmt(snap.counters.size)}, index entries missing ${missingEntries} / stray ${strayEntries}, markers left ${snap.markers}, jobs left queued ${snap.queued}, throttled ${dynamo.counts.throttled}`,
   );
   say(
     `  write units per letter: DynamoDB Local reported ${fmt(atOnce.writeUnits / LETTERS, 1)} (table + GSI, all calls); AWS billing by bench/capacity.ts for the same letters (transactional writes 2 per KB; DynamoDB Local does not bill transactions as AWS does) ${fmt(planned / LETTERS, 1)}`,

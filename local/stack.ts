@@ -23,6 +23,7 @@ import {
 import {
   applyAllQueued,
   createTableInput,
+  type ApplyQueueOptions,
   getUploads,
   type TableDeps,
 } from '../shared/store/index.ts';
@@ -46,6 +47,8 @@ export interface LocalStackOptions {
   concurrency?: number;
   dynamoPort?: number;
   s3Port?: number;
+  /** How writers wait for their lane's applier (default: shared/store/apply-queue.ts). */
+  queue?: Partial<ApplyQueueOptions>;
 }
 
 export interface LocalStack {
@@ -108,7 +111,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const dynamodb = createDynamoClient({ endpoint: dynamo.endpoint });
   const s3 = createS3Client({ endpoint: s3Server.endpoint });
-  const table: TableDeps = { client: dynamodb, tableName: LOCAL_TABLE };
+  const table: TableDeps = {
+    client: dynamodb,
+    tableName: LOCAL_TABLE,
+    ...(options.queue === undefined ? {} : { queue: options.queue }),
+  };
   try {
     await ensureTable(dynamodb, LOCAL_TABLE);
   } catch (e) {
