@@ -336,10 +336,10 @@ async function applyDelta(deps: TableDeps, d: CounterDelta, seq: number): Promis
 }
 
 /**
- * Writes the index entries of every case the batch touches as its record now stands (the
- * complete version; while a new one is pending, the one it replaces), and deletes the entries
- * its jobs dropped that the record does not have. Whatever order versions of a case were queued
- * and applied in, the last job of the case leaves exactly its record's entries.
+ * Writes the index entries of every case the batch touches as its record now stands (as the API
+ * serves it: a pending version's new record, since every claim completes with it), and deletes
+ * the entries its jobs dropped that the record does not have. Whatever order versions of a case
+ * were queued and applied in, the last job of the case leaves exactly its record's entries.
  */
 async function writeEntries(
   deps: TableDeps,
@@ -355,7 +355,7 @@ async function writeEntries(
   const requests: WriteRequest[] = [];
   await forEachLimit([...dropped.keys()], WRITE_CONCURRENCY, async (id) => {
     const stored = await getStoredDetermination(deps, id);
-    const record = stored?.state === 'pending' ? stored.previous : (stored?.record ?? null);
+    const record = stored?.record ?? null;
     const entries = record === null ? [] : indexEntries(id, record);
     const drop = dropped.get(id)!;
     for (const e of entries) {
