@@ -217,7 +217,7 @@ export class IngestStack extends Stack {
       threshold: 0,
       periods: 5,
       description:
-        'Applying queued index entries and counters failed for five periods: search and statistics are falling behind.',
+        'Applying queued index entries and counters failed, or a lane has not drained for 5 minutes, for five periods: search and statistics are falling behind (docs/DATA-MODEL.md).',
       topic: props.alarmTopic,
     });
     alarmAbove(this, 'RollupErrorsAlarm', {

@@ -115,6 +115,7 @@ export function changeJobPut(
         ...changeJobKey(input.lane, input.queuedAt, input.id, input.claim),
         type: 'change-job',
         caseId: input.id,
+        claim: input.claim,
         changes: encodeChanges(input.changes),
         weight: input.weight,
       }),
@@ -134,6 +135,7 @@ type Ledger = z.infer<typeof ledgerSchema>;
 const jobSchema = z.object({
   SK: z.string(),
   caseId: z.string(),
+  claim: z.string(),
   changes: z.instanceof(Uint8Array),
   weight: z.number().int().nonnegative(),
 });
@@ -150,11 +152,16 @@ class WindowClosed extends Error {}
  * holds the lane, waits for it (up to `waitMs`): on 'empty', every job queued before the call
  * has been applied.
  */
-export async function applyQueued(deps: TableDeps, lane: number): Promise<ApplyOutcome> {
+export async function applyQueued(
+  deps: TableDeps,
+  lane: number,
+  /** No batch is started after this time (epoch ms): a caller's own deadline. */
+  stopBy = Infinity,
+): Promise<ApplyOutcome> {
   const options = { ...APPLY_QUEUE_DEFAULTS, ...deps.queue };
   const deadline = Date.now() + options.waitMs;
   try {
-    for (let batches = 0; batches < MAX_BATCHES_PER_CALL;) {
+    for (let batches = 0; batches < MAX_BATCHES_PER_CALL && Date.now() < stopBy;) {
       const ledger = await readLedger(deps, lane);
       if (ledger.applying !== undefined) {
         if (Date.now() - (ledger.since ?? 0) >= options.staleAfterMs) {
@@ -170,11 +177,12 @@ export async function applyQueued(deps: TableDeps, lane: number): Promise<ApplyO
       }
       const jobs = await queuedJobs(deps, lane);
       if (jobs.length === 0) return 'empty';
-      const wait = (ledger.lastAt ?? 0) + MIN_BATCH_INTERVAL_MS - Date.now();
-      if (wait > 0) {
-        await sleep(wait);
-        continue;
-      }
+      // Capped: a lastAt ahead of this host's clock must not stop the lane.
+      const wait = Math.min(
+        MIN_BATCH_INTERVAL_MS,
+        (ledger.lastAt ?? 0) + MIN_BATCH_INTERVAL_MS - Date.now(),
+      );
+      if (wait > 0) await sleep(wait);
       const keys = jobs.map((j) => j.SK);
       const since = await startBatch(deps, lane, ledger.seq, keys);
       if (since === null) continue;
@@ -192,9 +200,9 @@ export async function applyQueued(deps: TableDeps, lane: number): Promise<ApplyO
  * Applies what every lane has queued: the scheduled sweep on AWS (jobs left by a writer that
  * died or gave up waiting) and a local stack's start.
  */
-export async function applyAllQueued(deps: TableDeps): Promise<ApplyOutcome[]> {
+export async function applyAllQueued(deps: TableDeps, stopBy = Infinity): Promise<ApplyOutcome[]> {
   const lanes = Array.from({ length: STATS_SHARDS }, (_, lane) => lane);
-  return Promise.all(lanes.map((lane) => applyQueued(deps, lane)));
+  return Promise.all(lanes.map((lane) => applyQueued(deps, lane, stopBy)));
 }
 
 async function readLedger(deps: TableDeps, lane: number): Promise<Ledger> {
@@ -297,7 +305,11 @@ async function applyBatch(
 ): Promise<void> {
   const jobs = read ?? (await getJobs(deps, lane, keys));
   if (jobs.length === keys.length) {
-    const changes = jobs.map((j) => ({ caseId: j.caseId, ...decodeChanges(j.changes) }));
+    const changes = jobs.map((j) => ({
+      caseId: j.caseId,
+      claim: j.claim,
+      ...decodeChanges(j.changes),
+    }));
     const deltas = mergeDeltas(...changes.map((c) => c.deltas));
     await forEachLimit(deltas, WRITE_CONCURRENCY, (d) => applyDelta(deps, d, seq));
     await writeEntries(deps, changes, since);
@@ -308,13 +320,14 @@ async function applyBatch(
       DeleteRequest: { Key: toItem({ PK: changeQueuePartition(lane), SK }) },
     })),
   );
-  // Another applier of the same batch may have finished it first.
+  // Only the batch's holder ends it: an applier it was taken from (its window closed) leaves the
+  // ledger to the taker, so no later batch starts while the taker still writes.
   await updateLedger(
     deps,
     lane,
     'REMOVE applying, since SET lastAt = :now',
-    'seq = :seq AND attribute_exists(applying)',
-    { ':seq': seq, ':now': Date.now() },
+    'seq = :seq AND since = :since',
+    { ':seq': seq, ':since': since, ':now': Date.now() },
   );
 }
 
@@ -336,39 +349,42 @@ async function applyDelta(deps: TableDeps, d: CounterDelta, seq: number): Promis
 }
 
 /**
- * Writes the index entries of every case the batch touches as its record now stands (as the API
- * serves it: a pending version's new record, since every claim completes with it), and deletes
- * the entries its jobs dropped that the record does not have. Whatever order versions of a case
- * were queued and applied in, the last job of the case leaves exactly its record's entries.
+ * Brings the index entries of every case the batch touches to its record as it now stands: the
+ * entries its jobs dropped are deleted unless the record has them, and the record's entries are
+ * put when the record is one of the batch's own versions (otherwise a later job, queued when
+ * that version completes, puts them). Whatever order versions of a case are applied in, the last
+ * job of the case leaves exactly its record's entries, and a batch writes no more than its jobs
+ * weigh.
  */
 async function writeEntries(
   deps: TableDeps,
-  changes: readonly (Changes & { caseId: string })[],
+  jobs: readonly (Changes & { caseId: string; claim: string })[],
   since: number,
 ): Promise<void> {
-  const dropped = new Map<string, Map<string, { PK: string; SK: string }>>();
-  for (const c of changes) {
-    const keys = dropped.get(c.caseId) ?? new Map<string, { PK: string; SK: string }>();
-    for (const k of c.drop) keys.set(`${k.PK}\u0000${k.SK}`, k);
-    dropped.set(c.caseId, keys);
+  const cases = new Map<
+    string,
+    { claims: Set<string>; drop: Map<string, { PK: string; SK: string }> }
+  >();
+  for (const j of jobs) {
+    const c = cases.get(j.caseId) ?? { claims: new Set<string>(), drop: new Map() };
+    c.claims.add(j.claim);
+    for (const k of j.drop) c.drop.set(`${k.PK}\u0000${k.SK}`, k);
+    cases.set(j.caseId, c);
   }
   const requests: WriteRequest[] = [];
-  await forEachLimit([...dropped.keys()], WRITE_CONCURRENCY, async (id) => {
+  await forEachLimit([...cases], WRITE_CONCURRENCY, async ([id, c]) => {
     const stored = await getStoredDetermination(deps, id);
-    const record = stored?.record ?? null;
-    const entries = record === null ? [] : indexEntries(id, record);
-    const drop = dropped.get(id)!;
-    for (const e of entries) {
-      drop.delete(`${e.PK}\u0000${e.SK}`);
-      requests.push({ PutRequest: { Item: entryItem(e) } });
+    const entries = stored?.record == null ? [] : indexEntries(id, stored.record);
+    for (const e of entries) c.drop.delete(`${e.PK}\u0000${e.SK}`);
+    if (stored !== null && c.claims.has(stored.claim)) {
+      for (const e of entries) requests.push({ PutRequest: { Item: entryItem(e) } });
     }
-    for (const k of drop.values()) requests.push({ DeleteRequest: { Key: toItem({ ...k }) } });
+    for (const k of c.drop.values()) requests.push({ DeleteRequest: { Key: toItem({ ...k }) } });
   });
   const fence = since + ENTRY_WRITE_WINDOW_MS;
-  await forEachLimit(chunk(requests, 25), WRITE_CONCURRENCY, async (slice) => {
-    if (Date.now() >= fence) throw new WindowClosed();
-    await batchWrite(deps, slice);
-  });
+  await forEachLimit(chunk(requests, 25), WRITE_CONCURRENCY, (slice) =>
+    batchWrite(deps, slice, fence),
+  );
 }
 
 async function getJobs(deps: TableDeps, lane: number, keys: string[]): Promise<Job[]> {
@@ -394,12 +410,20 @@ async function getJobs(deps: TableDeps, lane: number, keys: string[]): Promise<J
   return out;
 }
 
-/** BatchWriteItem of up to 25 requests per call, retrying what DynamoDB leaves unprocessed. */
-async function batchWrite(deps: TableDeps, requests: WriteRequest[]): Promise<void> {
+/**
+ * BatchWriteItem of up to 25 requests per call, retrying what DynamoDB leaves unprocessed; with a
+ * fence, no request (nor retry) is sent after it.
+ */
+async function batchWrite(
+  deps: TableDeps,
+  requests: WriteRequest[],
+  fence = Infinity,
+): Promise<void> {
   for (const slice of chunk(requests, 25)) {
     let pending = slice;
     for (let round = 0; pending.length > 0; round++) {
       if (round >= MAX_UNPROCESSED_ROUNDS) throw new Error('writes left unprocessed by DynamoDB');
+      if (Date.now() >= fence) throw new WindowClosed();
       const res = await deps.client.send(
         new BatchWriteItemCommand({ RequestItems: { [deps.tableName]: pending } }),
       );
@@ -407,4 +431,26 @@ async function batchWrite(deps: TableDeps, requests: WriteRequest[]): Promise<vo
       if (pending.length > 0) await sleep(50 * (round + 1));
     }
   }
+}
+
+/** When each lane's oldest queued job was queued (null: nothing queued), for the sweep's alarm. */
+export async function oldestQueued(deps: TableDeps): Promise<(string | null)[]> {
+  const lanes = Array.from({ length: STATS_SHARDS }, (_, lane) => lane);
+  return Promise.all(
+    lanes.map(async (lane) => {
+      const res = await deps.client.send(
+        new QueryCommand({
+          TableName: deps.tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: toItem({ ':pk': changeQueuePartition(lane) }),
+          ConsistentRead: true,
+          Limit: 1,
+          ProjectionExpression: 'SK',
+        }),
+      );
+      const sk = res.Items?.[0]?.['SK']?.S;
+      // The job's key starts with the ISO time it was queued.
+      return sk === undefined ? null : sk.slice(0, sk.indexOf('#'));
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 import {
   ConditionalCheckFailedException,
   PutItemCommand,
+  QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   type TransactWriteItem,
@@ -9,10 +10,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffMs } from '../concurrency.ts';
 import { randomUUID } from 'node:crypto';
 import type { Determination } from '../record/index.ts';
-import { toItem } from './attributes.ts';
+import { fromItem, toItem } from './attributes.ts';
 import { encode, MAX_RECORD_BYTES, RecordTooLargeError } from './record-codec.ts';
 import { counterDeltas, indexEntries, mergeDeltas } from './contribution.ts';
-import { determinationKey, heldCopyKey, statsShard } from './keys.ts';
+import {
+  casePartition,
+  determinationKey,
+  heldCopyKey,
+  legacyMarkerPrefix,
+  statsShard,
+} from './keys.ts';
 import {
   applyQueued,
   changeJobPut,
@@ -139,7 +146,13 @@ export async function putDetermination(
  * another applier holds the lane past the wait, the job stays queued for it.
  */
 async function afterCounters<T>(deps: TableDeps, id: string, result: T): Promise<T> {
-  await applyQueued(deps, statsShard(id));
+  try {
+    await applyQueued(deps, statsShard(id));
+  } catch {
+    // The write is done and its job queued: a failure to apply the lane (other letters' jobs
+    // too) is not this write's. The next writer of the lane or the minute's sweep applies it,
+    // and the sweep's failures raise its alarm.
+  }
   return result;
 }
 
@@ -429,7 +442,8 @@ export async function completePending(
   now: string,
 ): Promise<void> {
   const id = pending.caseId;
-  const changes = versionChanges(pending);
+  const legacy = await legacyMarkers(deps, pending);
+  const changes = versionChanges(pending, legacy);
   const entries = pending.record === null ? 0 : indexEntries(id, pending.record).length;
   const check = {
     ConditionExpression: '#claim = :claim AND #state = :pending',
@@ -462,6 +476,9 @@ export async function completePending(
   // queued exactly once, and a writer that wakes up holding an old claim queues nothing.
   await transact(deps, [
     finish,
+    ...legacy.map((sk): TransactWriteItem => ({
+      Delete: { TableName: deps.tableName, Key: toItem({ PK: casePartition(id), SK: sk }) },
+    })),
     changeJobPut(deps.tableName, {
       lane: statsShard(id),
       id,
@@ -473,23 +490,50 @@ export async function completePending(
   ]);
 }
 
-/** What a version changes besides its record: counters (new minus previous) and entries dropped. */
-function versionChanges(pending: StoredDetermination): Changes {
+/**
+ * What a version changes besides its record: counters (new minus previous) and entries dropped.
+ * Less what a version claimed by the previous release already applied: that release wrote its
+ * entries and counters in transactions of 98 actions (puts, deletes, then counter updates), each
+ * marked `OP#<claim>#<chunk>`; the counters of a marked chunk are counted already.
+ */
+function versionChanges(pending: StoredDetermination, legacy: readonly string[]): Changes {
   const id = pending.caseId;
-  const kept = new Set(
-    (pending.record === null ? [] : indexEntries(id, pending.record)).map(
-      (e) => `${e.PK}\u0000${e.SK}`,
-    ),
+  const added = pending.record === null ? [] : indexEntries(id, pending.record);
+  const kept = new Set(added.map((e) => `${e.PK}\u0000${e.SK}`));
+  const drop = (pending.previous === null ? [] : indexEntries(id, pending.previous))
+    .filter((e) => !kept.has(`${e.PK}\u0000${e.SK}`))
+    .map((e) => ({ PK: e.PK, SK: e.SK }));
+  const deltas = mergeDeltas(
+    pending.record === null ? [] : counterDeltas(id, pending.record, 1),
+    pending.previous === null ? [] : counterDeltas(id, pending.previous, -1),
   );
+  const done = new Set(legacy.map((sk) => Number(sk.slice(sk.lastIndexOf('#') + 1))));
+  const entryActions = added.length + drop.length;
+  const counted = deltas.filter((_, i) => done.has(Math.floor((entryActions + i) / 98)));
   return {
     deltas: mergeDeltas(
-      pending.record === null ? [] : counterDeltas(id, pending.record, 1),
-      pending.previous === null ? [] : counterDeltas(id, pending.previous, -1),
+      deltas,
+      counted.map((d) => ({ ...d, upheld: -d.upheld, overturned: -d.overturned })),
     ),
-    drop: (pending.previous === null ? [] : indexEntries(id, pending.previous))
-      .filter((e) => !kept.has(`${e.PK}\u0000${e.SK}`))
-      .map((e) => ({ PK: e.PK, SK: e.SK })),
+    drop,
   };
+}
+
+/** The chunk markers of a version claimed by the previous release (none for this release's). */
+async function legacyMarkers(deps: TableDeps, pending: StoredDetermination): Promise<string[]> {
+  const prefix = legacyMarkerPrefix(pending.claim);
+  const res = await deps.client.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: toItem({
+        ':pk': casePartition(pending.caseId),
+        ':prefix': prefix,
+      }),
+      ConsistentRead: true,
+    }),
+  );
+  return (res.Items ?? []).map((i) => String(fromItem(i)['SK']));
 }
 
 /**

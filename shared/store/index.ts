@@ -2,7 +2,12 @@
 // Its public entry: code outside the folder imports from here (tests may reach any module).
 
 export { fromItem, toItem } from './attributes.ts';
-export { MIN_BATCH_INTERVAL_MS, applyAllQueued, encodeChanges } from './apply-queue.ts';
+export {
+  MIN_BATCH_INTERVAL_MS,
+  applyAllQueued,
+  encodeChanges,
+  oldestQueued,
+} from './apply-queue.ts';
 export type { ApplyOutcome, ApplyQueueOptions } from './apply-queue.ts';
 export {
   SCOPED_DIMENSIONS,

@@ -138,6 +138,14 @@ export function laneLedgerKey(lane: number): Key {
   return { PK: `LANE#${lane}`, SK: 'LEDGER' };
 }
 
+/**
+ * Sort-key prefix of the chunk markers (`OP#<claim>#<chunk>`) that the previous release wrote in
+ * a case's partition while a version was pending; read only to complete such a version.
+ */
+export function legacyMarkerPrefix(claim: string): string {
+  return `OP#${claim}#`;
+}
+
 export function yearOf(date: string | null): string {
   return date === null ? UNDATED_YEAR : date.slice(0, 4);
 }

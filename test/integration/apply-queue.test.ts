@@ -1,9 +1,11 @@
 import {
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
@@ -11,8 +13,11 @@ import { toItem } from '../../shared/store/attributes.ts';
 import { counterDeltas, indexEntries } from '../../shared/store/contribution.ts';
 import {
   applyQueued,
+  changeJobPut,
   decodeChanges,
+  oldestQueued,
   encodeChanges,
+  ENTRY_WRITE_WINDOW_MS,
   MIN_BATCH_INTERVAL_MS,
   WRITES_PER_BATCH,
 } from '../../shared/store/apply-queue.ts';
@@ -199,6 +204,108 @@ describe('the counter queue', () => {
       .map((keys) => keys.map((k) => weight.get(k.S!) ?? 0).reduce((a, b) => a + b, 0));
     expect(batches.length).toBeGreaterThan(1);
     for (const w of batches) expect(w).toBeLessThanOrEqual(WRITES_PER_BATCH);
+    // And the lane started them at least MIN_BATCH_INTERVAL_MS apart.
+    const starts = sent
+      .map(
+        (c) =>
+          (c.input as { ExpressionAttributeValues?: Record<string, AttributeValue> })
+            .ExpressionAttributeValues,
+      )
+      .filter((v) => v?.[':keys'] !== undefined)
+      .map((v) => Number(v![':now']!.N));
+    for (let i = 1; i < starts.length; i++) {
+      expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(MIN_BATCH_INTERVAL_MS);
+    }
+    await expectExact();
+  });
+
+  it('lets one applier at a time take a stale batch over', async () => {
+    await queueLetters(2);
+    // The other applier's batch is 31 s old: stale.
+    await stack.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: stack.tableName,
+        Key: toItem({ ...laneLedgerKey(LANE) }),
+        UpdateExpression: 'SET since = since - :d',
+        ExpressionAttributeValues: toItem({ ':d': 31_000 }),
+      }),
+    );
+    const won: string[] = [];
+    const client = {
+      send: async (command: Parameters<DynamoDBClient['send']>[0]) => {
+        const out = await stack.dynamodb.send(command);
+        const update = (command.input as { UpdateExpression?: string }).UpdateExpression;
+        if (update === 'SET since = :now') won.push(update);
+        return out;
+      },
+    } as unknown as DynamoDBClient;
+    const takers = { client, tableName: stack.tableName, queue: { waitMs: 2_000 } };
+    const outcomes = await Promise.all([applyQueued(takers, LANE), applyQueued(takers, LANE)]);
+    expect(won).toHaveLength(1);
+    expect(outcomes).toContain('empty');
+    await expectExact();
+  });
+
+  it('writes no index entry once its batch is 20 s old, leaving the batch to be taken over', async () => {
+    const id = caseInLane();
+    const base = SPEC.items[0]!;
+    const items = Array.from({ length: 100 }, (_, i) => ({
+      ...base,
+      request: Array.from({ length: 12 }, (_, w) => `w${i}x${w}`).join(' '),
+    }));
+    const record = parseLetterText(
+      renderLetter({ ...SPEC, caseNumber: id, items }, { layout: 'full-letter' }),
+      'x.txt',
+    );
+    await holdLane();
+    await putDetermination(
+      { ...stack.table, queue: { waitMs: 0 } },
+      {
+        id,
+        record,
+        contentHash: `${id}:big`,
+        organisation: 'acme',
+        sourceKey: `uploads/acme/${id}.txt`,
+        sequencer: '0'.repeat(32),
+        now: new Date().toISOString(),
+      },
+    );
+    // The applier's first entry writes are held until its clock has moved 21 s on.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entryWrites = 0;
+    const client = {
+      send: async (command: Parameters<DynamoDBClient['send']>[0]) => {
+        if (
+          command.constructor.name === 'BatchWriteItemCommand' &&
+          JSON.stringify(command.input).includes('"IX#')
+        ) {
+          entryWrites++;
+          await gate;
+        }
+        return stack.dynamodb.send(command);
+      },
+    } as unknown as DynamoDBClient;
+    const applying = applyQueued(
+      { client, tableName: stack.tableName, queue: { staleAfterMs: 0 } },
+      LANE,
+    );
+    while (entryWrites === 0) await new Promise((r) => setTimeout(r, 5));
+    const real = Date.now;
+    const later = vi
+      .spyOn(Date, 'now')
+      .mockImplementation(() => real() + ENTRY_WRITE_WINDOW_MS + 1_000);
+    release();
+    try {
+      expect(await applying).toBe('busy');
+    } finally {
+      later.mockRestore();
+    }
+    const sent = entryWrites;
+    expect(sent).toBeLessThan(Math.ceil(indexEntries(id, record).length / 25));
+    expect((await snapshot(stack)).queued).toBeGreaterThan(0);
+    // Taken over, the batch is applied in full.
+    expect(await applyQueued({ ...stack.table, queue: { staleAfterMs: 0 } }, LANE)).toBe('empty');
     await expectExact();
   });
 
@@ -262,6 +369,50 @@ describe('the counter queue', () => {
     expect(batches).toBeGreaterThan(0);
     expect(batches).toBeLessThanOrEqual(Math.floor(elapsed / MIN_BATCH_INTERVAL_MS) + 1);
     expect(batches).toBeLessThan(24);
+    await expectExact();
+  });
+});
+
+describe('the scheduled sweep (functions/schedule-apply-queued.ts)', () => {
+  it('applies what no writer applied, and fails when a lane has not drained for 5 minutes', async () => {
+    process.env['TABLE_NAME'] = stack.tableName;
+    process.env['IMR_DYNAMODB_ENDPOINT'] = stack.dynamodbEndpoint;
+    process.env['LOG_LEVEL'] = 'silent';
+    const { handler } = await import('../../functions/schedule-apply-queued.ts');
+    const context = { getRemainingTimeInMillis: () => 60_000 } as Context;
+    await queueLetters(2);
+    expect((await oldestQueued(stack.table))[LANE]).not.toBeNull();
+    // The holder of the lane's batch died 31 s ago: the sweep takes over and drains the lane.
+    await stack.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: stack.tableName,
+        Key: toItem({ ...laneLedgerKey(LANE) }),
+        UpdateExpression: 'SET since = since - :d',
+        ExpressionAttributeValues: toItem({ ':d': 31_000 }),
+      }),
+    );
+    expect((await handler({}, context))[LANE]).toBe('empty');
+    expect(await oldestQueued(stack.table)).toEqual([null, null, null, null]);
+    await expectExact();
+    // A job queued 10 minutes ago behind a batch that is not stale (its holder alive but stuck).
+    await holdLane();
+    await stack.dynamodb.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          changeJobPut(stack.tableName, {
+            lane: LANE,
+            id: caseInLane(),
+            claim: 'c',
+            queuedAt: new Date(Date.now() - 10 * 60_000).toISOString(),
+            changes: { deltas: [], drop: [] },
+            weight: 0,
+          }),
+        ],
+      }),
+    );
+    await expect(handler({}, context)).rejects.toThrow(/queued since .* are not applied/);
+    await releaseLane();
+    expect((await handler({}, context))[LANE]).toBe('empty');
     await expectExact();
   });
 });
