@@ -214,10 +214,10 @@ export class IngestStack extends Stack {
     });
     alarmAbove(this, 'ApplyQueuedErrorsAlarm', {
       metric: this.applyQueued.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
-      threshold: 0,
-      periods: 5,
+      // More than two failed sweeps in five minutes: a lane stuck, not one bad minute.
+      threshold: 2,
       description:
-        'Applying queued index entries and counters failed, or a lane has not drained for 5 minutes, for five periods: search and statistics are falling behind (docs/DATA-MODEL.md).',
+        'Applying queued index entries and counters keeps failing, or a lane has not drained for 5 minutes: search and statistics are falling behind (docs/DEPLOY.md, Operate).',
       topic: props.alarmTopic,
     });
     alarmAbove(this, 'RollupErrorsAlarm', {

@@ -457,6 +457,11 @@ describe('ingest', () => {
     );
     expect(rules).toHaveLength(1);
     expect(text(rules[0]!.Properties.Targets)).toContain('ApplyQueued');
+    // Its failures (a lane not drained for 5 minutes) alarm once more than two in five minutes.
+    const alarm = resources(dev.templates.ingest, 'AWS::CloudWatch::Alarm').find((a) =>
+      text(a.Properties.AlarmDescription).includes('queued index entries and counters'),
+    );
+    expect(alarm?.Properties).toMatchObject({ MetricName: 'Errors', Threshold: 2 });
   });
 
   it('gives the ingest exactly the access the code uses', () => {
