@@ -248,12 +248,12 @@ const processKill: Scenario = {
       const pending = [...left.determinations.values()].filter((d) => d.state !== 'complete');
       figures['recordedAtKill'] = recorded;
       figures['pendingAtKill'] = pending.length;
-      figures['markersAtKill'] = left.markers;
+      figures['queuedAtKill'] = left.queued;
       notes.push(
-        `killed at ${recorded}/${keys.length} recorded, leaving ${pending.length} pending claims and ${left.markers} chunk markers`,
+        `killed at ${recorded}/${keys.length} recorded, leaving ${pending.length} pending claims and ${left.queued} jobs queued or half-applied`,
       );
       options.progress(
-        `SIGKILL npm start (pid ${first.child.pid}) at ${recorded} recorded; ${pending.length} pending claims, ${left.markers} markers left`,
+        `SIGKILL npm start (pid ${first.child.pid}) at ${recorded} recorded; ${pending.length} pending claims, ${left.queued} jobs queued or half-applied`,
       );
       table.client.destroy();
       process.kill(first.info.dynamodbPid, 'SIGKILL');

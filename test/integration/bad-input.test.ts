@@ -363,6 +363,7 @@ describe('after all of it', () => {
       indexMismatches: 0,
       pending: 0,
       markers: 0,
+      queued: 0,
       unexplainedFailures: [],
     });
     // The thirteen bad files above (two bombs) and three refused for DynamoDB's limits (101

@@ -93,6 +93,7 @@ async function expectConsistent(): Promise<void> {
     indexMismatches: 0,
     pending: 0,
     markers: 0,
+    queued: 0,
   });
 }
 
