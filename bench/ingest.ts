@@ -105,7 +105,11 @@ try {
   // Queryable once every lane has applied its jobs (a writer that left its job to a running
   // applier returned before it was applied).
   const lanes = await applyAllQueued({ ...stack.table, queue: { waitMs: 60_000 } });
-  if (lanes.some((o) => o !== 'empty')) throw new Error(`lanes not drained: ${lanes.join(', ')}`);
+  if (lanes.some((o) => o !== 'empty')) {
+    throw new Error(
+      `lanes not drained: ${lanes.map((o) => (typeof o === 'object' ? String(o.failed) : o)).join(', ')}`,
+    );
+  }
   clearInterval(progress);
   const unitsPerLetter = writeUnits.total() / LETTERS;
   const ingestSecs = (performance.now() - started) / 1000;

@@ -1,6 +1,8 @@
 /**
- * Calls `fn` on every item with at most `limit` calls in flight, and resolves when all are done
- * (rejecting with the first error). For I/O-bound loops: uploads, batch writes.
+ * Calls `fn` on every item with at most `limit` calls in flight, and resolves when all are done.
+ * After a call fails no further call starts; it rejects with the first error once the calls in
+ * flight have settled, so nothing is still running when the caller sees the failure. For
+ * I/O-bound loops: uploads, batch writes.
  */
 export async function forEachLimit<T>(
   items: readonly T[],
@@ -8,10 +10,18 @@ export async function forEachLimit<T>(
   fn: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
+    while (failure === undefined && next < items.length) {
+      try {
+        await fn(items[next++]!);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
 }
 
 /** `list` in consecutive slices of at most `size` items (a request's limit: 25 writes, 98 actions). */

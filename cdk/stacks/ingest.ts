@@ -11,7 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { UPLOADS_PREFIX } from '../../shared/uploads/index.ts';
 import { PARSE_LIMITS } from '../../shared/parser/index.ts';
-import { GSI1 } from '../../shared/store/index.ts';
+import { GSI1, WRITER_APPLY_MS } from '../../shared/store/index.ts';
 import { RECEIPTS_PREFIX } from '../../shared/receipts/index.ts';
 import { grantTableReadWrite, type BucketName } from '../constructs/access.ts';
 import { ALARM_PERIOD, alarmAbove } from '../constructs/alarms.ts';
@@ -28,11 +28,13 @@ export const MAX_CONCURRENCY = 10;
 /** Attempts before a message is parked in the dead-letter queue (the local stack's too). */
 export const MAX_RECEIVE_COUNT = 5;
 /**
- * A batch may be all scans, each read by OCR for at most PARSE_LIMITS.scan.wallMs (a text letter takes
- * milliseconds): the batch's OCR plus a minute, within Lambda's 15 minutes.
+ * A batch may be all scans, each read by OCR for at most PARSE_LIMITS.scan.wallMs (a text letter
+ * takes milliseconds), and each letter then applies its lane for up to WRITER_APPLY_MS of batch
+ * starts (a batch takes seconds, counted once more): the batch's work plus a minute, within
+ * Lambda's 15 minutes.
  */
 export const INGEST_TIMEOUT = Duration.seconds(
-  Math.min(900, (BATCH_SIZE * PARSE_LIMITS.scan.wallMs) / 1000 + 60),
+  Math.min(900, (BATCH_SIZE * (PARSE_LIMITS.scan.wallMs + 2 * WRITER_APPLY_MS)) / 1000 + 60),
 );
 
 export interface IngestStackProps extends StackProps {

@@ -13,10 +13,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { chunk, forEachLimit } from '../concurrency.ts';
-import { fromItem, toItem } from './attributes.ts';
+import { fromItem, toItem, type Plain } from './attributes.ts';
 import { indexEntries, mergeDeltas, type CounterDelta } from './contribution.ts';
-import { changeJobKey, changeQueuePartition, laneLedgerKey, STATS_SHARDS } from './keys.ts';
-import { entryItem, getStoredDetermination } from './stored-determination.ts';
+import {
+  changeJobKey,
+  changeQueuePartition,
+  laneLedgerKey,
+  setAsideKey,
+  STATS_SHARDS,
+} from './keys.ts';
+import {
+  entryItem,
+  getStoredDetermination,
+  type StoredDetermination,
+} from './stored-determination.ts';
 import type { TableDeps } from './table.ts';
 
 // A determination's index entries and counters are written per batch of letters, outside the
@@ -139,7 +149,17 @@ const jobSchema = z.object({
   changes: z.instanceof(Uint8Array),
   weight: z.number().int().nonnegative(),
 });
-type Job = z.infer<typeof jobSchema>;
+/** A queued item: its key, and the job it holds or why it cannot be read. */
+type Job = { SK: string; item: Record<string, unknown> } & (
+  { ok: true; job: z.infer<typeof jobSchema> } | { ok: false; problem: string }
+);
+
+function readJob(item: Record<string, unknown>): Job {
+  const SK = String(item['SK']);
+  const parsed = jobSchema.safeParse(item);
+  if (!parsed.success) return { SK, item, ok: false, problem: z.prettifyError(parsed.error) };
+  return { SK, item, ok: true, job: parsed.data };
+}
 
 /** What a call left: the lane's queue empty, another applier still at work, or more to do. */
 export type ApplyOutcome = 'empty' | 'busy' | 'more';
@@ -200,9 +220,33 @@ export async function applyQueued(
  * Applies what every lane has queued: the scheduled sweep on AWS (jobs left by a writer that
  * died or gave up waiting) and a local stack's start.
  */
-export async function applyAllQueued(deps: TableDeps, stopBy = Infinity): Promise<ApplyOutcome[]> {
+export async function applyAllQueued(
+  deps: TableDeps,
+  stopBy = Infinity,
+): Promise<(ApplyOutcome | { failed: unknown })[]> {
   const lanes = Array.from({ length: STATS_SHARDS }, (_, lane) => lane);
-  return Promise.all(lanes.map((lane) => applyQueued(deps, lane, stopBy)));
+  // Every lane runs to its end: one that fails does not cut the others short.
+  const settled = await Promise.allSettled(lanes.map((lane) => applyQueued(deps, lane, stopBy)));
+  return settled.map((r) => (r.status === 'fulfilled' ? r.value : { failed: r.reason }));
+}
+
+/** How many jobs each lane has set aside (could not apply), for the sweep's alarm. */
+export async function setAsideCount(deps: TableDeps): Promise<number[]> {
+  const lanes = Array.from({ length: STATS_SHARDS }, (_, lane) => lane);
+  return Promise.all(
+    lanes.map(async (lane) => {
+      const res = await deps.client.send(
+        new QueryCommand({
+          TableName: deps.tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: toItem({ ':pk': setAsideKey(lane, '').PK }),
+          Select: 'COUNT',
+          Limit: 100,
+        }),
+      );
+      return res.Count ?? 0;
+    }),
+  );
 }
 
 async function readLedger(deps: TableDeps, lane: number): Promise<Ledger> {
@@ -226,9 +270,9 @@ async function queuedJobs(deps: TableDeps, lane: number): Promise<Job[]> {
       Limit: JOBS_PER_BATCH,
     }),
   );
-  const jobs = (res.Items ?? []).map((i) => jobSchema.parse(fromItem(i)));
+  const jobs = (res.Items ?? []).map((i) => readJob(fromItem(i)));
   let writes = 0;
-  const batch = jobs.filter((j) => (writes += j.weight) <= WRITES_PER_BATCH);
+  const batch = jobs.filter((j) => (writes += j.ok ? j.job.weight : 0) <= WRITES_PER_BATCH);
   return batch.length > 0 ? batch : jobs.slice(0, 1);
 }
 
@@ -303,17 +347,30 @@ async function applyBatch(
   since: number,
   read?: Job[],
 ): Promise<void> {
+  // The jobs still queued: when some are gone, another applier got further with this batch, and
+  // applying the rest again changes no counter twice (each took the batch once) and no entry.
   const jobs = read ?? (await getJobs(deps, lane, keys));
-  if (jobs.length === keys.length) {
-    const changes = jobs.map((j) => ({
-      caseId: j.caseId,
-      claim: j.claim,
-      ...decodeChanges(j.changes),
-    }));
-    const deltas = mergeDeltas(...changes.map((c) => c.deltas));
-    await forEachLimit(deltas, WRITE_CONCURRENCY, (d) => applyDelta(deps, d, seq));
-    await writeEntries(deps, changes, since);
+  const changes: (Changes & { caseId: string; claim: string })[] = [];
+  const unreadable: SetAside[] = [];
+  for (const j of jobs) {
+    try {
+      if (!j.ok) throw new Error(j.problem);
+      changes.push({ caseId: j.job.caseId, claim: j.job.claim, ...decodeChanges(j.job.changes) });
+    } catch (e) {
+      unreadable.push({ lane, item: j.item, problem: `job unreadable: ${String(e)}` });
+    }
   }
+  const deltas = mergeDeltas(...changes.map((c) => c.deltas));
+  await forEachLimit(deltas, WRITE_CONCURRENCY, (d) => applyDelta(deps, d, seq));
+  const unapplied = await writeEntries(deps, changes, since);
+  // What cannot be applied is kept aside for an operator (DEPLOY.md, Operate) rather than left
+  // in the queue, where it would stop the lane for good.
+  await setAside(deps, [
+    ...unreadable,
+    ...jobs
+      .filter((j) => j.ok && unapplied.has(j.job.caseId))
+      .map((j) => ({ lane, item: j.item, problem: unapplied.get(j.ok ? j.job.caseId : '')! })),
+  ]);
   await batchWrite(
     deps,
     keys.map((SK) => ({
@@ -360,7 +417,7 @@ async function writeEntries(
   deps: TableDeps,
   jobs: readonly (Changes & { caseId: string; claim: string })[],
   since: number,
-): Promise<void> {
+): Promise<Map<string, string>> {
   const cases = new Map<
     string,
     { claims: Set<string>; drop: Map<string, { PK: string; SK: string }> }
@@ -372,8 +429,16 @@ async function writeEntries(
     cases.set(j.caseId, c);
   }
   const requests: WriteRequest[] = [];
+  const unreadable = new Map<string, string>();
   await forEachLimit([...cases], WRITE_CONCURRENCY, async ([id, c]) => {
-    const stored = await getStoredDetermination(deps, id);
+    let stored: StoredDetermination | null;
+    try {
+      stored = await getStoredDetermination(deps, id);
+    } catch (e) {
+      if (!(e instanceof z.ZodError || e instanceof SyntaxError || isZlibError(e))) throw e;
+      unreadable.set(id, `record unreadable, its index entries not written: ${String(e)}`);
+      return;
+    }
     const entries = stored?.record == null ? [] : indexEntries(id, stored.record);
     for (const e of entries) c.drop.delete(`${e.PK}\u0000${e.SK}`);
     if (stored !== null && c.claims.has(stored.claim)) {
@@ -381,9 +446,43 @@ async function writeEntries(
     }
     for (const k of c.drop.values()) requests.push({ DeleteRequest: { Key: toItem({ ...k }) } });
   });
-  const fence = since + ENTRY_WRITE_WINDOW_MS;
+  // No request starts after the window closes, and those (with the SDK's retries) still in
+  // flight then are aborted.
+  const closesAt = since + ENTRY_WRITE_WINDOW_MS;
+  const window = {
+    closesAt,
+    signal: AbortSignal.timeout(Math.max(0, closesAt - Date.now())),
+  };
   await forEachLimit(chunk(requests, 25), WRITE_CONCURRENCY, (slice) =>
-    batchWrite(deps, slice, fence),
+    batchWrite(deps, slice, window),
+  );
+  return unreadable;
+}
+
+function isZlibError(e: unknown): boolean {
+  return e instanceof Error && 'code' in e && String(e.code).startsWith('Z_');
+}
+
+/** A job that cannot be applied, kept aside with why. */
+interface SetAside {
+  lane: number;
+  item: Record<string, unknown>;
+  problem: string;
+}
+
+async function setAside(deps: TableDeps, jobs: readonly SetAside[]): Promise<void> {
+  await batchWrite(
+    deps,
+    jobs.map((j) => ({
+      PutRequest: {
+        Item: toItem({
+          ...(j.item as Record<string, Plain>),
+          ...setAsideKey(j.lane, String(j.item['SK'])),
+          type: 'set-aside-job',
+          problem: j.problem.slice(0, 2_000),
+        }),
+      },
+    })),
   );
 }
 
@@ -400,9 +499,7 @@ async function getJobs(deps: TableDeps, lane: number, keys: string[]): Promise<J
           RequestItems: { [deps.tableName]: { Keys: pending, ConsistentRead: true } },
         }),
       );
-      for (const item of res.Responses?.[deps.tableName] ?? []) {
-        out.push(jobSchema.parse(fromItem(item)));
-      }
+      for (const item of res.Responses?.[deps.tableName] ?? []) out.push(readJob(fromItem(item)));
       pending = res.UnprocessedKeys?.[deps.tableName]?.Keys ?? [];
       if (pending.length > 0) await sleep(50 * (round + 1));
     }
@@ -411,22 +508,31 @@ async function getJobs(deps: TableDeps, lane: number, keys: string[]): Promise<J
 }
 
 /**
- * BatchWriteItem of up to 25 requests per call, retrying what DynamoDB leaves unprocessed; with a
- * fence, no request (nor retry) is sent after it.
+ * BatchWriteItem of up to 25 requests per call, retrying what DynamoDB leaves unprocessed; once
+ * `window` has closed, no request (nor retry) is sent and the one in flight is abandoned.
  */
 async function batchWrite(
   deps: TableDeps,
   requests: WriteRequest[],
-  fence = Infinity,
+  window?: { closesAt: number; signal: AbortSignal },
 ): Promise<void> {
+  const closed = (): boolean =>
+    window !== undefined && (window.signal.aborted || Date.now() >= window.closesAt);
   for (const slice of chunk(requests, 25)) {
     let pending = slice;
     for (let round = 0; pending.length > 0; round++) {
       if (round >= MAX_UNPROCESSED_ROUNDS) throw new Error('writes left unprocessed by DynamoDB');
-      if (Date.now() >= fence) throw new WindowClosed();
-      const res = await deps.client.send(
-        new BatchWriteItemCommand({ RequestItems: { [deps.tableName]: pending } }),
-      );
+      if (closed()) throw new WindowClosed();
+      let res;
+      try {
+        res = await deps.client.send(
+          new BatchWriteItemCommand({ RequestItems: { [deps.tableName]: pending } }),
+          window === undefined ? {} : { abortSignal: window.signal },
+        );
+      } catch (e) {
+        if (closed()) throw new WindowClosed();
+        throw e;
+      }
       pending = res.UnprocessedItems?.[deps.tableName] ?? [];
       if (pending.length > 0) await sleep(50 * (round + 1));
     }

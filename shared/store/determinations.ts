@@ -145,9 +145,14 @@ export async function putDetermination(
  * before a write returns, so that statistics include a letter once its write is done; when
  * another applier holds the lane past the wait, the job stays queued for it.
  */
+/** How long a writer goes on starting batches of its lane after its own write. */
+export const WRITER_APPLY_MS = 5_000;
+
 async function afterCounters<T>(deps: TableDeps, id: string, result: T): Promise<T> {
   try {
-    await applyQueued(deps, statsShard(id));
+    // A writer starts batches for a few seconds at most: more is left to the next writer or the
+    // sweep, so one letter's ingest time stays bounded.
+    await applyQueued(deps, statsShard(id), Date.now() + WRITER_APPLY_MS);
   } catch {
     // The write is done and its job queued: a failure to apply the lane (other letters' jobs
     // too) is not this write's. The next writer of the lane or the minute's sweep applies it,
@@ -376,6 +381,7 @@ async function rewrite<T>(
     // Only a removal asks who else holds the case (plan's second argument); a write never does.
     const { result, next } = plan(current, plan.length > 1 ? await listHeld(deps, id) : []);
     if (next === undefined) return result;
+    assertQueueable(next);
     const outcome = await claim(deps, current, next, now, requireHeld);
     if (outcome === 'claimed') {
       await completePending(deps, next, now);
@@ -517,6 +523,20 @@ function versionChanges(pending: StoredDetermination, legacy: readonly string[])
     ),
     drop,
   };
+}
+
+/**
+ * Throws RecordTooLargeError, before the claim, when the version's job would not fit one item:
+ * each record is held to half of it (assertStorable), but a record stored by an earlier release
+ * was not, and a version that cannot queue its job could never complete.
+ */
+function assertQueueable(next: StoredDetermination): void {
+  const bytes = encodeChanges(versionChanges(next, [])).length;
+  if (bytes > MAX_JOB_BYTES) {
+    throw new RecordTooLargeError(
+      `its changes to index entries and counters take ${Math.ceil(bytes / 1024)} KB compressed, more than the ${MAX_JOB_BYTES / 1024} KB one job holds`,
+    );
+  }
 }
 
 /** The chunk markers of a version claimed by the previous release (none for this release's). */

@@ -7,6 +7,7 @@ export {
   applyAllQueued,
   encodeChanges,
   oldestQueued,
+  setAsideCount,
 } from './apply-queue.ts';
 export type { ApplyOutcome, ApplyQueueOptions } from './apply-queue.ts';
 export {
@@ -22,6 +23,7 @@ export {
   keepPublished,
   putDetermination,
   removeDetermination,
+  WRITER_APPLY_MS,
 } from './determinations.ts';
 export type { Settlement, WriteOutcome, WriteRequestInput } from './determinations.ts';
 export {

@@ -133,6 +133,11 @@ export function changeQueuePartition(lane: number): string {
   return `QUEUE#${lane}`;
 }
 
+/** A job of a lane that could not be applied, kept aside for an operator (its queue key as SK). */
+export function setAsideKey(lane: number, jobSortKey: string): Key {
+  return { PK: `QUEUE-ASIDE#${lane}`, SK: jobSortKey };
+}
+
 /** A lane's ledger: the number of its last batch and the jobs that batch is applying. */
 export function laneLedgerKey(lane: number): Key {
   return { PK: `LANE#${lane}`, SK: 'LEDGER' };

@@ -1,4 +1,6 @@
 import {
+  DeleteItemCommand,
+  PutItemCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
@@ -9,17 +11,18 @@ import { createLogger } from '../../shared/logger.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
 import { toItem } from '../../shared/store/attributes.ts';
 import { indexEntries } from '../../shared/store/contribution.ts';
-import { applyQueued, WRITES_PER_BATCH } from '../../shared/store/apply-queue.ts';
+import { applyQueued, setAsideCount, WRITES_PER_BATCH } from '../../shared/store/apply-queue.ts';
 import { putDetermination } from '../../shared/store/determinations.ts';
 import { laneLedgerKey, statsShard } from '../../shared/store/keys.ts';
 import type { TableDeps } from '../../shared/store/table.ts';
 import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
-import { snapshot } from '../support/store.ts';
+import { scanTable, snapshot } from '../support/store.ts';
 
-// The lane applier (shared/store/apply-queue.ts) against races a reviewer found: an applier
-// taken over that wakes up, cases that grew after their jobs were queued, and a version left
-// pending by the release that wrote entries and counters in per-letter transactions.
+// The lane applier (shared/store/apply-queue.ts) against what reviewers found: an applier taken
+// over that wakes up, cases that grew after their jobs were queued, a version left pending by the
+// release that wrote entries and counters in per-letter transactions, a job that cannot be
+// applied, and a job deleted by hand from a batch under way.
 
 let stack: LocalStack;
 const LANE = 2;
@@ -333,5 +336,92 @@ describe('a version left pending by the previous release (per-letter transaction
       .filter(([k, v]) => snap.counters.get(k) !== v)
       .map(([k, v]) => `${k.replace('\u0000', ' ')}: ${snap.counters.get(k)} vs ${v}`);
     expect({ markers: snap.markers, diff: diff.slice(0, 5) }).toEqual({ markers: 0, diff: [] });
+  });
+});
+
+describe('a job that cannot be applied', () => {
+  it('is set aside with why, and the rest of its lane is applied', async () => {
+    const good = caseInLane();
+    await holdLane();
+    await write(
+      { ...stack.table, queue: { waitMs: 0 } },
+      good,
+      letter(good, ['Upheld', 'Upheld', 'Upheld']),
+      'a',
+    );
+    // A job the applier cannot decode, queued before the good one.
+    await stack.dynamodb.send(
+      new PutItemCommand({
+        TableName: stack.tableName,
+        Item: toItem({
+          PK: `QUEUE#${LANE}`,
+          SK: '2000-01-01T00:00:00.000Z#BAD#claim',
+          type: 'change-job',
+          caseId: 'BAD',
+          claim: 'claim',
+          changes: new Uint8Array([1, 2, 3]),
+          weight: 1,
+        }),
+      }),
+    );
+    await releaseLane();
+    expect(await applyQueued(stack.table, LANE)).toBe('empty');
+    const snap = await snapshot(stack);
+    expect(snap.queued).toBe(0);
+    expect(snap.counters).toEqual(snap.recount);
+    expect(snap.indexEntries).toEqual(snap.expectedIndexEntries);
+    expect(await setAsideCount(stack.table)).toEqual(
+      [0, 0, 0, 0].map((n, l) => (l === LANE ? 1 : n)),
+    );
+    const aside = (await scanTable(stack)).find((i) => i['type'] === 'set-aside-job')!;
+    expect(aside).toMatchObject({ SK: '2000-01-01T00:00:00.000Z#BAD#claim', caseId: 'BAD' });
+    expect(String(aside['problem'])).toMatch(/^job unreadable: /);
+    // The sweep reports it (its failure is what the alarm counts) until an operator clears it.
+    await stack.dynamodb.send(
+      new DeleteItemCommand({
+        TableName: stack.tableName,
+        Key: toItem({ PK: String(aside['PK']), SK: String(aside['SK']) }),
+      }),
+    );
+  });
+
+  it("leaves a batch's other jobs to be applied when one of them is deleted by hand", async () => {
+    const a = caseInLane();
+    const b = caseInLane();
+    await holdLane();
+    const quick = { ...stack.table, queue: { waitMs: 0 } };
+    await write(quick, a, letter(a, ['Upheld', 'Upheld', 'Upheld']), 'a');
+    await write(quick, b, letter(b, ['Overturned', 'Upheld', 'Upheld']), 'b');
+    await releaseLane();
+    // An applier takes the batch and dies before its first counter; an operator deletes one job.
+    const jobs = (await scanTable(stack)).filter((i) => i['type'] === 'change-job');
+    expect(jobs).toHaveLength(2);
+    let started = false;
+    const dying = {
+      send: async (c: Parameters<DynamoDBClient['send']>[0]) => {
+        if (started && c.constructor.name === 'UpdateItemCommand') throw new Error('died');
+        const out = await stack.dynamodb.send(c);
+        if ((c.input as { UpdateExpression?: string }).UpdateExpression?.startsWith('SET seq'))
+          started = true;
+        return out;
+      },
+    } as unknown as DynamoDBClient;
+    await expect(applyQueued({ client: dying, tableName: stack.tableName }, LANE)).rejects.toThrow(
+      'died',
+    );
+    const gone = jobs.find((j) => j['caseId'] === a)!;
+    await stack.dynamodb.send(
+      new DeleteItemCommand({
+        TableName: stack.tableName,
+        Key: toItem({ PK: String(gone['PK']), SK: String(gone['SK']) }),
+      }),
+    );
+    expect(await applyQueued({ ...stack.table, queue: { staleAfterMs: 0 } }, LANE)).toBe('empty');
+    const snap = await snapshot(stack);
+    // b's job was applied in full; a's, deleted, is what an operator then re-queues (reparse).
+    const ofB = [...snap.expectedIndexEntries].filter((e) => e.includes(b));
+    expect(ofB.length).toBeGreaterThan(0);
+    for (const e of ofB) expect(snap.indexEntries.has(e)).toBe(true);
+    expect(snap.queued).toBe(0);
   });
 });
