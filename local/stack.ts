@@ -49,6 +49,12 @@ export interface LocalStackOptions {
   s3Port?: number;
   /** How writers wait for their lane's applier (default: shared/store/apply-queue.ts). */
   queue?: Partial<ApplyQueueOptions>;
+  /**
+   * Applies what the lanes hold this often, as the scheduled `ApplyQueued` does on AWS (a batch
+   * abandoned in a DynamoDB outage is taken over once stale). Off by default: tests drive the
+   * lanes themselves.
+   */
+  sweepEveryMs?: number;
 }
 
 export interface LocalStack {
@@ -174,6 +180,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
   }
 
+  let sweeping: Promise<unknown> | undefined;
+  const sweep =
+    options.sweepEveryMs === undefined
+      ? undefined
+      : setInterval(() => {
+          sweeping ??= applyAllQueued({ ...table, queue: { waitMs: 0 } })
+            .then((outcomes) => {
+              if (outcomes.some((o) => typeof o === 'object'))
+                logger.warn('applying queued index entries and counters failed', { outcomes });
+            })
+            .finally(() => (sweeping = undefined));
+        }, options.sweepEveryMs).unref();
+
   return {
     dataDir,
     dynamodbEndpoint: dynamo.endpoint,
@@ -188,7 +207,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ingest,
     async stop() {
       unsubscribe();
+      clearInterval(sweep);
       await ingest.close();
+      await sweeping;
       dynamodb.destroy();
       s3.destroy();
       await s3Server.stop();

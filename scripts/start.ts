@@ -17,6 +17,10 @@ import { createLogger, LOG_LEVELS } from '../shared/logger.ts';
 // the ingest handler behind the local S3's events, and the API (and site) on --port
 // (local/server.ts).
 
+// As the scheduled ApplyQueued on AWS, more often: what no writer applied (a batch abandoned in
+// an outage, once stale) is applied within seconds of being possible.
+const SWEEP_EVERY_MS = 10_000;
+
 const HELP = `Usage: npm start -- [--port N] [--data-dir DIR] [--demo N] [--export-interval MIN]
 
 Runs IMR Atlas locally: DynamoDB Local, a local S3 whose uploads are ingested as they arrive,
@@ -91,7 +95,11 @@ async function start(
   }
   io.stdout.write(`IMR Atlas: starting the local stack in ${values['data-dir']} ...\n`);
   const logger = createLogger({ level, service: 'local' });
-  const stack = await startLocalStack({ dataDir: values['data-dir'], logger });
+  const stack = await startLocalStack({
+    dataDir: values['data-dir'],
+    logger,
+    sweepEveryMs: SWEEP_EVERY_MS,
+  });
 
   let server: LocalServer;
   try {

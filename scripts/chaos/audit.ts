@@ -1,10 +1,12 @@
 import { ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { forEachLimit } from '../../shared/concurrency.ts';
 import { determinationSchema, type Determination } from '../../shared/record/index.ts';
 import { readReceipt, receiptFor, receiptKey } from '../../shared/receipts/index.ts';
 import {
+  applyAllQueued,
   fromItem,
   counterDeltas,
   indexEntries,
@@ -236,13 +238,32 @@ export function auditSnapshot(snap: TableSnapshot, uploadedKeys: readonly string
   };
 }
 
-/** Reads the table and each upload's receipt, and audits them against the uploaded keys. */
+/**
+ * Applies what the lanes hold, as the scheduled `ApplyQueued` does on AWS, waiting out a batch
+ * abandoned half-way (in an outage) until it is stale and taken over; what is still queued after
+ * `timeoutMs` is left for the audit to report.
+ */
+export async function settleLanes(table: TableAccess, timeoutMs = 60_000): Promise<void> {
+  const deps = { client: table.dynamodb, tableName: table.tableName, queue: { waitMs: 0 } };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const outcomes = await applyAllQueued(deps);
+    if (outcomes.every((o) => o === 'empty')) return;
+    await sleep(1_000);
+  }
+}
+
+/**
+ * Audits the table and each upload's receipt against the uploaded keys, once the lanes have
+ * applied what they hold (settleLanes).
+ */
 export async function audit(
   table: TableAccess,
   s3: S3Client,
   bucket: string,
   uploadedKeys: readonly string[],
 ): Promise<Audit> {
+  await settleLanes(table);
   const snap = await snapshot(table);
   const result = auditSnapshot(snap, uploadedKeys);
   const statuses = new Map(snap.uploads.map((u) => [u.key, u]));

@@ -433,3 +433,56 @@ describe('a change job', () => {
     expect(encoded.length).toBeLessThan(JSON.stringify(changes).length / 3);
   });
 });
+
+describe('a local stack with a sweep (npm start)', () => {
+  it('applies, within its period, a batch abandoned half-way once it is stale', async () => {
+    const swept = await startLocalStack({
+      dataDir: null,
+      logger: createLogger({ level: 'silent' }),
+      sweepEveryMs: 100,
+    });
+    try {
+      // A batch taken 31 s ago by an applier that died in an outage, and a letter queued behind it.
+      await swept.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: swept.tableName,
+          Key: toItem({ ...laneLedgerKey(LANE) }),
+          UpdateExpression: 'SET seq = :seq, applying = :keys, since = :since',
+          ExpressionAttributeValues: toItem({
+            ':seq': 1,
+            ':keys': ['no-such-job'],
+            ':since': Date.now() - 31_000,
+          }),
+        }),
+      );
+      const id = caseInLane();
+      const items = SPEC.items.map((item) => ({ ...item, decision: 'Upheld' as const }));
+      await putDetermination(
+        { ...swept.table, queue: { waitMs: 0, staleAfterMs: 60_000 } },
+        {
+          id,
+          record: parseLetterText(
+            renderLetter({ ...SPEC, caseNumber: id, items }, { layout: 'full-letter' }),
+            'x.txt',
+          ),
+          contentHash: id,
+          organisation: 'acme',
+          sourceKey: `uploads/acme/${id}.txt`,
+          sequencer: '0'.repeat(32),
+          now: new Date().toISOString(),
+        },
+      );
+      expect((await oldestQueued(swept.table))[LANE]).not.toBeNull();
+      const deadline = Date.now() + 5_000;
+      while ((await oldestQueued(swept.table))[LANE] !== null && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const snap = await snapshot(swept);
+      expect(snap.queued).toBe(0);
+      expect(snap.counters).toEqual(snap.recount);
+      expect(snap.indexEntries).toEqual(snap.expectedIndexEntries);
+    } finally {
+      await swept.stop();
+    }
+  });
+});
