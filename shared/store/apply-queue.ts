@@ -54,6 +54,8 @@ export const MIN_BATCH_INTERVAL_MS = 200;
  * after a later batch did.
  */
 export const ENTRY_WRITE_WINDOW_MS = 20_000;
+/** Every lane: one per counter shard, since a case's jobs go to its counters' shard. */
+const LANES = Array.from({ length: STATS_SHARDS }, (_, lane) => lane);
 /** Batches one call applies before it leaves the rest to the next writer or the sweep. */
 const MAX_BATCHES_PER_CALL = 50;
 const WRITE_CONCURRENCY = 16;
@@ -224,17 +226,15 @@ export async function applyAllQueued(
   deps: TableDeps,
   stopBy = Infinity,
 ): Promise<(ApplyOutcome | { failed: unknown })[]> {
-  const lanes = Array.from({ length: STATS_SHARDS }, (_, lane) => lane);
   // Every lane runs to its end: one that fails does not cut the others short.
-  const settled = await Promise.allSettled(lanes.map((lane) => applyQueued(deps, lane, stopBy)));
+  const settled = await Promise.allSettled(LANES.map((lane) => applyQueued(deps, lane, stopBy)));
   return settled.map((r) => (r.status === 'fulfilled' ? r.value : { failed: r.reason }));
 }
 
 /** How many jobs each lane has set aside (could not apply), for the sweep's alarm. */
 export async function setAsideCount(deps: TableDeps): Promise<number[]> {
-  const lanes = Array.from({ length: STATS_SHARDS }, (_, lane) => lane);
   return Promise.all(
-    lanes.map(async (lane) => {
+    LANES.map(async (lane) => {
       const res = await deps.client.send(
         new QueryCommand({
           TableName: deps.tableName,
@@ -541,9 +541,8 @@ async function batchWrite(
 
 /** When each lane's oldest queued job was queued (null: nothing queued), for the sweep's alarm. */
 export async function oldestQueued(deps: TableDeps): Promise<(string | null)[]> {
-  const lanes = Array.from({ length: STATS_SHARDS }, (_, lane) => lane);
   return Promise.all(
-    lanes.map(async (lane) => {
+    LANES.map(async (lane) => {
       const res = await deps.client.send(
         new QueryCommand({
           TableName: deps.tableName,

@@ -449,8 +449,7 @@ export async function completePending(
 ): Promise<void> {
   const id = pending.caseId;
   const legacy = await legacyMarkers(deps, pending);
-  const changes = versionChanges(pending, legacy);
-  const entries = pending.record === null ? 0 : indexEntries(id, pending.record).length;
+  const { changes, weight } = versionChanges(pending, legacy);
   const check = {
     ConditionExpression: '#claim = :claim AND #state = :pending',
     ExpressionAttributeNames: { '#claim': 'claim', '#state': 'state' },
@@ -491,7 +490,7 @@ export async function completePending(
       claim: pending.claim,
       queuedAt: now,
       changes,
-      weight: changes.deltas.length + changes.drop.length + entries,
+      weight,
     }),
   ]);
 }
@@ -502,7 +501,10 @@ export async function completePending(
  * entries and counters in transactions of 98 actions (puts, deletes, then counter updates), each
  * marked `OP#<claim>#<chunk>`; the counters of a marked chunk are counted already.
  */
-function versionChanges(pending: StoredDetermination, legacy: readonly string[]): Changes {
+function versionChanges(
+  pending: StoredDetermination,
+  legacy: readonly string[],
+): { changes: Changes; weight: number } {
   const id = pending.caseId;
   const added = pending.record === null ? [] : indexEntries(id, pending.record);
   const kept = new Set(added.map((e) => `${e.PK}\u0000${e.SK}`));
@@ -516,13 +518,15 @@ function versionChanges(pending: StoredDetermination, legacy: readonly string[])
   const done = new Set(legacy.map((sk) => Number(sk.slice(sk.lastIndexOf('#') + 1))));
   const entryActions = added.length + drop.length;
   const counted = deltas.filter((_, i) => done.has(Math.floor((entryActions + i) / 98)));
-  return {
+  const changes = {
     deltas: mergeDeltas(
       deltas,
       counted.map((d) => ({ ...d, upheld: -d.upheld, overturned: -d.overturned })),
     ),
     drop,
   };
+  // The writes the job leads to: its counters, the entries it drops and its record's.
+  return { changes, weight: changes.deltas.length + drop.length + added.length };
 }
 
 /**
@@ -531,7 +535,7 @@ function versionChanges(pending: StoredDetermination, legacy: readonly string[])
  * was not, and a version that cannot queue its job could never complete.
  */
 function assertQueueable(next: StoredDetermination): void {
-  const bytes = encodeChanges(versionChanges(next, [])).length;
+  const bytes = encodeChanges(versionChanges(next, []).changes).length;
   if (bytes > MAX_JOB_BYTES) {
     throw new RecordTooLargeError(
       `its changes to index entries and counters take ${Math.ceil(bytes / 1024)} KB compressed, more than the ${MAX_JOB_BYTES / 1024} KB one job holds`,
