@@ -9,14 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
-import { toItem } from '../../shared/store/attributes.ts';
+import { toItem, type Plain } from '../../shared/store/attributes.ts';
 import { indexEntries } from '../../shared/store/contribution.ts';
 import { applyQueued, setAsideCount, WRITES_PER_BATCH } from '../../shared/store/apply-queue.ts';
 import { putDetermination } from '../../shared/store/determinations.ts';
-import { laneLedgerKey, statsShard } from '../../shared/store/keys.ts';
 import type { TableDeps } from '../../shared/store/table.ts';
 import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
+import {
+  casesInLane,
+  holdLane as holdLaneOf,
+  releaseLane as releaseLaneOf,
+  setLedger as setLedgerOf,
+} from '../support/lanes.ts';
 import { scanTable, snapshot } from '../support/store.ts';
 
 // The lane applier (shared/store/apply-queue.ts) against what reviewers found: an applier taken
@@ -26,7 +31,6 @@ import { scanTable, snapshot } from '../support/store.ts';
 
 let stack: LocalStack;
 const LANE = 2;
-let next = 0;
 
 beforeAll(async () => {
   stack = await startLocalStack({ dataDir: null, logger: createLogger({ level: 'silent' }) });
@@ -35,12 +39,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function caseInLane(): string {
-  for (;;) {
-    const id = `CM18-${String(300000 + next++).padStart(7, '0')}`;
-    if (statsShard(id) === LANE) return id;
-  }
-}
+const caseInLane = casesInLane('CM18', LANE);
 
 type Cmd = Parameters<DynamoDBClient['send']>[0];
 /** A client that stops (awaits a gate) before sending any request that `match` picks, until released. */
@@ -87,23 +86,10 @@ async function write(deps: TableDeps, id: string, record: ReturnType<typeof lett
   });
 }
 
-async function setLedger(update: string, values?: Record<string, unknown>): Promise<void> {
-  await stack.dynamodb.send(
-    new UpdateItemCommand({
-      TableName: stack.tableName,
-      Key: toItem({ ...laneLedgerKey(LANE) }),
-      UpdateExpression: update,
-      ...(values ? { ExpressionAttributeValues: toItem(values as never) } : {}),
-    }),
-  );
-}
-const holdLane = () =>
-  setLedger('SET seq = if_not_exists(seq, :z), applying = :k, since = :n', {
-    ':z': 0,
-    ':k': ['no-such-job'],
-    ':n': Date.now(),
-  });
-const releaseLane = () => setLedger('REMOVE applying, since');
+const setLedger = (update: string, values?: Record<string, Plain>): Promise<void> =>
+  setLedgerOf(stack, LANE, update, values);
+const holdLane = (): Promise<void> => holdLaneOf(stack, LANE);
+const releaseLane = (): Promise<void> => releaseLaneOf(stack, LANE);
 
 const isBatchWrite = (c: Cmd, pred: (pk: string, put: boolean) => boolean): boolean => {
   if (c.constructor.name !== 'BatchWriteItemCommand') return false;

@@ -1,6 +1,5 @@
 import {
   TransactWriteItemsCommand,
-  UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -9,7 +8,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { parseLetterText } from '../../shared/parser/parse-letter.ts';
-import { toItem } from '../../shared/store/attributes.ts';
 import { counterDeltas, indexEntries } from '../../shared/store/contribution.ts';
 import {
   applyQueued,
@@ -22,10 +20,16 @@ import {
   WRITES_PER_BATCH,
 } from '../../shared/store/apply-queue.ts';
 import { putDetermination } from '../../shared/store/determinations.ts';
-import { laneLedgerKey, statsShard } from '../../shared/store/keys.ts';
+import { laneLedgerKey } from '../../shared/store/keys.ts';
 import type { TableDeps } from '../../shared/store/table.ts';
 import { renderLetter } from '../../synthetic/render-letter.ts';
 import { SPEC } from '../fixtures/synthetic-letter.ts';
+import {
+  ageBatch,
+  casesInLane,
+  holdLane as holdLaneOf,
+  releaseLane as releaseLaneOf,
+} from '../support/lanes.ts';
 import { scanTable, snapshot } from '../support/store.ts';
 
 // Index entries and counters are written per batch by the lane's applier
@@ -35,7 +39,6 @@ import { scanTable, snapshot } from '../support/store.ts';
 
 let stack: LocalStack;
 const LANE = 1;
-let next = 0;
 
 beforeAll(async () => {
   stack = await startLocalStack({ dataDir: null, logger: createLogger({ level: 'silent' }) });
@@ -46,12 +49,7 @@ afterAll(async () => {
 });
 
 /** A fresh case number whose counters fall in LANE. */
-function caseInLane(): string {
-  for (;;) {
-    const id = `CM19-${String(100000 + next++).padStart(7, '0')}`;
-    if (statsShard(id) === LANE) return id;
-  }
-}
+const caseInLane = casesInLane('CM19', LANE);
 
 /** The table through a client that counts requests by kind and may die at one of them. */
 function watched(dieAt?: { kind: string; nth: number }): {
@@ -96,35 +94,8 @@ async function write(deps: TableDeps, id: string, decisions: ('Upheld' | 'Overtu
   return record;
 }
 
-/**
- * Holds LANE as if another applier were in the middle of a batch (of jobs that do not exist).
- * The ledger's batch number is kept: it only ever grows (counters skip batches they have seen).
- */
-async function holdLane(): Promise<void> {
-  await stack.dynamodb.send(
-    new UpdateItemCommand({
-      TableName: stack.tableName,
-      Key: toItem({ ...laneLedgerKey(LANE) }),
-      UpdateExpression: 'SET seq = if_not_exists(seq, :zero), applying = :keys, since = :now',
-      ExpressionAttributeValues: toItem({
-        ':zero': 0,
-        ':keys': ['no-such-job'],
-        ':now': Date.now(),
-      }),
-    }),
-  );
-}
-
-/** The other applier finishes its batch. */
-async function releaseLane(): Promise<void> {
-  await stack.dynamodb.send(
-    new UpdateItemCommand({
-      TableName: stack.tableName,
-      Key: toItem({ ...laneLedgerKey(LANE) }),
-      UpdateExpression: 'REMOVE applying, since',
-    }),
-  );
-}
+const holdLane = (): Promise<void> => holdLaneOf(stack, LANE);
+const releaseLane = (): Promise<void> => releaseLaneOf(stack, LANE);
 
 /** Queues `n` letters' counters in LANE without applying them: their writers find it held. */
 async function queueLetters(n: number): Promise<void> {
@@ -222,14 +193,7 @@ describe('the counter queue', () => {
   it('lets one applier at a time take a stale batch over', async () => {
     await queueLetters(2);
     // The other applier's batch is 31 s old: stale.
-    await stack.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: stack.tableName,
-        Key: toItem({ ...laneLedgerKey(LANE) }),
-        UpdateExpression: 'SET since = since - :d',
-        ExpressionAttributeValues: toItem({ ':d': 31_000 }),
-      }),
-    );
+    await ageBatch(stack, LANE, 31_000);
     const won: string[] = [];
     const client = {
       send: async (command: Parameters<DynamoDBClient['send']>[0]) => {
@@ -383,14 +347,7 @@ describe('the scheduled sweep (functions/schedule-apply-queued.ts)', () => {
     await queueLetters(2);
     expect((await oldestQueued(stack.table))[LANE]).not.toBeNull();
     // The holder of the lane's batch died 31 s ago: the sweep takes over and drains the lane.
-    await stack.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: stack.tableName,
-        Key: toItem({ ...laneLedgerKey(LANE) }),
-        UpdateExpression: 'SET since = since - :d',
-        ExpressionAttributeValues: toItem({ ':d': 31_000 }),
-      }),
-    );
+    await ageBatch(stack, LANE, 31_000);
     expect((await handler({}, context))[LANE]).toBe('empty');
     expect(await oldestQueued(stack.table)).toEqual([null, null, null, null]);
     await expectExact();
@@ -443,18 +400,8 @@ describe('a local stack with a sweep (npm start)', () => {
     });
     try {
       // A batch taken 31 s ago by an applier that died in an outage, and a letter queued behind it.
-      await swept.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: swept.tableName,
-          Key: toItem({ ...laneLedgerKey(LANE) }),
-          UpdateExpression: 'SET seq = :seq, applying = :keys, since = :since',
-          ExpressionAttributeValues: toItem({
-            ':seq': 1,
-            ':keys': ['no-such-job'],
-            ':since': Date.now() - 31_000,
-          }),
-        }),
-      );
+      await holdLaneOf(swept, LANE);
+      await ageBatch(swept, LANE, 31_000);
       const id = caseInLane();
       const items = SPEC.items.map((item) => ({ ...item, decision: 'Upheld' as const }));
       await putDetermination(
